@@ -1,0 +1,11 @@
+// Umbrella header: every capability of patron. Include a single capability header
+// (patron/rfm.hpp, patron/clv.hpp, ...) instead to keep compile times down.
+#pragma once
+
+#include "patron/version.hpp"
+#include "patron/core/calendar.hpp"
+#include "patron/core/error.hpp"
+#include "patron/core/rng.hpp"
+#include "patron/core/validate.hpp"
+#include "patron/core/optimize.hpp"
+#include "patron/transactions.hpp"

@@ -1,0 +1,142 @@
+// Transaction log -> one row per customer: the input of RFM and of every
+// buy-till-you-die (BTYD) model.
+//
+//   patron::summary_options options;
+//   options.time_unit = 7;                 // times are days; report t_x and T in weeks
+//   options.calibration_end = cutoff_day;  // split calibration / holdout
+//   auto s = patron::summarize_transactions(customer_ids, days, amounts, options);
+//   s.x, s.t_x, s.T                        // the BTYD triple, one row per customer
+//
+// Conventions (see docs/transactions.md):
+// - Times are numbers in any unit (the CLI uses days since 1970-01-01).
+// - Purchases in the same period, floor(time / period_length), are merged into one
+//   transaction for the BTYD counts (same-day merging when period_length = 1 day).
+// - x   = distinct purchase periods - 1 (repeat transactions),
+//   t_x = (last purchase - first purchase) / time_unit, the customer's age at the last
+//         purchase (the BTYD meaning of "recency"),
+//   T   = (calibration end - first purchase) / time_unit.
+// - With calibration_end set, purchases after it form the holdout; customers first
+//   seen after it are left out of the summary and counted in `customers_after_cutoff`.
+// - Identical rows are kept: two identical purchases on one day are two transactions
+//   (they merge into one BTYD period all the same).
+// - Rows are customers in ascending id order, whatever the order of the input.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "patron/core/validate.hpp"
+
+namespace patron {
+
+struct summary_options {
+  // Length of the period within which purchases merge into one BTYD transaction, in
+  // time units of the input (> 0). Default 1: one day when times are days.
+  double period_length = 1.0;
+  // Divisor turning input time differences into the unit of t_x, T and the holdout
+  // length (> 0). Default 1; 7 gives weeks when times are days.
+  double time_unit = 1.0;
+  // End of the calibration period (inclusive). Unset: no holdout, the calibration
+  // period runs to observation_end.
+  std::optional<double> calibration_end;
+  // End of the observation window (inclusive); must not precede any transaction.
+  // Unset: the latest transaction time in the data.
+  std::optional<double> observation_end;
+};
+
+template <class Id>
+struct customer_summary {
+  using count_vector = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>;
+
+  std::vector<Id> customer;       // ascending
+  Eigen::VectorXd first_purchase;  // input time units, calibration period
+  Eigen::VectorXd last_purchase;   // input time units, calibration period
+  count_vector transactions;       // rows in the calibration period
+  count_vector purchase_periods;   // distinct purchase periods in the calibration period
+  Eigen::VectorXd total_spend;     // sum of amounts in the calibration period
+  Eigen::VectorXd mean_spend;      // total_spend / transactions
+  // Mean value of the repeat (merged) transactions, the Gamma-Gamma model's zbar;
+  // 0 for customers with x = 0 (they carry no repeat-spend information).
+  Eigen::VectorXd mean_repeat_spend;
+  Eigen::VectorXd x;    // repeat purchases = purchase_periods - 1
+  Eigen::VectorXd t_x;  // age at last purchase, in time_unit
+  Eigen::VectorXd T;    // age at calibration end, in time_unit
+  count_vector holdout_transactions;  // merged purchase periods after calibration_end
+  Eigen::VectorXd holdout_spend;      // sum of amounts after calibration_end
+  double calibration_end = 0.0;       // as used (input time units)
+  double observation_end = 0.0;       // as used (input time units)
+  double holdout_length = 0.0;        // (observation_end - calibration_end) / time_unit
+  std::int64_t customers_after_cutoff = 0;  // first seen after calibration_end, left out
+
+  [[nodiscard]] std::size_t size() const { return customer.size(); }
+};
+
+}  // namespace patron
+
+// The implementation needs the complete option and result types above.
+#include "patron/transactions/detail.hpp"
+
+namespace patron {
+
+// Summarises a transaction log given as three equally long contiguous ranges
+// (std::vector, Eigen vectors, ...): customer ids (integers or std::string), times and
+// non-negative amounts, in any order.
+template <class IdRange, class TimeRange, class AmountRange>
+[[nodiscard]] auto summarize_transactions(const IdRange& customers, const TimeRange& times,
+                                          const AmountRange& amounts,
+                                          const summary_options& options = {}) {
+  using id_type = detail::range_value_t<IdRange>;
+  return detail::summarize<id_type>(detail::data_of(customers), detail::size_of(customers),
+                                    detail::data_of(times), detail::size_of(times),
+                                    detail::data_of(amounts), detail::size_of(amounts), options);
+}
+
+// Mergeable accumulator: add transactions shard by shard, merge accumulators built on
+// other machines, then summarise. The summary equals the batch summary of all rows
+// exactly (sums run in a canonical order, independent of arrival order).
+template <class Id>
+class transaction_accumulator {
+ public:
+  void add(const Id& customer, double time, double amount) {
+    detail::validate_record("transaction_accumulator::add", records_added_, time, amount);
+    records_[customer].push_back({time, amount});
+    ++records_added_;
+  }
+
+  template <class IdRange, class TimeRange, class AmountRange>
+  void add(const IdRange& customers, const TimeRange& times, const AmountRange& amounts) {
+    const auto n = detail::size_of(customers);
+    detail::validate_columns("transaction_accumulator::add", detail::data_of(customers), n,
+                             detail::data_of(times), detail::size_of(times),
+                             detail::data_of(amounts), detail::size_of(amounts), false);
+    const auto* id = detail::data_of(customers);
+    const auto* time = detail::data_of(times);
+    const auto* amount = detail::data_of(amounts);
+    for (std::size_t i = 0; i < n; ++i) records_[id[i]].push_back({time[i], amount[i]});
+    records_added_ += n;
+  }
+
+  void merge(const transaction_accumulator& other) {
+    for (const auto& [customer, records] : other.records_) {
+      auto& mine = records_[customer];
+      mine.insert(mine.end(), records.begin(), records.end());
+    }
+    records_added_ += other.records_added_;
+  }
+
+  [[nodiscard]] std::size_t customers() const { return records_.size(); }
+  [[nodiscard]] std::size_t records() const { return records_added_; }
+
+  [[nodiscard]] customer_summary<Id> summarize(const summary_options& options = {}) const {
+    return detail::summarize_grouped<Id>(records_, records_added_, options);
+  }
+
+ private:
+  typename detail::customer_records<Id>::map_type records_;
+  std::size_t records_added_ = 0;
+};
+
+}  // namespace patron

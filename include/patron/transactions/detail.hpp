@@ -1,0 +1,296 @@
+// Implementation of patron/transactions.hpp.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <numeric>
+#include <string>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include "patron/core/validate.hpp"
+
+namespace patron::detail {
+
+template <class Range>
+using range_value_t = std::remove_cv_t<std::remove_reference_t<decltype(*std::data(std::declval<const Range&>()))>>;
+
+template <class Range>
+auto data_of(const Range& range) { return std::data(range); }
+template <class Range>
+std::size_t size_of(const Range& range) { return static_cast<std::size_t>(std::size(range)); }
+
+struct transaction_record {
+  double time;
+  double amount;
+};
+
+template <class Id>
+struct customer_records {
+  using map_type = std::unordered_map<Id, std::vector<transaction_record>>;
+};
+
+inline void validate_record(const char* function, std::size_t index, double time, double amount) {
+  if (!std::isfinite(time)) throw_invalid_element(function, "times", index, time, "must be finite");
+  if (!std::isfinite(amount) || amount < 0.0)
+    throw_invalid_element(function, "amounts", index, amount, "must be finite and non-negative");
+}
+
+template <class Id>
+void validate_columns(const char* function, const Id*, std::size_t n_ids, const double* times,
+                      std::size_t n_times, const double* amounts, std::size_t n_amounts,
+                      bool require_rows) {
+  require_same_length(function, "customers", n_ids, "times", n_times);
+  require_same_length(function, "customers", n_ids, "amounts", n_amounts);
+  if (require_rows) require_non_empty(function, "customers", n_ids);
+  for (std::size_t i = 0; i < n_ids; ++i) validate_record(function, i, times[i], amounts[i]);
+}
+
+struct resolved_window {
+  double calibration_end;
+  double observation_end;
+};
+
+inline resolved_window resolve_window(const char* function, const summary_options& options,
+                                      double earliest, double latest,
+                                      const std::string& latest_record) {
+  require(std::isfinite(options.period_length) && options.period_length > 0.0, function,
+          "options.period_length", options.period_length, "must be finite and positive");
+  require(std::isfinite(options.time_unit) && options.time_unit > 0.0, function,
+          "options.time_unit", options.time_unit, "must be finite and positive");
+  resolved_window window{0.0, latest};
+  if (options.observation_end) {
+    window.observation_end = *options.observation_end;
+    require_finite_scalar(function, "options.observation_end", window.observation_end);
+    if (window.observation_end < latest)
+      throw_invalid(function, "options.observation_end (" + format_value(window.observation_end) +
+                                  ") precedes " + latest_record + " at time " +
+                                  format_value(latest));
+  }
+  window.calibration_end = options.calibration_end ? *options.calibration_end
+                                                   : window.observation_end;
+  require_finite_scalar(function, "options.calibration_end", window.calibration_end);
+  if (window.calibration_end > window.observation_end)
+    throw_invalid(function, "options.calibration_end (" + format_value(window.calibration_end) +
+                                ") is after options.observation_end (" +
+                                format_value(window.observation_end) + ")");
+  if (window.calibration_end < earliest)
+    throw_invalid(function, "options.calibration_end (" + format_value(window.calibration_end) +
+                                ") precedes every transaction (earliest at time " +
+                                format_value(earliest) + ")");
+  return window;
+}
+
+template <class Id>
+void resize_summary(customer_summary<Id>& s, std::size_t m) {
+  const auto n = static_cast<Eigen::Index>(m);
+  s.customer.reserve(m);
+  for (auto* v : {&s.first_purchase, &s.last_purchase, &s.total_spend, &s.mean_spend,
+                  &s.mean_repeat_spend, &s.x, &s.t_x, &s.T, &s.holdout_spend})
+    v->resize(n);
+  for (auto* v : {&s.transactions, &s.purchase_periods, &s.holdout_transactions}) v->resize(n);
+}
+
+template <class Id>
+void shrink_summary(customer_summary<Id>& s) {
+  const auto n = static_cast<Eigen::Index>(s.customer.size());
+  for (auto* v : {&s.first_purchase, &s.last_purchase, &s.total_spend, &s.mean_spend,
+                  &s.mean_repeat_spend, &s.x, &s.t_x, &s.T, &s.holdout_spend})
+    v->conservativeResize(n);
+  for (auto* v : {&s.transactions, &s.purchase_periods, &s.holdout_transactions})
+    v->conservativeResize(n);
+}
+
+// One customer's records, sorted by (time, amount) so that every sum runs in the same
+// order whatever the order of the input: batch and merged accumulators agree exactly.
+template <class Id>
+void summarize_customer(const Id& id, std::vector<transaction_record>& records,
+                        const summary_options& options, const resolved_window& window,
+                        customer_summary<Id>& out) {
+  std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
+    return a.time < b.time || (a.time == b.time && a.amount < b.amount);
+  });
+  const double first = records.front().time;
+  if (first > window.calibration_end) {
+    ++out.customers_after_cutoff;
+    return;
+  }
+  const auto row = static_cast<Eigen::Index>(out.customer.size());
+  out.customer.push_back(id);
+
+  std::int64_t transactions = 0, periods = 0, holdout_periods = 0;
+  double total = 0.0, period_spend = 0.0, holdout = 0.0, last = first;
+  double current_period = std::numeric_limits<double>::quiet_NaN();
+  double current_holdout_period = std::numeric_limits<double>::quiet_NaN();
+  double repeat_spend = 0.0;
+  for (const auto& r : records) {
+    const double period = std::floor(r.time / options.period_length);
+    if (r.time <= window.calibration_end) {
+      ++transactions;
+      total += r.amount;
+      last = r.time;
+      if (period != current_period) {
+        if (periods >= 2) repeat_spend += period_spend;
+        ++periods;
+        current_period = period;
+        period_spend = 0.0;
+      }
+      period_spend += r.amount;
+    } else {
+      holdout += r.amount;
+      if (period != current_holdout_period) {
+        ++holdout_periods;
+        current_holdout_period = period;
+      }
+    }
+  }
+  if (periods >= 2) repeat_spend += period_spend;
+
+  out.first_purchase(row) = first;
+  out.last_purchase(row) = last;
+  out.transactions(row) = transactions;
+  out.purchase_periods(row) = periods;
+  out.total_spend(row) = total;
+  out.mean_spend(row) = total / static_cast<double>(transactions);
+  out.x(row) = static_cast<double>(periods - 1);
+  out.mean_repeat_spend(row) = periods > 1 ? repeat_spend / static_cast<double>(periods - 1) : 0.0;
+  out.t_x(row) = (last - first) / options.time_unit;
+  out.T(row) = (window.calibration_end - first) / options.time_unit;
+  out.holdout_transactions(row) = holdout_periods;
+  out.holdout_spend(row) = holdout;
+}
+
+template <class Id>
+void finish_window(customer_summary<Id>& out, const summary_options& options,
+                   const resolved_window& window) {
+  out.calibration_end = window.calibration_end;
+  out.observation_end = window.observation_end;
+  out.holdout_length = (window.observation_end - window.calibration_end) / options.time_unit;
+  shrink_summary(out);
+}
+
+// Dense customer index in ascending id order. Integer ids spanning a range comparable
+// to the row count use a direct lookup table (no hashing: the common case of
+// database-assigned ids); other ids go through a hash map and a sort of the distinct ids.
+template <class Id>
+std::vector<Id> dense_customer_index(const Id* ids, std::size_t n, std::vector<std::uint32_t>& index) {
+  index.resize(n);
+  std::vector<Id> distinct;
+  if constexpr (std::is_integral_v<Id>) {
+    const auto [lo, hi] = std::minmax_element(ids, ids + n);
+    const auto low = static_cast<long double>(*lo), high = static_cast<long double>(*hi);
+    if (high - low < 4.0L * static_cast<long double>(n) + 1024.0L) {
+      const auto span = static_cast<std::size_t>(high - low) + 1;
+      std::vector<std::uint32_t> rank(span, 0);
+      for (std::size_t i = 0; i < n; ++i) rank[static_cast<std::size_t>(ids[i] - *lo)] = 1;
+      std::uint32_t next = 0;
+      for (std::size_t v = 0; v < span; ++v) {
+        if (rank[v]) {
+          distinct.push_back(static_cast<Id>(*lo + static_cast<Id>(v)));
+          rank[v] = next++;
+        }
+      }
+      for (std::size_t i = 0; i < n; ++i) index[i] = rank[static_cast<std::size_t>(ids[i] - *lo)];
+      return distinct;
+    }
+  }
+  std::unordered_map<Id, std::uint32_t> first_seen;
+  first_seen.reserve(n / 4 + 16);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto [it, inserted] = first_seen.try_emplace(ids[i], static_cast<std::uint32_t>(distinct.size()));
+    if (inserted) distinct.push_back(ids[i]);
+    index[i] = it->second;
+  }
+  std::vector<std::uint32_t> order(distinct.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return distinct[a] < distinct[b]; });
+  std::vector<std::uint32_t> rank(distinct.size());
+  std::vector<Id> sorted;
+  sorted.reserve(distinct.size());
+  for (std::uint32_t r = 0; r < order.size(); ++r) {
+    rank[order[r]] = r;
+    sorted.push_back(distinct[order[r]]);
+  }
+  for (auto& i : index) i = rank[i];
+  return sorted;
+}
+
+template <class Id>
+customer_summary<Id> summarize(const Id* ids, std::size_t n_ids, const double* times,
+                               std::size_t n_times, const double* amounts, std::size_t n_amounts,
+                               const summary_options& options) {
+  static_assert(std::is_integral_v<Id> || std::is_same_v<Id, std::string>,
+                "patron::summarize_transactions: customer ids must be integers or std::string");
+  constexpr const char* function = "summarize_transactions";
+  validate_columns(function, ids, n_ids, times, n_times, amounts, n_amounts, true);
+  require(n_ids < std::numeric_limits<std::uint32_t>::max(), function, "customers.size()", n_ids,
+          "exceeds 2^32 - 1 rows; summarise in shards with transaction_accumulator");
+  const auto [earliest, latest] = std::minmax_element(times, times + n_times);
+  const auto window = resolve_window(
+      function, options, *earliest, *latest,
+      "transaction " + std::to_string(static_cast<std::size_t>(latest - times)));
+
+  std::vector<std::uint32_t> index;
+  std::vector<Id> distinct = dense_customer_index(ids, n_ids, index);
+  const std::size_t m = distinct.size();
+
+  // Counting sort of the rows by customer.
+  std::vector<std::size_t> offset(m + 1, 0);
+  for (std::uint32_t c : index) ++offset[c + 1];
+  std::partial_sum(offset.begin(), offset.end(), offset.begin());
+  std::vector<transaction_record> grouped(n_ids);
+  {
+    std::vector<std::size_t> cursor(offset.begin(), offset.end() - 1);
+    for (std::size_t i = 0; i < n_ids; ++i) grouped[cursor[index[i]]++] = {times[i], amounts[i]};
+  }
+
+  customer_summary<Id> out;
+  resize_summary(out, m);
+  std::vector<transaction_record> buffer;
+  for (std::size_t c = 0; c < m; ++c) {
+    buffer.assign(grouped.begin() + static_cast<std::ptrdiff_t>(offset[c]),
+                  grouped.begin() + static_cast<std::ptrdiff_t>(offset[c + 1]));
+    summarize_customer(distinct[c], buffer, options, window, out);
+  }
+  finish_window(out, options, window);
+  return out;
+}
+
+template <class Id>
+customer_summary<Id> summarize_grouped(const typename customer_records<Id>::map_type& records,
+                                       std::size_t n_records, const summary_options& options) {
+  constexpr const char* function = "transaction_accumulator::summarize";
+  require_non_empty(function, "records", n_records);
+  double earliest = std::numeric_limits<double>::infinity();
+  double latest = -earliest;
+  for (const auto& [id, list] : records)
+    for (const auto& r : list) {
+      earliest = std::min(earliest, r.time);
+      latest = std::max(latest, r.time);
+    }
+  // The accumulator keeps no global row numbers; the message names the time instead.
+  const auto window = resolve_window(function, options, earliest, latest, "a transaction");
+
+  std::vector<const Id*> keys;
+  keys.reserve(records.size());
+  for (const auto& entry : records) keys.push_back(&entry.first);
+  std::sort(keys.begin(), keys.end(), [](const Id* a, const Id* b) { return *a < *b; });
+
+  customer_summary<Id> out;
+  resize_summary(out, keys.size());
+  std::vector<transaction_record> buffer;
+  for (const Id* key : keys) {
+    const auto& list = records.at(*key);
+    buffer.assign(list.begin(), list.end());
+    summarize_customer(*key, buffer, options, window, out);
+  }
+  finish_window(out, options, window);
+  return out;
+}
+
+}  // namespace patron::detail

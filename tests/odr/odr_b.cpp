@@ -1,0 +1,3 @@
+#include <patron/patron.hpp>
+
+int odr_b() { return patron::version_major; }
