@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <iterator>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <type_traits>
@@ -107,14 +108,30 @@ void shrink_summary(customer_summary<Id>& s) {
 
 // One customer's records, sorted by (time, amount) so that every sum runs in the same
 // order whatever the order of the input: batch and merged accumulators agree exactly.
+inline bool record_before(const transaction_record& a, const transaction_record& b) {
+  return a.time < b.time || (a.time == b.time && a.amount < b.amount);
+}
+
+// Customers have a handful of records each: insertion sort beats std::sort there.
+inline void sort_records(transaction_record* begin, transaction_record* end) {
+  if (end - begin > 32) {
+    std::sort(begin, end, record_before);
+    return;
+  }
+  for (transaction_record* i = begin + 1; i < end; ++i) {
+    const transaction_record value = *i;
+    transaction_record* j = i;
+    for (; j > begin && record_before(value, *(j - 1)); --j) *j = *(j - 1);
+    *j = value;
+  }
+}
+
 template <class Id>
-void summarize_customer(const Id& id, std::vector<transaction_record>& records,
+void summarize_customer(const Id& id, transaction_record* begin, transaction_record* end,
                         const summary_options& options, const resolved_window& window,
                         customer_summary<Id>& out) {
-  std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
-    return a.time < b.time || (a.time == b.time && a.amount < b.amount);
-  });
-  const double first = records.front().time;
+  sort_records(begin, end);
+  const double first = begin->time;
   if (first > window.calibration_end) {
     ++out.customers_after_cutoff;
     return;
@@ -127,7 +144,8 @@ void summarize_customer(const Id& id, std::vector<transaction_record>& records,
   double current_period = std::numeric_limits<double>::quiet_NaN();
   double current_holdout_period = std::numeric_limits<double>::quiet_NaN();
   double repeat_spend = 0.0;
-  for (const auto& r : records) {
+  for (const transaction_record* it = begin; it != end; ++it) {
+    const transaction_record& r = *it;
     const double period = std::floor(r.time / options.period_length);
     if (r.time <= window.calibration_end) {
       ++transactions;
@@ -220,6 +238,17 @@ std::vector<Id> dense_customer_index(const Id* ids, std::size_t n, std::vector<s
   return sorted;
 }
 
+// Rows grouped by dense customer index, by a counting sort. The output buffer is not
+// zero-filled first: every slot is written exactly once.
+inline std::unique_ptr<transaction_record[]> group_by_customer(
+    const std::vector<std::uint32_t>& index, const double* times, const double* amounts,
+    const std::vector<std::size_t>& offset) {
+  std::unique_ptr<transaction_record[]> grouped(new transaction_record[index.size()]);
+  std::vector<std::size_t> cursor(offset.begin(), offset.end() - 1);
+  for (std::size_t i = 0; i < index.size(); ++i) grouped[cursor[index[i]]++] = {times[i], amounts[i]};
+  return grouped;
+}
+
 template <class Id>
 customer_summary<Id> summarize(const Id* ids, std::size_t n_ids, const double* times,
                                std::size_t n_times, const double* amounts, std::size_t n_amounts,
@@ -239,24 +268,16 @@ customer_summary<Id> summarize(const Id* ids, std::size_t n_ids, const double* t
   std::vector<Id> distinct = dense_customer_index(ids, n_ids, index);
   const std::size_t m = distinct.size();
 
-  // Counting sort of the rows by customer.
   std::vector<std::size_t> offset(m + 1, 0);
   for (std::uint32_t c : index) ++offset[c + 1];
   std::partial_sum(offset.begin(), offset.end(), offset.begin());
-  std::vector<transaction_record> grouped(n_ids);
-  {
-    std::vector<std::size_t> cursor(offset.begin(), offset.end() - 1);
-    for (std::size_t i = 0; i < n_ids; ++i) grouped[cursor[index[i]]++] = {times[i], amounts[i]};
-  }
+  const auto grouped = group_by_customer(index, times, amounts, offset);
 
   customer_summary<Id> out;
   resize_summary(out, m);
-  std::vector<transaction_record> buffer;
-  for (std::size_t c = 0; c < m; ++c) {
-    buffer.assign(grouped.begin() + static_cast<std::ptrdiff_t>(offset[c]),
-                  grouped.begin() + static_cast<std::ptrdiff_t>(offset[c + 1]));
-    summarize_customer(distinct[c], buffer, options, window, out);
-  }
+  for (std::size_t c = 0; c < m; ++c)
+    summarize_customer(distinct[c], grouped.get() + offset[c], grouped.get() + offset[c + 1],
+                       options, window, out);
   finish_window(out, options, window);
   return out;
 }
@@ -287,7 +308,7 @@ customer_summary<Id> summarize_grouped(const typename customer_records<Id>::map_
   for (const Id* key : keys) {
     const auto& list = records.at(*key);
     buffer.assign(list.begin(), list.end());
-    summarize_customer(*key, buffer, options, window, out);
+    summarize_customer(*key, buffer.data(), buffer.data() + buffer.size(), options, window, out);
   }
   finish_window(out, options, window);
   return out;
