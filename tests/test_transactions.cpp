@@ -105,6 +105,44 @@ TEST_CASE("CDNOW mean repeat spend reproduces zbar of cdnow_summary_with_spend.c
   CHECK(mismatches == 0);
 }
 
+TEST_CASE("summary equals pandas groupby on a generated log with string ids", "[transactions][reference]") {
+  // Reference: tests/reference/transactions/make_summary_reference.py (pandas groupby
+  // with cut-off 60, observation end 100, period 1, unit 7). Sums run in a different
+  // order in pandas, so floating columns agree to 1e-12 relative, counts exactly.
+  std::vector<std::string> id;
+  std::vector<double> t, amount;
+  for (const auto& r : read_csv_rows(std::string(PATRON_TEST_DATA_DIR) + "/transactions/log.csv")) {
+    id.push_back(r[0]);
+    t.push_back(std::stod(r[1]));
+    amount.push_back(std::stod(r[2]));
+  }
+  patron::summary_options o;
+  o.calibration_end = 60.0;
+  o.observation_end = 100.0;
+  o.time_unit = 7.0;
+  const auto s = patron::summarize_transactions(id, t, amount, o);
+  const auto ref = read_csv_rows(std::string(PATRON_TEST_DATA_DIR) + "/transactions/summary_reference.csv");
+  REQUIRE(s.size() == ref.size());
+  CHECK(s.customers_after_cutoff == 3);
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    const auto r = static_cast<Eigen::Index>(i);
+    INFO("customer " << ref[i][0]);
+    CHECK(s.customer[i] == ref[i][0]);
+    CHECK(s.first_purchase(r) == std::stod(ref[i][1]));
+    CHECK(s.last_purchase(r) == std::stod(ref[i][2]));
+    CHECK(s.transactions(r) == std::stoll(ref[i][3]));
+    CHECK_THAT(s.total_spend(r), close_to(std::stod(ref[i][4]), 1e-12));
+    CHECK_THAT(s.mean_spend(r), close_to(std::stod(ref[i][5]), 1e-12));
+    CHECK(s.purchase_periods(r) == std::stoll(ref[i][6]));
+    CHECK_THAT(s.mean_repeat_spend(r), close_to(std::stod(ref[i][7]), 1e-12));
+    CHECK(s.x(r) == std::stod(ref[i][8]));
+    CHECK_THAT(s.t_x(r), close_to(std::stod(ref[i][9]), 1e-15));
+    CHECK_THAT(s.T(r), close_to(std::stod(ref[i][10]), 1e-15));
+    CHECK(s.holdout_transactions(r) == std::stoll(ref[i][11]));
+    CHECK_THAT(s.holdout_spend(r), close_to(std::stod(ref[i][12]), 1e-12, 1e-300));
+  }
+}
+
 TEST_CASE("same-period purchases merge for BTYD counts but not for transaction counts",
           "[transactions]") {
   const std::vector<int> id{1, 1, 1, 1};
