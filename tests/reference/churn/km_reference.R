@@ -62,6 +62,10 @@ cat("\n// survfit(Surv(exit_time, event) ~ 1, conf.type = \"log-log\", conf.int 
 fit90 <- survfit(Surv(stop, event) ~ 1, conf.type = "log-log", conf.int = 0.9)
 vec("right90_lower", ifelse(is.na(fit90$lower), -1, fit90$lower))
 vec("right90_upper", ifelse(is.na(fit90$upper), -1, fit90$upper))
+cat("// survfit(Surv(entry, exit_time, event) ~ 1, conf.type = \"log\") (R's default interval)\n")
+fitlog <- survfit(Surv(start, stop, event) ~ 1, conf.type = "log")
+vec("late_log_lower", ifelse(is.na(fitlog$lower), -1, fitlog$lower))
+vec("late_log_upper", ifelse(is.na(fitlog$upper), -1, fitlog$upper))
 
 sd <- survdiff(Surv(stop, event) ~ group)
 cat("\n// survdiff(Surv(exit_time, event) ~ group): groups 0 and 1\n")
