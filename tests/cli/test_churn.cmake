@@ -43,7 +43,7 @@ patron_expect(EXIT 2 STDERR "entry\\[0\\] \\(3\\) must be before exit_time\\[0\\
   ARGS churn km ${late} --entry-column start)
 patron_write_file(nan nan.csv "time,event\nnan,1\n")
 patron_expect(EXIT 2 STDERR "nan" ARGS churn km ${nan})
-patron_expect(EXIT 2 STDERR "group\\[0\\] \\(2\\) must be 0 or 1" ARGS churn km ${km} --group-column time)
+patron_expect(EXIT 2 STDERR "group\\[0\\] \\(3\\) must be 0 or 1" ARGS churn km ${km} --group-column time)
 
 # The demo section reproduces the paper.
 patron_expect(EXIT 0 STDOUT "== Retention: the shifted-beta-geometric model ==\n[^\n]*\nRegular   alpha = 0\\.704, beta = 1\\.182, LL = -1680\\.27"
