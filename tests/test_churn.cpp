@@ -87,6 +87,9 @@ TEST_CASE("formulas reject bad input with the function, argument and value", "[c
                     "patron::cohort_retention: last_active_period[1] (1) precedes the customer's start period");
   CHECK_THROWS_WITH(patron::cohort_retention({1}, {1, 2}),
                     "patron::cohort_retention: start_period has 1 elements but last_active_period has 2");
+  CHECK_THROWS_WITH(patron::cohort_retention({0}, {2'000'000}),
+                    "patron::cohort_retention: options.observation_end (2000000) is 1,000,000 or more periods after "
+                    "the first start period (0): the table would not fit in memory");
   patron::cohort_table_options o;
   o.observation_end = 2;
   CHECK_THROWS_WITH(patron::cohort_retention({1}, {3}, o),

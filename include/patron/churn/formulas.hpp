@@ -74,10 +74,14 @@ inline cohort_retention_table cohort_retention(const std::vector<long long>& sta
     detail::throw_invalid_value(fn, "options.observation_end", end,
                                 "precedes a last active period (" + std::to_string(latest) + ")");
 
+  const long long first = *std::min_element(start_period.begin(), start_period.end());
+  if (end - first >= 1'000'000)
+    detail::throw_invalid_value(fn, "options.observation_end", end,
+                                "is 1,000,000 or more periods after the first start period (" +
+                                    std::to_string(first) + "): the table would not fit in memory");
   // Active counts by (cohort, age) via a difference array per cohort: +1 at age 0,
   // -1 at the first inactive age.
   std::map<long long, std::vector<double>> delta;
-  const long long first = *std::min_element(start_period.begin(), start_period.end());
   const auto width = static_cast<std::size_t>(end - first + 1);
   for (std::size_t i = 0; i < start_period.size(); ++i) {
     auto& d = delta[start_period[i]];

@@ -7,6 +7,7 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/tools/series.hpp>
 #include <cmath>
 #include <cstdint>
@@ -34,7 +35,9 @@ inline log_survival_value bdw_log_survival(double a, double b, double c, double 
   if (t == 0.0) return s;
   const double tc = c == 1.0 ? t : std::pow(t, c);
   const double y = b + tc;
-  s.value = std::lgamma(y) - std::lgamma(a + y) - std::lgamma(b) + std::lgamma(a + b);
+  // Boost's lgamma: std::lgamma writes the global signgam, a data race in threaded hosts.
+  using boost::math::lgamma;
+  s.value = lgamma(y) - lgamma(a + y) - lgamma(b) + lgamma(a + b);
   if (with_gradient) {
     using boost::math::digamma;
     const double psi_ab = digamma(a + b), psi_ay = digamma(a + y), psi_y = digamma(y);
