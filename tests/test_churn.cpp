@@ -303,18 +303,17 @@ TEST_CASE("10^7 customers fit as durations and as counts", "[sbg][edge]") {
   REQUIRE(counts.converged);
   CHECK_THAT(counts.alpha, close_to(0.704, 1e-3));
   CHECK(counts.customers == 1e7);
-  // The same 10^7 customers one row each.
-  std::vector<double> durations, events;
-  durations.reserve(10'000'000);
-  events.reserve(10'000'000);
-  for (Eigen::Index t = 1; t < alive.size(); ++t)
-    for (double k = 0; k < alive(t - 1) - alive(t); ++k) {
-      durations.push_back(static_cast<double>(t));
-      events.push_back(1.0);
-    }
-  durations.resize(10'000'000, 7.0);
-  events.resize(10'000'000, 0.0);
-  const auto rows = patron::sbg_fit_durations(vec(durations), vec(events));
+  // The same 10^7 customers one row each: churners first, then the survivors censored at 7.
+  Eigen::VectorXd durations = Eigen::VectorXd::Constant(10'000'000, 7.0);
+  Eigen::VectorXd events = Eigen::VectorXd::Zero(10'000'000);
+  Eigen::Index row = 0;
+  for (Eigen::Index t = 1; t < alive.size(); ++t) {
+    const auto lost = static_cast<Eigen::Index>(alive(t - 1) - alive(t));
+    durations.segment(row, lost).setConstant(static_cast<double>(t));
+    events.segment(row, lost).setOnes();
+    row += lost;
+  }
+  const auto rows = patron::sbg_fit_durations(durations, events);
   REQUIRE(rows.converged);
   CHECK_THAT(rows.alpha, close_to(counts.alpha, 1e-8));
   CHECK_THAT(rows.log_likelihood, close_to(counts.log_likelihood, 1e-12));

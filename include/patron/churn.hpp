@@ -225,7 +225,7 @@ struct kaplan_meier_options {
 };
 
 struct restricted_mean {
-  double estimate = 0;  // integral of S from min(0, first time) to tau
+  double estimate = 0;  // integral of S from 0 to tau
   double std_err = 0;   // R's print(fit, rmean = tau) standard error
   double tau = 0;
 };

@@ -224,15 +224,14 @@ inline std::optional<double> kaplan_meier_result::median_upper() const {
 inline restricted_mean kaplan_meier_result::restricted_mean_survival(double tau) const {
   const char* fn = "kaplan_meier_result::restricted_mean_survival";
   detail::require_finite_scalar(fn, "tau", tau);
-  const double start = std::min(0.0, time.size() > 0 ? time(0) : 0.0);
-  detail::require(tau > start, fn, "tau", tau, "must be after the start of the curve (0)");
-  // Rectangles of the step function from `start` to tau; the variance sums, over the
+  detail::require(tau > 0.0, fn, "tau", tau, "must be after the start of the curve (0)");
+  // Rectangles of the step function from 0 (times are non-negative) to tau; the variance sums, over the
   // curve's times t_j <= tau, (area from t_j to tau)^2 d_j / (n_j (n_j - d_j)) (R's rmean).
   restricted_mean r;
   r.tau = tau;
   Eigen::Index kept = 0;
   while (kept < time.size() && time(kept) <= tau) ++kept;
-  double previous_time = start, previous_s = 1.0;
+  double previous_time = 0.0, previous_s = 1.0;
   for (Eigen::Index j = 0; j < kept; ++j) {
     r.estimate += (time(j) - previous_time) * previous_s;
     previous_time = time(j);
