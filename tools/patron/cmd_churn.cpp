@@ -147,7 +147,9 @@ int run_km(const arguments& args, std::ostream& out) {
   for (std::size_t i = 0; i < group.size(); ++i) rows_by_group[group[i]].push_back(i);
   table curve({"group", "time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper"});
   json summaries = json::array();
-  for (const auto& [g, rows] : rows_by_group) {
+  for (const auto& group_rows : rows_by_group) {
+    const double g = group_rows.first;
+    const std::vector<std::size_t>& rows = group_rows.second;  // lambdas cannot capture bindings in C++17
     auto pick = [&](const std::vector<double>& v) {
       std::vector<double> out_values;
       for (std::size_t i : rows) out_values.push_back(v[i]);
