@@ -8,8 +8,9 @@ Rscript. All sides build the same deterministic data (see benchmarks/bench_churn
     u_i = frac((i + 1) * 0.6180339887498949)
     sBG durations: smallest t >= 1 with S(t) < u_i under sBG(0.704, 1.182), censored at 24
     KM data: exit_i = 1 + floor(100 u_i), event_i = (i mod 4 != 0), group_i = i mod 2
-Times are medians of 5 runs (patron: Google Benchmark repetitions); the machine is
-shared, so read ratios, not absolute times.
+Times are medians of 5 runs of CPU time (patron: Google Benchmark cpu_time repetitions;
+Python: time.process_time; R: user + system of system.time), because the machine is
+shared with other builds and wall-clock times swing with its load.
 """
 import json
 import statistics
@@ -67,9 +68,9 @@ def scipy_sbg_compressed(t, event):
 def median_seconds(f, repeats=REPEATS):
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         f()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return statistics.median(times)
 
 
@@ -82,7 +83,7 @@ def patron_medians(binary):
     for b in json.loads(out)["benchmarks"]:
         if b.get("aggregate_name") == "median":
             scale = {"ms": 1e-3, "us": 1e-6, "ns": 1e-9, "s": 1.0}[b["time_unit"]]
-            result[b["run_name"]] = b["real_time"] * scale
+            result[b["run_name"]] = b["cpu_time"] * scale
     return result
 
 
@@ -91,8 +92,8 @@ suppressMessages(library(survival))
 n <- %d
 u <- ((1:n) * %.16f) %%%% 1
 exit <- 1 + floor(100 * u); event <- as.integer((0:(n - 1)) %%%% 4 != 0); group <- (0:(n - 1)) %%%% 2
-med <- function(expr) median(replicate(%d, system.time(expr)[["elapsed"]]))
-cat(med(survfit(Surv(exit, event) ~ 1)), med(survdiff(Surv(exit, event) ~ group)), "\n")
+med <- function(f) median(replicate(%d, sum(system.time(f())[c("user.self", "sys.self")])))
+cat(med(function() survfit(Surv(exit, event) ~ 1)), med(function() survdiff(Surv(exit, event) ~ group)), "\n")
 """ % (N, GOLDEN, REPEATS)
 
 

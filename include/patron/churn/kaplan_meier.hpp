@@ -68,23 +68,45 @@ inline double normal_quantile_two_sided(double confidence_level) {
   return boost::math::quantile(boost::math::normal(), 0.5 + confidence_level / 2.0);
 }
 
-inline kaplan_meier_result kaplan_meier_impl(const survival_data& d, const kaplan_meier_options& options) {
-  const std::size_t n = d.exit.size();
-  std::vector<std::size_t> order(n);
-  for (std::size_t i = 0; i < n; ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return d.exit[a] < d.exit[b]; });
-  const risk_set risk(d.entry, d.exit);
+// Distinct exit times with their event and censoring counts and the number of exits at
+// or after each. Event and censoring times are sorted separately (two contiguous sorts of
+// doubles, several times faster than one indirect sort by index) and merged.
+struct exit_counts {
+  std::vector<double> time, n_event, n_censor, n_exit_from;
+};
 
-  std::vector<double> time, n_risk, n_event, n_censor;
-  for (std::size_t k = 0; k < n;) {
-    const double t = d.exit[order[k]];
-    double events = 0.0, censored = 0.0;
-    for (; k < n && d.exit[order[k]] == t; ++k) (d.event[order[k]] == 1.0 ? events : censored) += 1.0;
-    time.push_back(t);
-    n_risk.push_back(risk.at(t));
-    n_event.push_back(events);
-    n_censor.push_back(censored);
+inline exit_counts count_exits(const survival_data& d) {
+  std::vector<double> events, censored;
+  for (std::size_t i = 0; i < d.exit.size(); ++i) (d.event[i] == 1.0 ? events : censored).push_back(d.exit[i]);
+  std::sort(events.begin(), events.end());
+  std::sort(censored.begin(), censored.end());
+  exit_counts c;
+  double remaining = static_cast<double>(d.exit.size());
+  for (std::size_t i = 0, j = 0; i < events.size() || j < censored.size();) {
+    const double t = j == censored.size() || (i < events.size() && events[i] < censored[j]) ? events[i] : censored[j];
+    double e = 0.0, k = 0.0;
+    for (; i < events.size() && events[i] == t; ++i) e += 1.0;
+    for (; j < censored.size() && censored[j] == t; ++j) k += 1.0;
+    c.time.push_back(t);
+    c.n_event.push_back(e);
+    c.n_censor.push_back(k);
+    c.n_exit_from.push_back(remaining);
+    remaining -= e + k;
   }
+  return c;
+}
+
+inline kaplan_meier_result kaplan_meier_impl(const survival_data& d, const kaplan_meier_options& options) {
+  exit_counts c = count_exits(d);
+  // Late entry: those entering at or after t are not yet at risk (their exit is later).
+  std::vector<double> entry = d.entry;
+  std::sort(entry.begin(), entry.end());
+  std::vector<double>& n_risk = c.n_exit_from;
+  for (std::size_t j = 0; j < c.time.size(); ++j)
+    n_risk[j] -= static_cast<double>(entry.end() - std::lower_bound(entry.begin(), entry.end(), c.time[j]));
+  const std::vector<double>& time = c.time;
+  const std::vector<double>& n_event = c.n_event;
+  const std::vector<double>& n_censor = c.n_censor;
 
   kaplan_meier_result r;
   r.confidence_level = options.confidence_level;
