@@ -219,7 +219,7 @@ void retention_demo(const demo_data&, std::ostream& out) {
   out << "Fader & Hardie (2007): two 1,000-customer cohorts, fitted on years 0..7, projected to 12.\n";
   patron::sbg_model fits[2];
   const double* pct[2] = {regular_pct, high_end_pct};
-  char line[256];
+  char line[512];
   for (int k = 0; k < 2; ++k) {
     Eigen::VectorXd alive(8);
     for (int t = 0; t < 8; ++t) alive(t) = std::round(pct[k][t] * 10.0);
@@ -240,11 +240,15 @@ void retention_demo(const demo_data&, std::ostream& out) {
                   high_end_pct[t], 100 * high_end.survival(t), 100 * high_end.lower(t), 100 * high_end.upper(t));
     out << line;
   }
+  const double first_year_churn = patron::period_rates_from_counts(1000, 1000 - 631).churn_rate;
   std::snprintf(line, sizeof line,
-                "Retention rises with tenure (Regular r(1) = %.2f, r(8) = %.2f) although no customer's churn\n"
-                "changes: the cohort sheds its churn-prone members. A Regular customer who has renewed 4\n"
-                "times is worth %.2f discounted future payments at 10%% (DERL).\n",
-                fits[0].retention_rate(1), fits[0].retention_rate(8), fits[0].derl(0.10, 4));
+                "Average churn is not the churn of the average customer: retention rises with tenure\n"
+                "(Regular r(1) = %.2f, r(8) = %.2f) although no customer's churn changes, because the cohort\n"
+                "sheds its churn-prone members first. Year 1's %.1f%% churn held constant would leave %.1f%%\n"
+                "in year 12 (actual %.1f%%). A Regular customer who has renewed 4 times is worth %.2f\n"
+                "discounted future payments at 10%% (DERL).\n",
+                fits[0].retention_rate(1), fits[0].retention_rate(8), 100 * first_year_churn,
+                100 * patron::survival_constant_churn(first_year_churn, 12), regular_pct[12], fits[0].derl(0.10, 4));
   out << line;
 }
 
