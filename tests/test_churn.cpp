@@ -169,6 +169,18 @@ TEST_CASE("sBG from cohort counts equals the fit from the same customers' durati
   const auto b = patron::sbg_fit_durations(vec(d), vec(e), vec(w));
   CHECK_THAT(b.alpha, close_to(a.alpha, 1e-9));
   CHECK_THAT(b.log_likelihood, close_to(a.log_likelihood, 1e-12));
+
+  // Very long durations take the sparse path: one customer still active after 2 * 10^6 periods.
+  Eigen::VectorXd long_alive = Eigen::VectorXd::Ones(2'000'001);
+  long_alive.head(4) << 5, 3, 2, 2;
+  Eigen::VectorXd long_d(5), long_e(5);
+  long_d << 1, 1, 2, 4, 2'000'000;
+  long_e << 1, 1, 1, 1, 0;
+  const auto c = patron::sbg_fit_counts(long_alive);
+  const auto f = patron::sbg_fit_durations(long_d, long_e);
+  CHECK(f.customers == 5.0);
+  CHECK_THAT(f.log_likelihood, close_to(c.log_likelihood, 1e-9));
+  CHECK_THAT(f.alpha, close_to(c.alpha, 1e-6));
 }
 
 TEST_CASE("sBG closed forms agree with each other", "[sbg][property]") {

@@ -122,9 +122,11 @@ inline retention_data data_from_durations(const char* fn,
   if (weight.size() != 0) require_non_negative(fn, "weight", weight);
 
   retention_data data;
-  std::map<double, duration_cell> by_period;  // few distinct durations in practice
+  // A dense table indexed by duration when the durations are short (the usual case, at
+  // most 24 MB), an ordered map when some are very long.
+  std::map<double, duration_cell> by_period;
   const double largest = durations.maxCoeff();
-  const bool dense = largest <= static_cast<double>(std::max<std::size_t>(n, 1u << 20));
+  const bool dense = largest <= static_cast<double>(1u << 20);
   std::vector<duration_cell> dense_cells(dense ? static_cast<std::size_t>(largest) + 1 : 0);
   for (std::size_t i = 0; i < n; ++i) {
     const auto k = static_cast<Eigen::Index>(i);
