@@ -16,7 +16,7 @@ Eigen::VectorXd vec(const std::vector<T>& v) {
   return out;
 }
 
-// R reports NA (written -1 by km_reference.R) where S is 0 or 1; patron reports S itself.
+// R reports NA (written -1 by km_reference.R) where S is 0 (and 1, for log-log); patron reports S.
 void check_interval(const patron::kaplan_meier_result& fit, const std::vector<double>& lower,
                     const std::vector<double>& upper) {
   REQUIRE(fit.lower.size() == static_cast<Eigen::Index>(lower.size()));

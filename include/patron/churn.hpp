@@ -236,8 +236,8 @@ struct kaplan_meier_result {
   Eigen::VectorXd survival;
   Eigen::VectorXd std_err;             // se of log S(t) (R's std.err); +inf once S = 0
   Eigen::VectorXd greenwood_variance;  // var S(t) = S^2 std_err^2; 0 once S = 0
-  Eigen::VectorXd lower, upper;        // pointwise interval; R gives NA where S is 0 or 1,
-                                       // patron gives S itself (a degenerate interval)
+  Eigen::VectorXd lower, upper;        // pointwise interval; where R gives NA (S = 0, and S = 1
+                                       // for log-log) patron gives S itself (a degenerate interval)
   double confidence_level = 0.95;
 
   // S at any time (right-continuous step function; 1 before the first time).
