@@ -369,22 +369,14 @@ kmeans_run iterate(const fit_data<T>& fd, Eigen::MatrixXd centred, const kmeans_
 }
 
 // scikit-learn's _tolerance: tol times the mean of the (unweighted, population)
-// column variances.
+// column variances, by two passes around the column means already computed.
 template <class T>
 double scaled_tolerance(const fit_data<T>& fd, double tol) {
   if (tol == 0.0) return 0.0;
   double variance_sum = 0.0;
-  for (Eigen::Index f = 0; f < fd.X.cols(); ++f) {
-    // Welford's update, column by column.
-    double m = 0.0, m2 = 0.0;
-    for (Eigen::Index i = 0; i < fd.X.rows(); ++i) {
-      const double x = static_cast<double>(fd.X(i, f));
-      const double delta = x - m;
-      m += delta / static_cast<double>(i + 1);
-      m2 += delta * (x - m);
-    }
-    variance_sum += m2 / static_cast<double>(fd.X.rows());
-  }
+  for (Eigen::Index f = 0; f < fd.X.cols(); ++f)
+    variance_sum += (fd.X.col(f).template cast<double>().array() - fd.mean(f)).square().sum() /
+                    static_cast<double>(fd.X.rows());
   return tol * variance_sum / static_cast<double>(fd.X.cols());
 }
 
