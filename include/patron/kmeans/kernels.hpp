@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "patron/core/validate.hpp"
@@ -44,7 +45,7 @@ void require_finite_matrix(const char* fn, const char* argument, const Eigen::De
 // Rows handled at once by the assignment kernel: the centred block (d x 256) stays in
 // L1, and kmeans_lanes rows are scored against a centre in registers.
 inline constexpr std::ptrdiff_t kmeans_block_rows = 256;
-inline constexpr std::ptrdiff_t kmeans_lanes = 16;
+inline constexpr std::ptrdiff_t kmeans_lanes = 32;
 
 // Centres prepared for the assignment kernel, in the scalar type of the data:
 // minus_two(f, j) = -2 c'_jf and norm2(j) = ||c'_j||^2, so the score of centre j is
@@ -89,35 +90,70 @@ void load_centred_block(const kmeans_data<T>& X, const Eigen::VectorXd& mean, st
 
 // Nearest centre of each row of a centred block: labels[i] for i < len. Ties go to
 // the lowest centre index. Vectorises across rows (kmeans_lanes accumulators).
-template <class T>
-void nearest_in_block(const T* block, std::ptrdiff_t d, std::ptrdiff_t len,
+// D > 0 is the number of features known at compile time (the loops over features
+// unroll); D = 0 reads it from `dynamic_d`.
+template <class T, int D>
+void nearest_in_block(const T* block, std::ptrdiff_t dynamic_d, std::ptrdiff_t len,
                       const centre_scores<T>& s, int* labels) {
+  const std::ptrdiff_t d = D > 0 ? D : dynamic_d;
+  constexpr std::ptrdiff_t L = kmeans_lanes;
   const auto k = static_cast<int>(s.norm2.size());
-  for (std::ptrdiff_t i0 = 0; i0 < len; i0 += kmeans_lanes) {
-    T best[kmeans_lanes];
-    int best_j[kmeans_lanes];
-    for (std::ptrdiff_t w = 0; w < kmeans_lanes; ++w) {
+  for (std::ptrdiff_t i0 = 0; i0 < len; i0 += L) {
+    // Plain arrays with fixed trip counts: the compiler keeps them in SIMD registers and
+    // turns the compare-and-select into blends (no branches to mispredict). The winning
+    // index is kept as a T so the blend stays in one type.
+    T best[L], best_j[L];
+    for (std::ptrdiff_t w = 0; w < L; ++w) {
       best[w] = std::numeric_limits<T>::infinity();
-      best_j[w] = 0;
+      best_j[w] = T(0);
     }
     for (int j = 0; j < k; ++j) {
-      T acc[kmeans_lanes];
+      T acc[L];
       const T base = s.norm2(j);
-      for (std::ptrdiff_t w = 0; w < kmeans_lanes; ++w) acc[w] = base;
+      for (std::ptrdiff_t w = 0; w < L; ++w) acc[w] = base;
       const T* c = s.minus_two.col(j).data();
       for (std::ptrdiff_t f = 0; f < d; ++f) {
         const T* x = block + f * kmeans_block_rows + i0;
         const T cf = c[f];
-        for (std::ptrdiff_t w = 0; w < kmeans_lanes; ++w) acc[w] += x[w] * cf;
+        for (std::ptrdiff_t w = 0; w < L; ++w) acc[w] += x[w] * cf;
       }
-      for (std::ptrdiff_t w = 0; w < kmeans_lanes; ++w) {
-        const bool better = acc[w] < best[w];
-        best[w] = better ? acc[w] : best[w];
-        best_j[w] = better ? j : best_j[w];
+      const T tj = static_cast<T>(j);
+      for (std::ptrdiff_t w = 0; w < L; ++w) {
+        const bool closer = acc[w] < best[w];
+        best_j[w] = closer ? tj : best_j[w];
+        best[w] = closer ? acc[w] : best[w];
       }
     }
-    const std::ptrdiff_t n = std::min<std::ptrdiff_t>(kmeans_lanes, len - i0);
-    for (std::ptrdiff_t w = 0; w < n; ++w) labels[i0 + w] = best_j[w];
+    const std::ptrdiff_t n = std::min<std::ptrdiff_t>(L, len - i0);
+    for (std::ptrdiff_t w = 0; w < n; ++w) labels[i0 + w] = static_cast<int>(best_j[w]);
+  }
+}
+
+// Rows [begin, end) of one chunk: nearest centres into labels (changes counted in
+// out.changed) and, when accumulate is set, the weighted sums of the centred rows of each
+// cluster into out.sums / out.weights (in row order).
+template <class T, int D>
+void assign_chunk(const kmeans_data<T>& X, const Eigen::VectorXd& mean, const double* weights,
+                  const centre_scores<T>& scores, kmeans_labels& labels, bool accumulate,
+                  std::ptrdiff_t begin, std::ptrdiff_t end, chunk_sums& out) {
+  const std::ptrdiff_t d = D > 0 ? D : X.cols();
+  std::vector<T> block(static_cast<std::size_t>(d * kmeans_block_rows));
+  int fresh[kmeans_block_rows];
+  for (std::ptrdiff_t b = begin; b < end; b += kmeans_block_rows) {
+    const std::ptrdiff_t len = std::min(kmeans_block_rows, end - b);
+    load_centred_block(X, mean, b, len, block.data());
+    nearest_in_block<T, D>(block.data(), d, len, scores, fresh);
+    for (std::ptrdiff_t i = 0; i < len; ++i) {
+      const int j = fresh[i];
+      out.changed += labels(b + i) != j;
+      labels(b + i) = j;
+      if (!accumulate) continue;
+      const double w = weights ? weights[b + i] : 1.0;
+      double* acc = out.sums.col(j).data();
+      const T* x = block.data() + i;
+      for (std::ptrdiff_t f = 0; f < d; ++f) acc[f] += w * static_cast<double>(x[f * kmeans_block_rows]);
+      out.weights(j) += w;
+    }
   }
 }
 
@@ -130,33 +166,31 @@ void assign_rows(const kmeans_data<T>& X, const Eigen::VectorXd& mean, const dou
                  std::vector<chunk_sums>* sums) {
   const std::ptrdiff_t n = X.rows(), d = X.cols();
   const auto k = scores.norm2.size();
-  if (sums) sums->assign(static_cast<std::size_t>(chunk_count(n)), chunk_sums{});
+  std::vector<chunk_sums> parts(static_cast<std::size_t>(chunk_count(n)));
   for_each_chunk(n, threads, [&](std::ptrdiff_t chunk, std::ptrdiff_t begin, std::ptrdiff_t end) {
-    std::vector<T> block(static_cast<std::size_t>(d * kmeans_block_rows));
-    std::vector<int> fresh(static_cast<std::size_t>(kmeans_block_rows));
-    chunk_sums out;
+    chunk_sums& out = parts[static_cast<std::size_t>(chunk)];
     if (sums) {
       out.sums = Eigen::MatrixXd::Zero(d, k);
       out.weights = Eigen::VectorXd::Zero(k);
     }
-    for (std::ptrdiff_t b = begin; b < end; b += kmeans_block_rows) {
-      const std::ptrdiff_t len = std::min(kmeans_block_rows, end - b);
-      load_centred_block(X, mean, b, len, block.data());
-      nearest_in_block(block.data(), d, len, scores, fresh.data());
-      for (std::ptrdiff_t i = 0; i < len; ++i) {
-        const int j = fresh[static_cast<std::size_t>(i)];
-        if (labels(b + i) != j) ++out.changed;
-        labels(b + i) = j;
-        if (!sums) continue;
-        const double w = weights ? weights[b + i] : 1.0;
-        double* acc = out.sums.col(j).data();
-        for (std::ptrdiff_t f = 0; f < d; ++f)
-          acc[f] += w * static_cast<double>(block[static_cast<std::size_t>(f * kmeans_block_rows + i)]);
-        out.weights(j) += w;
-      }
+    const auto run = [&](auto features) {
+      assign_chunk<T, decltype(features)::value>(X, mean, weights, scores, labels, sums != nullptr,
+                                                 begin, end, out);
+    };
+    // Customer feature sets are small: unrolled kernels for up to 8 features.
+    switch (d) {
+      case 1: run(std::integral_constant<int, 1>{}); break;
+      case 2: run(std::integral_constant<int, 2>{}); break;
+      case 3: run(std::integral_constant<int, 3>{}); break;
+      case 4: run(std::integral_constant<int, 4>{}); break;
+      case 5: run(std::integral_constant<int, 5>{}); break;
+      case 6: run(std::integral_constant<int, 6>{}); break;
+      case 7: run(std::integral_constant<int, 7>{}); break;
+      case 8: run(std::integral_constant<int, 8>{}); break;
+      default: run(std::integral_constant<int, 0>{}); break;
     }
-    if (sums) (*sums)[static_cast<std::size_t>(chunk)] = std::move(out);
   });
+  if (sums) *sums = std::move(parts);
 }
 
 // Sums the chunk partials in chunk order (the fixed reduction order).
