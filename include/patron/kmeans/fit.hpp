@@ -128,23 +128,57 @@ Eigen::MatrixXd seed_plus_plus(const fit_data<T>& fd, int k, rng& gen) {
   }
   fd.centred_row(first, centres.col(0).data());
 
-  // closest[i] <- min(closest[i], D(x_i, centre)^2); chunk totals of w_i closest[i].
-  auto absorb = [&](const double* centre, bool initial) {
-    for_each_chunk(n, fd.threads, [&](std::ptrdiff_t c, std::ptrdiff_t b, std::ptrdiff_t e) {
-      double s = 0.0;
-      for (std::ptrdiff_t i = b; i < e; ++i) {
-        const double dist = squared_distance(fd.X, fd.mean, i, centre);
-        double& slot = closest[static_cast<std::size_t>(i)];
-        slot = initial ? dist : std::min(slot, dist);
-        s += fd.weight(i) * slot;
+  // The rows' distances to a set of centred points, block by block:
+  // visit(first_row, rows, dist) with dist[t * kmeans_block_rows + i] the squared
+  // distance of row first_row + i to point t, blocks in row order.
+  std::vector<T> points;  // centred points in T, one after another
+  auto for_each_block = [&](std::ptrdiff_t begin, std::ptrdiff_t end, Eigen::Index count,
+                            auto&& visit) {
+    std::vector<T> block(static_cast<std::size_t>(d * kmeans_block_rows));
+    std::vector<T> dist(static_cast<std::size_t>(kmeans_block_rows * count));
+    with_feature_count(d, [&](auto features) {
+      for (std::ptrdiff_t b = begin; b < end; b += kmeans_block_rows) {
+        const std::ptrdiff_t len = std::min(kmeans_block_rows, end - b);
+        load_centred_block(fd.X, fd.mean, b, len, block.data());
+        for (Eigen::Index t = 0; t < count; ++t)
+          block_squared_distances<T, decltype(features)::value>(
+              block.data(), d, len, points.data() + t * d, dist.data() + t * kmeans_block_rows);
+        visit(b, len, dist.data());
       }
-      totals[static_cast<std::size_t>(c)] = s;
     });
   };
-  absorb(centres.col(0).data(), true);
+  // sum_i w_i v_i over a block with four interleaved partial sums (a fixed order, so
+  // still deterministic) instead of one long dependency chain.
+  auto weighted_sum = [&](std::ptrdiff_t first, std::ptrdiff_t len, const double* v) {
+    double part[4] = {0.0, 0.0, 0.0, 0.0};
+    std::ptrdiff_t i = 0;
+    for (; i + 4 <= len; i += 4)
+      for (int u = 0; u < 4; ++u) part[u] += fd.weight(first + i + u) * v[i + u];
+    for (; i < len; ++i) part[0] += fd.weight(first + i) * v[i];
+    return (part[0] + part[1]) + (part[2] + part[3]);
+  };
+  auto set_points = [&](const Eigen::MatrixXd& centred) {
+    points.resize(static_cast<std::size_t>(centred.size()));
+    Eigen::Map<kmeans_matrix<T>>(points.data(), d, centred.cols()) = centred.template cast<T>();
+  };
+
+  // closest[i] = D(x_i, first centre)^2; chunk totals of w_i closest[i].
+  set_points(centres.leftCols(1));
+  for_each_chunk(n, fd.threads, [&](std::ptrdiff_t c, std::ptrdiff_t b, std::ptrdiff_t e) {
+    double s = 0.0;
+    for_each_block(b, e, 1, [&](std::ptrdiff_t first, std::ptrdiff_t len, const T* dist) {
+      double* slot = closest.data() + first;
+      for (std::ptrdiff_t i = 0; i < len; ++i) slot[i] = static_cast<double>(dist[i]);
+      s += weighted_sum(first, len, slot);
+    });
+    totals[static_cast<std::size_t>(c)] = s;
+  });
 
   Eigen::MatrixXd candidates(d, trials);
   std::vector<double> partial(chunks * static_cast<std::size_t>(trials));
+  // What closest[] becomes with each candidate, so the winner costs no further pass.
+  std::vector<std::vector<double>> with_candidate(static_cast<std::size_t>(trials),
+                                                  std::vector<double>(static_cast<std::size_t>(n)));
   for (int j = 1; j < k; ++j) {
     const double potential = std::accumulate(totals.begin(), totals.end(), 0.0);
     for (int t = 0; t < trials; ++t) {
@@ -153,14 +187,19 @@ Eigen::MatrixXd seed_plus_plus(const fit_data<T>& fd, int k, rng& gen) {
           [&](Eigen::Index i) { return fd.weight(i) * closest[static_cast<std::size_t>(i)]; });
       fd.centred_row(id, candidates.col(t).data());
     }
+    set_points(candidates);
     for_each_chunk(n, fd.threads, [&](std::ptrdiff_t c, std::ptrdiff_t b, std::ptrdiff_t e) {
       double* out = partial.data() + static_cast<std::size_t>(c) * static_cast<std::size_t>(trials);
       std::fill(out, out + trials, 0.0);
-      for (std::ptrdiff_t i = b; i < e; ++i) {
-        const double have = closest[static_cast<std::size_t>(i)], wi = fd.weight(i);
-        for (int t = 0; t < trials; ++t)
-          out[t] += wi * std::min(have, squared_distance(fd.X, fd.mean, i, candidates.col(t).data()));
-      }
+      for_each_block(b, e, trials, [&](std::ptrdiff_t first, std::ptrdiff_t len, const T* dist) {
+        const double* have = closest.data() + first;
+        for (int t = 0; t < trials; ++t) {
+          double* updated = with_candidate[static_cast<std::size_t>(t)].data() + first;
+          const T* dt = dist + t * kmeans_block_rows;
+          for (std::ptrdiff_t i = 0; i < len; ++i) updated[i] = std::min(have[i], static_cast<double>(dt[i]));
+          out[t] += weighted_sum(first, len, updated);
+        }
+      });
     });
     int best = 0;
     double best_potential = std::numeric_limits<double>::infinity();
@@ -173,7 +212,9 @@ Eigen::MatrixXd seed_plus_plus(const fit_data<T>& fd, int k, rng& gen) {
       }
     }
     centres.col(j) = candidates.col(best);
-    absorb(centres.col(j).data(), false);
+    closest.swap(with_candidate[static_cast<std::size_t>(best)]);
+    for (std::size_t c = 0; c < chunks; ++c)
+      totals[c] = partial[c * static_cast<std::size_t>(trials) + static_cast<std::size_t>(best)];
   }
   return centres;
 }

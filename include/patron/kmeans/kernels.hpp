@@ -129,6 +129,40 @@ void nearest_in_block(const T* block, std::ptrdiff_t dynamic_d, std::ptrdiff_t l
   }
 }
 
+// Calls fn(std::integral_constant<int, D>) with D = d for d <= 8 (customer feature sets
+// are small, and the unrolled kernels are much faster) and D = 0 (runtime d) otherwise.
+template <class Fn>
+void with_feature_count(std::ptrdiff_t d, Fn&& fn) {
+  switch (d) {
+    case 1: fn(std::integral_constant<int, 1>{}); break;
+    case 2: fn(std::integral_constant<int, 2>{}); break;
+    case 3: fn(std::integral_constant<int, 3>{}); break;
+    case 4: fn(std::integral_constant<int, 4>{}); break;
+    case 5: fn(std::integral_constant<int, 5>{}); break;
+    case 6: fn(std::integral_constant<int, 6>{}); break;
+    case 7: fn(std::integral_constant<int, 7>{}); break;
+    case 8: fn(std::integral_constant<int, 8>{}); break;
+    default: fn(std::integral_constant<int, 0>{}); break;
+  }
+}
+
+// out[i] = ||x'_i - p'||^2 for the rows of a centred block and a centred point, computed
+// directly (no expansion), vectorised across rows.
+template <class T, int D>
+void block_squared_distances(const T* block, std::ptrdiff_t dynamic_d, std::ptrdiff_t len,
+                             const T* point, T* out) {
+  const std::ptrdiff_t d = D > 0 ? D : dynamic_d;
+  for (std::ptrdiff_t i = 0; i < len; ++i) out[i] = T(0);
+  for (std::ptrdiff_t f = 0; f < d; ++f) {
+    const T* x = block + f * kmeans_block_rows;
+    const T c = point[f];
+    for (std::ptrdiff_t i = 0; i < len; ++i) {
+      const T diff = x[i] - c;
+      out[i] += diff * diff;
+    }
+  }
+}
+
 // Rows [begin, end) of one chunk: nearest centres into labels (changes counted in
 // out.changed) and, when accumulate is set, the weighted sums of the centred rows of each
 // cluster into out.sums / out.weights (in row order).
@@ -173,22 +207,10 @@ void assign_rows(const kmeans_data<T>& X, const Eigen::VectorXd& mean, const dou
       out.sums = Eigen::MatrixXd::Zero(d, k);
       out.weights = Eigen::VectorXd::Zero(k);
     }
-    const auto run = [&](auto features) {
+    with_feature_count(d, [&](auto features) {
       assign_chunk<T, decltype(features)::value>(X, mean, weights, scores, labels, sums != nullptr,
                                                  begin, end, out);
-    };
-    // Customer feature sets are small: unrolled kernels for up to 8 features.
-    switch (d) {
-      case 1: run(std::integral_constant<int, 1>{}); break;
-      case 2: run(std::integral_constant<int, 2>{}); break;
-      case 3: run(std::integral_constant<int, 3>{}); break;
-      case 4: run(std::integral_constant<int, 4>{}); break;
-      case 5: run(std::integral_constant<int, 5>{}); break;
-      case 6: run(std::integral_constant<int, 6>{}); break;
-      case 7: run(std::integral_constant<int, 7>{}); break;
-      case 8: run(std::integral_constant<int, 8>{}); break;
-      default: run(std::integral_constant<int, 0>{}); break;
-    }
+    });
   });
   if (sums) *sums = std::move(parts);
 }
