@@ -15,7 +15,8 @@ OpenMP threads limited with threadpoolctl, patron's with options.threads):
   - greedy k-means++ seeding (sklearn.cluster.kmeans_plusplus vs patron::kmeans_plus_plus),
   - fraction of the memory-bandwidth floor: time to read X once (patron's read_bandwidth
     benchmark, a vectorised sum of the 64 MB) / patron's per-iteration time.
-The machine is shared: medians, not means.
+The machine is shared: medians, not means; process CPU times are printed beside the
+wall-clock ones because they suffer less from other users' load.
 """
 import argparse
 import json
@@ -43,13 +44,19 @@ def make_data():
     return X, X[:K].copy()
 
 
-def median_time(fn, repetitions):
-    times = []
+CPU = {}  # measure -> median process CPU time (ms) of the last median_time call per key
+
+
+def median_time(fn, repetitions, key=None):
+    times, cpu = [], []
     result = None
     for _ in range(repetitions):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    if key:
+        CPU[key] = statistics.median(cpu) * 1e3
     return statistics.median(times) * 1e3, result
 
 
@@ -59,11 +66,12 @@ def sklearn_times(X, init, threads, repetitions):
         def lloyd(iters):
             return KMeans(n_clusters=K, init=init, n_init=1, tol=0.0, max_iter=iters,
                           algorithm="lloyd").fit(X)
-        t2, m2 = median_time(lambda: lloyd(2), repetitions)
-        t12, m12 = median_time(lambda: lloyd(12), repetitions)
+        t2, m2 = median_time(lambda: lloyd(2), repetitions, (threads, 2))
+        t12, m12 = median_time(lambda: lloyd(12), repetitions, (threads, 12))
         if m2.n_iter_ != 2 or m12.n_iter_ != 12:
             print(f"warning: scikit-learn ran {m2.n_iter_} / {m12.n_iter_} iterations", file=sys.stderr)
         out["per_iteration"] = (t12 - t2) / 10
+        out["per_iteration_cpu"] = (CPU[(threads, 12)] - CPU[(threads, 2)]) / 10
         t, m = median_time(lambda: KMeans(n_clusters=K, init=init, n_init=1, tol=1e-4,
                                           algorithm="lloyd").fit(X), repetitions)
         out["fit"], out["fit_iterations"], out["fit_inertia"] = t, m.n_iter_, m.inertia_
@@ -84,9 +92,12 @@ def patron_times(binary, data_file, repetitions):
     out = {}
     for threads in (1, 2):
         per = (ms(f"kmeans_lloyd/{threads}/12/real_time") - ms(f"kmeans_lloyd/{threads}/2/real_time")) / 10
+        cpu = lambda name: medians[name]["cpu_time"]
+        per_cpu = (cpu(f"kmeans_lloyd/{threads}/12/real_time") - cpu(f"kmeans_lloyd/{threads}/2/real_time")) / 10
         fit = medians[f"kmeans_fit/{threads}/real_time"]
         out[threads] = {
             "per_iteration": per,
+            "per_iteration_cpu": per_cpu,
             "fit": fit["real_time"],
             "fit_iterations": int(fit["fit_iterations"]),
             "fit_inertia": fit["fit_inertia"],
@@ -94,6 +105,7 @@ def patron_times(binary, data_file, repetitions):
             "assign_pass": ms(f"kmeans_assign_pass/{threads}/real_time"),
         }
     out["read"] = ms("read_bandwidth/real_time")
+    out["read_cpu"] = medians["read_bandwidth/real_time"]["cpu_time"]
     return out
 
 
@@ -126,6 +138,9 @@ def main():
             print(f"{label:<34}{threads:>8}{p[key]:>10.2f}{sk[key]:>10.2f}{sk[key] / p[key]:>7.1f}x")
         print(f"  full fit: patron {p['fit_iterations']} iterations, inertia {p['fit_inertia']:.10g}; "
               f"sklearn {sk['fit_iterations']} iterations, inertia {sk['fit_inertia']:.10g}")
+        print(f"  per Lloyd iteration, process CPU time: patron {p['per_iteration_cpu']:.2f} ms, "
+              f"sklearn {sk['per_iteration_cpu']:.2f} ms ({sk['per_iteration_cpu'] / p['per_iteration_cpu']:.1f}x; "
+              f"summed over threads); floor by CPU time {patron['read_cpu']:.2f} ms")
         print(f"  patron assignment pass {p['assign_pass']:.2f} ms; per iteration reaches "
               f"{100 * floor / p['per_iteration']:.0f}% of the bandwidth floor "
               f"(sklearn {100 * floor / sk['per_iteration']:.0f}%)")
