@@ -31,7 +31,9 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <optional>
+#include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "patron/core/validate.hpp"
@@ -202,7 +204,9 @@ class rfm_accumulator {
     log_.add(customer, time, amount);
   }
 
-  template <class IdRange, class TimeRange, class AmountRange>
+  // Ranges only: a single id such as the literal 7 must pick the overload above.
+  template <class IdRange, class TimeRange, class AmountRange,
+            class = decltype(std::data(std::declval<const IdRange&>()))>
   void add(const IdRange& customers, const TimeRange& times, const AmountRange& amounts) {
     const auto n = detail::size_of(customers);
     detail::validate_columns("rfm_accumulator::add", detail::data_of(customers), n,

@@ -19,13 +19,19 @@ inline double lerp_like_numpy(double a, double b, double t) {
   return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
 }
 
-// Interior quantile cut points at j / bins, j = 1 .. bins-1, of values already sorted.
+// Probability of the j-th cut point as numpy.linspace(0, 1, bins + 1) spells it,
+// j * (1 / bins), which differs from j / bins in the last bit for some j.
+inline double cut_probability(int j, int bins) {
+  return static_cast<double>(j) * (1.0 / static_cast<double>(bins));
+}
+
+// Interior quantile cut points at p_j, j = 1 .. bins-1, of values already sorted.
 inline std::vector<double> quantile_cuts_sorted(const std::vector<double>& sorted, int bins) {
   std::vector<double> cuts;
   cuts.reserve(static_cast<std::size_t>(bins - 1));
   const double last = static_cast<double>(sorted.size() - 1);
   for (int j = 1; j < bins; ++j) {
-    const double h = last * (static_cast<double>(j) / static_cast<double>(bins));
+    const double h = last * cut_probability(j, bins);
     const double lo = std::floor(h);
     const auto i = static_cast<std::size_t>(lo);
     const double hi_value = i + 1 < sorted.size() ? sorted[i + 1] : sorted[i];
@@ -42,7 +48,7 @@ inline std::vector<double> quantile_cuts(const double* values, std::size_t n, in
   const double last = static_cast<double>(n - 1);
   for (int j = 1; j < bins; ++j) {
     const auto i = static_cast<std::size_t>(
-        std::floor(last * (static_cast<double>(j) / static_cast<double>(bins))));
+        std::floor(last * cut_probability(j, bins)));
     positions.push_back(i);
     if (i + 1 < n) positions.push_back(i + 1);
   }
