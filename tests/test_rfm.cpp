@@ -3,6 +3,8 @@
 // Reference values: tests/reference/rfm/make_reference.py -> tests/data/rfm/*.csv.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <patron/core/rng.hpp>
 #include <patron/rfm.hpp>
@@ -344,4 +346,73 @@ TEST_CASE("a customer-level table scores like the transaction table it mirrors",
                                             patron::monetary_measure::mean);
   for (Eigen::Index i = 0; i < mean.size(); ++i)
     CHECK_THAT(m.revenue(i), close_to(t.revenue(i), 1e-15));
+}
+
+TEST_CASE("the quantile sketch is within its relative accuracy of the order statistic", "[property]") {
+  patron::rng r(41);
+  std::vector<double> values;
+  for (int i = 0; i < 20000; ++i) {
+    const double u = r.uniform();
+    values.push_back(u < 0.05 ? 0.0 : (u < 0.15 ? -1.0 : 1.0) * std::exp(r.normal(3.0, 2.0)));
+  }
+  std::vector<double> sorted = values;
+  std::sort(sorted.begin(), sorted.end());
+  for (double accuracy : {0.01, 0.001}) {
+    patron::quantile_sketch sketch(accuracy);
+    for (double v : values) sketch.add(v);
+    CHECK(sketch.count() == values.size());
+    for (int k = 0; k <= 200; ++k) {
+      const double p = k / 200.0;
+      const double exact = sorted[static_cast<std::size_t>(std::floor(p * (sorted.size() - 1)))];
+      // DDSketch guarantee (Masson et al. 2019, Prop. 3), plus rounding of log/exp.
+      CHECK(std::abs(sketch.quantile(p) - exact) <= accuracy * std::abs(exact) * (1 + 1e-9));
+    }
+  }
+}
+
+TEST_CASE("sketches merged from shards equal the sketch of all values", "[property]") {
+  patron::rng r(43);
+  patron::quantile_sketch all, shard[3];
+  for (int i = 0; i < 9000; ++i) {
+    const double v = std::round(r.gamma(0.7, 40.0) * 100.0) / 100.0;
+    all.add(v);
+    shard[(i * 5) % 3].add(v);
+  }
+  shard[1].merge(shard[2]);
+  shard[1].merge(shard[0]);
+  CHECK(shard[1].count() == all.count());
+  for (int k = 0; k <= 1000; ++k) CHECK(shard[1].quantile(k / 1000.0) == all.quantile(k / 1000.0));
+}
+
+TEST_CASE("sketch breakpoints score shards exactly as the whole customer base", "[property]") {
+  const auto log = random_log(47, 6000, 1500);
+  const auto t = patron::rfm_from_transactions(log.customers, log.days, log.amounts);
+  patron::score_options whole;
+  whole.method = patron::breakpoint_method::sketch_quantiles;
+  whole.sketch_relative_accuracy = 0.01;
+  const auto s = patron::score_rfm(t, whole);
+
+  // Customers split over two shards; each shard sketches its monetary values, the
+  // sketches merge centrally and every shard scores its customers with the result.
+  const Eigen::Index half = t.monetary.size() / 2;
+  patron::quantile_sketch first(0.01), second(0.01);
+  for (Eigen::Index i = 0; i < half; ++i) first.add(t.monetary(i));
+  for (Eigen::Index i = half; i < t.monetary.size(); ++i) second.add(t.monetary(i));
+  first.merge(second);
+  patron::score_options shard_options;
+  shard_options.monetary.sketch = first;
+  const Eigen::VectorXd m2 = t.monetary.tail(t.monetary.size() - half);
+  const Eigen::VectorXd r2 = t.recency.tail(m2.size()), f2 = t.frequency.tail(m2.size());
+  const auto s2 = patron::score_rfm(r2, f2, m2, shard_options);
+  CHECK(s2.monetary.breakpoints == s.monetary.breakpoints);
+  CHECK(s2.monetary.score == s.monetary.score.tail(m2.size()));
+
+  // Each sketch cut point is within 1% of the order statistic x_(floor((n-1) p)).
+  std::vector<double> sorted(t.monetary.data(), t.monetary.data() + t.monetary.size());
+  std::sort(sorted.begin(), sorted.end());
+  for (int j = 1; j < 5; ++j) {
+    const double exact = sorted[static_cast<std::size_t>(std::floor((sorted.size() - 1) * (j * 0.2)))];
+    CHECK(std::abs(s.monetary.breakpoints[static_cast<std::size_t>(j - 1)] - exact) <=
+          0.01 * exact * (1 + 1e-9));
+  }
 }

@@ -273,3 +273,29 @@ TEST_CASE("segment tables with ranges outside 1..bins are rejected naming the ro
   CHECK_THROWS_WITH(patron::check_segment_table(patron::pypi_rfm_segments(), 5, 11),
                     "patron::check_segment_table: frequency bins (11) must be in [2, 10]");
 }
+
+TEST_CASE("bad sketch arguments are rejected", "[invalid]") {
+  CHECK_THROWS_WITH(patron::quantile_sketch(0.0),
+                    "patron::quantile_sketch: relative_accuracy (0) must be in (0, 1)");
+  patron::quantile_sketch sketch(0.01);
+  CHECK_THROWS_WITH(sketch.quantile(0.5),
+                    "patron::quantile_sketch::quantile: count() (0) must be positive: the sketch is empty");
+  sketch.add(3.0);
+  CHECK_THROWS_WITH(sketch.add(not_a_number),
+                    "patron::quantile_sketch::add: values[1] (nan) must be finite");
+  CHECK_THROWS_WITH(sketch.quantile(1.5), "patron::quantile_sketch::quantile: p (1.5) must be in [0, 1]");
+  CHECK_THROWS_WITH(sketch.merge(patron::quantile_sketch(0.02)),
+                    "patron::quantile_sketch::merge: other.relative_accuracy() (0.02) differs from "
+                    "this sketch's (0.01)");
+  const Eigen::VectorXd v = (Eigen::VectorXd(3) << 1, 2, 3).finished();
+  patron::score_options o;
+  o.frequency.sketch = patron::quantile_sketch();
+  CHECK_THROWS_WITH(patron::score_rfm(v, v, v, o),
+                    "patron::score_rfm: options.frequency.sketch.count() (0) must be positive: the "
+                    "sketch is empty");
+  o = {};
+  o.method = patron::breakpoint_method::sketch_quantiles;
+  o.sketch_relative_accuracy = 1.0;
+  CHECK_THROWS_WITH(patron::score_rfm(v, v, v, o),
+                    "patron::score_rfm: options.sketch_relative_accuracy (1) must be in (0, 1)");
+}

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "patron/core/validate.hpp"
+#include "patron/rfm/quantile_sketch.hpp"
 #include "patron/rfm/segment_tables.hpp"
 #include "patron/transactions.hpp"
 
@@ -81,16 +82,21 @@ struct rfm_table {
 // --- scores --------------------------------------------------------------------------
 
 enum class breakpoint_method {
-  exact_quantiles  // sample quantiles of all customers (numpy "linear")
+  exact_quantiles,  // sample quantiles of all customers (numpy "linear"); O(n) copy
+  sketch_quantiles  // quantiles of a quantile_sketch of the values (relative error)
 };
 
-// How one dimension is binned.
+// How one dimension is binned. The cut points come from, in order of precedence:
+// `breakpoints`, `sketch`, or the values themselves (score_options::method).
 struct binning {
   // Number of bins, 2..10. Default 5 (quintiles).
   int bins = 5;
   // User-supplied cut points (strictly increasing, finite, bins - 1 of them). Empty
-  // (default): quantile cut points of the data.
+  // (default): quantile cut points.
   std::vector<double> breakpoints;
+  // Quantile cut points from this sketch, e.g. merged over the shards of a customer
+  // base scored shard by shard. Unset (default): from the values.
+  std::optional<quantile_sketch> sketch;
 };
 
 struct score_options {
@@ -98,6 +104,8 @@ struct score_options {
   binning frequency;
   binning monetary;
   breakpoint_method method = breakpoint_method::exact_quantiles;
+  // Relative accuracy of the sketch for breakpoint_method::sketch_quantiles, in (0, 1).
+  double sketch_relative_accuracy = 0.005;
   // Weights of the total score w_R R + w_F F + w_M M (finite). Default 1, 1, 1.
   double recency_weight = 1.0;
   double frequency_weight = 1.0;

@@ -111,9 +111,17 @@ rfm_table<Id> rfm_from_columns(const std::vector<Id>& customers,
 
 // --- scores --------------------------------------------------------------------------
 
+// Cut points at p_j from a sketch: estimates of the order statistics x_(floor((n-1) p_j)).
+inline std::vector<double> sketch_cuts(const quantile_sketch& sketch, int bins) {
+  std::vector<double> cuts;
+  for (int j = 1; j < bins; ++j) cuts.push_back(sketch.quantile(cut_probability(j, bins)));
+  return cuts;
+}
+
 inline dimension_scores score_dimension(const char* function, const std::string& name,
                                         const Eigen::Ref<const Eigen::VectorXd>& values,
-                                        const binning& b, bool reversed) {
+                                        const binning& b, const score_options& options,
+                                        bool reversed) {
   const std::string option = "options." + name;
   require_in_range(function, (option + ".bins").c_str(), b.bins, rfm_min_bins, rfm_max_bins);
   const auto n = static_cast<std::size_t>(values.size());
@@ -122,7 +130,15 @@ inline dimension_scores score_dimension(const char* function, const std::string&
 
   dimension_scores d;
   d.bins = b.bins;
-  if (b.breakpoints.empty()) {
+  if (b.breakpoints.empty() && b.sketch) {
+    require(b.sketch->count() > 0, function, (option + ".sketch.count()").c_str(),
+            b.sketch->count(), "must be positive: the sketch is empty");
+    d.breakpoints = sketch_cuts(*b.sketch, b.bins);
+  } else if (b.breakpoints.empty() && options.method == breakpoint_method::sketch_quantiles) {
+    quantile_sketch sketch(options.sketch_relative_accuracy);
+    for (Eigen::Index i = 0; i < values.size(); ++i) sketch.add(values(i));
+    d.breakpoints = sketch_cuts(sketch, b.bins);
+  } else if (b.breakpoints.empty()) {
     d.breakpoints = quantile_cuts(values.data(), n, b.bins);
   } else {
     const std::string arg = option + ".breakpoints";
@@ -158,14 +174,17 @@ inline rfm_scores score_columns(const Eigen::Ref<const Eigen::VectorXd>& recency
   require_finite_scalar(function, "options.recency_weight", options.recency_weight);
   require_finite_scalar(function, "options.frequency_weight", options.frequency_weight);
   require_finite_scalar(function, "options.monetary_weight", options.monetary_weight);
+  if (options.method == breakpoint_method::sketch_quantiles)
+    require_probability_open(function, "options.sketch_relative_accuracy",
+                             options.sketch_relative_accuracy);
   const auto n = static_cast<std::size_t>(recency.size());
   require_same_length(function, "recency", n, "frequency", static_cast<std::size_t>(frequency.size()));
   require_same_length(function, "recency", n, "monetary", static_cast<std::size_t>(monetary.size()));
 
   rfm_scores s;
-  s.recency = score_dimension(function, "recency", recency, options.recency, true);
-  s.frequency = score_dimension(function, "frequency", frequency, options.frequency, false);
-  s.monetary = score_dimension(function, "monetary", monetary, options.monetary, false);
+  s.recency = score_dimension(function, "recency", recency, options.recency, options, true);
+  s.frequency = score_dimension(function, "frequency", frequency, options.frequency, options, false);
+  s.monetary = score_dimension(function, "monetary", monetary, options.monetary, options, false);
   s.code = 100 * s.recency.score.array() + 10 * s.frequency.score.array() + s.monetary.score.array();
   s.total = options.recency_weight * s.recency.score.cast<double>().array() +
             options.frequency_weight * s.frequency.score.cast<double>().array() +
