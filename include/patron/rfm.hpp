@@ -26,6 +26,9 @@
 // break ties by row order; patron does not). When ties make cut points coincide, the
 // bins between them receive nobody: they are listed in `collapsed_bins`, never
 // silently renumbered (pandas' duplicates="drop" renumbers).
+// Very large or sharded customer bases: quantile cut points from a mergeable DDSketch
+// (patron/rfm/quantile_sketch.hpp), each within relative error a of the order statistic
+// x_(floor((n-1) p)) it estimates.
 #pragma once
 
 #include <Eigen/Core>
