@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <iostream>
 #include <sstream>
+#include <type_traits>
+#include <utility>
 
 #include "cli.hpp"
 #include "csv.hpp"
@@ -81,13 +83,22 @@ json breakpoints_json(const patron::dimension_scores& d) {
   return o;
 }
 
+template <class T>
+std::string join(const std::vector<T>& values) {
+  std::string text;
+  for (const T& v : values) {
+    if (!text.empty()) text += ", ";
+    if constexpr (std::is_floating_point_v<T>) text += format_number(v);
+    else text += std::to_string(v);
+  }
+  return text;
+}
+
 // Collapsed bins are worth knowing but are not an error: one note per dimension.
 void note_collapsed(const char* name, const patron::dimension_scores& d) {
   if (d.collapsed_bins.empty()) return;
-  std::string scores;
-  for (int s : d.collapsed_bins) scores += (scores.empty() ? "" : ", ") + std::to_string(s);
-  std::cerr << "patron rfm: note: no customer has " << name << " score " << scores
-            << " (tied values share one bin)\n";
+  std::cerr << "patron rfm: note: no customer has " << name << " score "
+            << join(d.collapsed_bins) << " (tied values share one bin)\n";
 }
 
 table summary_table(const std::vector<patron::segment_summary_row>& rows) {
@@ -242,11 +253,12 @@ void demo(const demo_data& data, std::ostream& out) {
                   r.average_order_value, r.mean_recency, r.mean_frequency, r.mean_monetary);
     out << line;
   }
-  if (!s.frequency.collapsed_bins.empty()) {
-    std::string scores;
-    for (int k : s.frequency.collapsed_bins) scores += (scores.empty() ? "" : ", ") + std::to_string(k);
-    out << "  (frequency score " << scores
-        << " is empty: most customers bought once, and equal values share a score)\n";
+  for (const auto& [name, d] : {std::pair{"recency", &s.recency}, std::pair{"frequency", &s.frequency},
+                                std::pair{"monetary", &s.monetary}}) {
+    if (d->collapsed_bins.empty()) continue;
+    out << "  No customer has " << name << " score " << join(d->collapsed_bins)
+        << ": tied values share one score (" << name << " cut points "
+        << join(d->breakpoints) << ").\n";
   }
 }
 
