@@ -299,3 +299,21 @@ TEST_CASE("bad sketch arguments are rejected", "[invalid]") {
   CHECK_THROWS_WITH(patron::score_rfm(v, v, v, o),
                     "patron::score_rfm: options.sketch_relative_accuracy (1) must be in (0, 1)");
 }
+
+TEST_CASE("hand-edited scores and mismatched summaries are rejected", "[invalid]") {
+  const Eigen::VectorXd v = (Eigen::VectorXd(3) << 1, 2, 3).finished();
+  auto s = patron::score_rfm(v, v, v);
+  const auto table = patron::rfm_from_customers(std::vector<int>{1, 2, 3}, v, v, v);
+  const auto segments = patron::assign_segments(s, patron::r_rfm_0_3_0_segments());
+  s.monetary.score(1) = 6;
+  CHECK_THROWS_WITH(patron::assign_segments(s, patron::r_rfm_0_3_0_segments()),
+                    "patron::assign_segments: scores.monetary.score[1] (6) must be in [1, 5]");
+  s.monetary.score.resize(2);
+  CHECK_THROWS_WITH(patron::summarize_segments(table, s, segments),
+                    "patron::summarize_segments: scores.recency.score has 3 elements but "
+                    "scores.monetary.score has 2");
+  const auto other = patron::rfm_from_customers(std::vector<int>{1, 2}, v.head(2), v.head(2), v.head(2));
+  CHECK_THROWS_WITH(patron::summarize_segments(other, patron::score_rfm(v, v, v), segments),
+                    "patron::summarize_segments: table.recency has 2 elements but "
+                    "scores.recency.score has 3");
+}

@@ -8,6 +8,7 @@
 #include <numeric>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "patron/core/validate.hpp"
@@ -239,14 +240,33 @@ inline segment_lookup build_lookup(const char* function, const segment_table& ta
   return lookup;
 }
 
+// rfm_scores is a plain value type a caller may build or edit: check it before indexing.
+inline void validate_scores(const char* function, const rfm_scores& scores) {
+  const auto n = static_cast<std::size_t>(scores.recency.score.size());
+  require_same_length(function, "scores.recency.score", n, "scores.frequency.score",
+                      static_cast<std::size_t>(scores.frequency.score.size()));
+  require_same_length(function, "scores.recency.score", n, "scores.monetary.score",
+                      static_cast<std::size_t>(scores.monetary.score.size()));
+  for (const auto& [name, d] : {std::pair{"scores.recency.score", &scores.recency},
+                                std::pair{"scores.frequency.score", &scores.frequency},
+                                std::pair{"scores.monetary.score", &scores.monetary}}) {
+    const std::string what = "must be in [1, " + std::to_string(d->bins) + "]";
+    const int bins = d->bins;
+    require_each(function, name, d->score, [bins](int v) { return v >= 1 && v <= bins; },
+                 what.c_str());
+  }
+}
+
 inline segment_assignment assign(const rfm_scores& scores, const segment_table& table) {
-  const segment_lookup lookup = build_lookup("assign_segments", table, scores.recency.bins,
+  constexpr const char* function = "assign_segments";
+  const segment_lookup lookup = build_lookup(function, table, scores.recency.bins,
                                              scores.frequency.bins, scores.monetary.bins);
+  validate_scores(function, scores);
   segment_assignment a;
   for (const auto& rule : table.rules) a.names.push_back(rule.name);
   a.names.emplace_back("Others");
-  a.segment.resize(scores.size());
-  for (Eigen::Index i = 0; i < scores.size(); ++i)
+  a.segment.resize(scores.recency.score.size());
+  for (Eigen::Index i = 0; i < a.segment.size(); ++i)
     a.segment(i) = lookup.cell[lookup.index(scores.recency.score(i), scores.frequency.score(i),
                                             scores.monetary.score(i))];
   return a;
@@ -278,8 +298,10 @@ inline std::vector<segment_summary_row> summarize_segment_rows(
     const segment_assignment& segments) {
   constexpr const char* function = "summarize_segments";
   const auto n = static_cast<std::size_t>(recency.size());
-  require_same_length(function, "table", n, "scores", static_cast<std::size_t>(scores.size()));
-  require_same_length(function, "table", n, "segments.segment",
+  validate_scores(function, scores);
+  require_same_length(function, "table.recency", n, "scores.recency.score",
+                      static_cast<std::size_t>(scores.recency.score.size()));
+  require_same_length(function, "table.recency", n, "segments.segment",
                       static_cast<std::size_t>(segments.segment.size()));
   for (Eigen::Index i = 0; i < segments.segment.size(); ++i)
     if (segments.segment(i) < 0 ||
