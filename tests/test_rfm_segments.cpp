@@ -67,7 +67,7 @@ TEST_CASE("CDNOW segment summary with R rfm 0.3.0 segments equals pandas", "[ref
     CHECK_THAT(scores.frequency.breakpoints[j], close_to(cut[4 + j], 1e-15));
     CHECK_THAT(scores.monetary.breakpoints[j], close_to(cut[8 + j], 1e-15));
   }
-  // 1,477 of 2,357 customers bought once: cut points 1, 1, 2, 4, so frequency score 2
+  // 1,205 of 2,357 customers bought once: cut points 1, 1, 2, 4, so frequency score 2
   // is reported collapsed (pandas.qcut without duplicates="drop" raises here).
   CHECK(scores.frequency.collapsed_bins == std::vector<int>{2});
 
