@@ -261,6 +261,14 @@ TEST_CASE("merging shards in any order equals the batch table exactly", "[proper
   CHECK(merged.revenue == batch.revenue);
   CHECK(patron::score_rfm(merged).code == patron::score_rfm(batch).code);
 
+  // Merging an accumulator into itself counts every transaction twice.
+  patron::rfm_accumulator<long long> twice = shard[0];
+  twice.merge(twice);
+  CHECK(twice.records() == 2 * shard[0].records());
+  const auto doubled = twice.table(o);
+  const auto single = shard[0].table(o);
+  CHECK(doubled.frequency == 2.0 * single.frequency);
+
   // Without as_of both take the latest transaction.
   CHECK(*shard[2].table().as_of == *patron::rfm_from_transactions(log.customers, log.days,
                                                                    log.amounts).as_of);

@@ -33,8 +33,8 @@
 
 #include <Eigen/Core>
 #include <cstdint>
-#include <optional>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -139,8 +139,9 @@ struct segment_assignment {
   std::vector<std::string> names;
   Eigen::VectorXi segment;
 
+  // Bounds-checked (std::out_of_range), since both members are public and editable.
   [[nodiscard]] const std::string& name_of(Eigen::Index customer) const {
-    return names[static_cast<std::size_t>(segment(customer))];
+    return names.at(static_cast<std::size_t>(segment(customer)));
   }
 };
 
@@ -229,6 +230,12 @@ class rfm_accumulator {
   }
 
   void merge(const rfm_accumulator& other) {
+    // Merging into itself would append a vector to itself inside the accumulator.
+    if (&other == this) {
+      const rfm_accumulator copy = other;
+      merge(copy);
+      return;
+    }
     if (other.records() > 0 && (records() == 0 || other.latest_ > latest_)) {
       latest_ = other.latest_;
       latest_record_ = records() + other.latest_record_;

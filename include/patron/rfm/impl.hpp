@@ -299,6 +299,12 @@ inline std::vector<segment_summary_row> summarize_segment_rows(
   constexpr const char* function = "summarize_segments";
   const auto n = static_cast<std::size_t>(recency.size());
   validate_scores(function, scores);
+  require_same_length(function, "table.recency", n, "table.frequency",
+                      static_cast<std::size_t>(frequency.size()));
+  require_same_length(function, "table.recency", n, "table.monetary",
+                      static_cast<std::size_t>(monetary.size()));
+  require_same_length(function, "table.recency", n, "table.revenue",
+                      static_cast<std::size_t>(revenue.size()));
   require_same_length(function, "table.recency", n, "scores.recency.score",
                       static_cast<std::size_t>(scores.recency.score.size()));
   require_same_length(function, "table.recency", n, "segments.segment",
