@@ -378,6 +378,20 @@ TEST_CASE("the quantile sketch is within its relative accuracy of the order stat
   }
 }
 
+TEST_CASE("the sketch returns tied values exactly", "[edge]") {
+  // Each bucket keeps its smallest and largest value; a bucket of equal values answers
+  // with that value rather than the bucket's representative 2 gamma^k / (gamma + 1).
+  patron::quantile_sketch sketch(0.01);
+  for (int i = 0; i < 60; ++i) sketch.add(1.0);
+  for (int i = 0; i < 25; ++i) sketch.add(2.0);
+  for (int i = 0; i < 15; ++i) sketch.add(-7.0);
+  CHECK(sketch.quantile(0.0) == -7.0);
+  CHECK(sketch.quantile(0.14) == -7.0);
+  CHECK(sketch.quantile(0.5) == 1.0);
+  CHECK(sketch.quantile(0.8) == 2.0);
+  CHECK(sketch.quantile(1.0) == 2.0);
+}
+
 TEST_CASE("sketches merged from shards equal the sketch of all values", "[property]") {
   patron::rng r(43);
   patron::quantile_sketch all, shard[3];

@@ -14,6 +14,13 @@ patron_expect(EXIT 0 STDOUT "\"collapsed_bins\": \\[\n? *2\n? *\\]" ARGS rfm ${C
 patron_expect(EXIT 0 STDOUT "shadowed,New Customers,0\nshadowed,Promising,0\n"
   ARGS rfm ${CDNOW} --check-table --segments-table r-rfm-0.2)
 
+# Sketched quantile cut points (1% relative accuracy): tied integer frequencies come back
+# exactly, so the cut points stay 1, 1, 2, 4 and only score 2 collapses.
+patron_expect(EXIT 0 STDOUT "\"frequency\": {[^}]*\"breakpoints\": \\[\n *1,\n *1,\n *2,\n *4\n *\\],\n *\"collapsed_bins\": \\[\n *2\n *\\]"
+  ARGS rfm ${CDNOW} --summary --json --quantiles sketch --sketch-accuracy 0.01)
+patron_expect(EXIT 2 STDERR "options.sketch_relative_accuracy \\(2\\) must be in \\(0, 1\\)"
+  ARGS rfm ${CDNOW} --quantiles sketch --sketch-accuracy 2)
+
 # User breakpoints, other measures, string ids, a table from a file.
 patron_write_file(segments table.csv "segment,r_low,r_high,f_low,f_high,m_low,m_high\nLow,2,2,1,2,1,2\nLost,1,1,1,2,1,2\n")
 patron_write_file(small small.csv "customer,date,amount\na,2024-01-01,10\na,2024-01-01,5\nb,2024-01-20,1\nc,2024-01-30,100\n")

@@ -146,6 +146,11 @@ int run(const arguments& args, std::ostream& out) {
   scoring.recency = binning_of(args, "recency");
   scoring.frequency = binning_of(args, "frequency");
   scoring.monetary = binning_of(args, "monetary");
+  const std::string quantiles = args.text("quantiles", "exact");
+  if (quantiles == "sketch") scoring.method = patron::breakpoint_method::sketch_quantiles;
+  else if (quantiles != "exact")
+    throw usage_error("option --quantiles: '" + quantiles + "' is neither exact nor sketch");
+  scoring.sketch_relative_accuracy = args.number("sketch-accuracy", 0.005);
   const patron::segment_table segments = segment_table_of(args);
 
   return std::visit(
@@ -212,6 +217,8 @@ std::vector<option_spec> options() {
                  std::string("increasing cut points for ") + d + ", e.g. 30,90,180 (bins = count + 1)",
                  "quantiles"});
   }
+  o.push_back({"quantiles", "HOW", "exact quantile cut points, or sketch (DDSketch, relative error)", "exact"});
+  o.push_back({"sketch-accuracy", "A", "relative accuracy of --quantiles sketch, in (0, 1)", "0.005"});
   o.push_back({"segments-table", "NAME|FILE",
                "r-rfm-0.3.0, r-rfm-0.2, pypi-rfm-1.0, or a CSV with columns segment, "
                "[description,] r_low, r_high, f_low, f_high, m_low, m_high",

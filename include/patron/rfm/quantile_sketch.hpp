@@ -8,13 +8,19 @@
 // error a of every value in (gamma^(k-1), gamma^k]. quantile(p) returns the bucket
 // holding the order statistic x_(floor((n-1) p)) (0-based), so
 //   |quantile(p) - x_(floor((n-1) p))| <= a |x_(floor((n-1) p))|   (up to rounding of log).
-// Zero is kept exactly. Merging adds bucket counts: a merged sketch is identical to the
-// sketch of all values, whatever the order and the sharding. Memory: one counter per
-// occupied bucket range, about log(max/min) / (2a) counters per sign.
+// Zero is kept exactly. patron also keeps each bucket's smallest and largest value and
+// clamps the representative into that range: this never increases the error (the order
+// statistic lies in the range) and returns tied values exactly, so integer frequencies
+// keep cut points such as 1, 1, 2, 4 instead of 0.99, 0.99, 1.99, 4.01. Merging adds
+// counts and takes minima and maxima: a merged sketch is identical to the sketch of all
+// values, whatever the order and the sharding. Memory: three numbers per bucket between
+// the smallest and largest magnitude, about log(max/min) / (2a) buckets per sign.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -37,7 +43,10 @@ class quantile_sketch {
                                     value, "must be finite");
     ++count_;
     if (value == 0.0) ++zeros_;
-    else (value > 0.0 ? positive_ : negative_).add(key(std::abs(value)), 1);
+    else {
+      const double magnitude = std::abs(value);
+      (value > 0.0 ? positive_ : negative_).add(key(magnitude), 1, magnitude, magnitude);
+    }
   }
 
   void merge(const quantile_sketch& other) {
@@ -64,47 +73,68 @@ class quantile_sketch {
     // Most negative first: the negative store's highest key.
     for (std::size_t i = negative_.counts.size(); i-- > 0;) {
       seen += negative_.counts[i];
-      if (seen > rank) return -value_of(negative_.offset + static_cast<std::int64_t>(i));
+      if (seen > rank) return -magnitude_of(negative_, i);
     }
     seen += zeros_;
     if (seen > rank) return 0.0;
-    for (std::size_t i = 0; i < positive_.counts.size(); ++i) {
-      seen += positive_.counts[i];
-      if (seen > rank) return value_of(positive_.offset + static_cast<std::int64_t>(i));
-    }
-    return value_of(positive_.offset + static_cast<std::int64_t>(positive_.counts.size()) - 1);
+    // The rank lies among the positive values, so that store is not empty.
+    std::size_t i = 0;
+    while (seen + positive_.counts[i] <= rank && i + 1 < positive_.counts.size())
+      seen += positive_.counts[i++];
+    return magnitude_of(positive_, i);
   }
 
  private:
-  // Dense counters for keys offset .. offset + counts.size() - 1.
+  // Dense buckets for keys offset .. offset + counts.size() - 1: count, smallest and
+  // largest magnitude seen.
   struct store {
     std::int64_t offset = 0;
     std::vector<std::uint64_t> counts;
+    std::vector<double> low, high;
 
-    void add(std::int64_t k, std::uint64_t n) {
+    void add(std::int64_t k, std::uint64_t n, double smallest, double largest) {
+      constexpr double inf = std::numeric_limits<double>::infinity();
       if (counts.empty()) {
         offset = k;
         counts.assign(1, 0);
+        low.assign(1, inf);
+        high.assign(1, -inf);
       } else if (k < offset) {
-        counts.insert(counts.begin(), static_cast<std::size_t>(offset - k), 0);
+        const auto grow = static_cast<std::size_t>(offset - k);
+        counts.insert(counts.begin(), grow, 0);
+        low.insert(low.begin(), grow, inf);
+        high.insert(high.begin(), grow, -inf);
         offset = k;
       } else if (k >= offset + static_cast<std::int64_t>(counts.size())) {
-        counts.resize(static_cast<std::size_t>(k - offset) + 1, 0);
+        const auto size = static_cast<std::size_t>(k - offset) + 1;
+        counts.resize(size, 0);
+        low.resize(size, inf);
+        high.resize(size, -inf);
       }
-      counts[static_cast<std::size_t>(k - offset)] += n;
+      const auto i = static_cast<std::size_t>(k - offset);
+      counts[i] += n;
+      low[i] = std::min(low[i], smallest);
+      high[i] = std::max(high[i], largest);
     }
 
     void merge(const store& other) {
       for (std::size_t i = 0; i < other.counts.size(); ++i)
-        if (other.counts[i] != 0) add(other.offset + static_cast<std::int64_t>(i), other.counts[i]);
+        if (other.counts[i] != 0)
+          add(other.offset + static_cast<std::int64_t>(i), other.counts[i], other.low[i],
+              other.high[i]);
     }
   };
 
+  // The bucket's representative, clamped into the range of the values it holds.
+  [[nodiscard]] double magnitude_of(const store& s, std::size_t i) const {
+    const double representative =
+        2.0 * std::exp(static_cast<double>(s.offset + static_cast<std::int64_t>(i)) * log_gamma_) /
+        (gamma_ + 1.0);
+    return std::clamp(representative, s.low[i], s.high[i]);
+  }
+
   [[nodiscard]] std::int64_t key(double magnitude) const {
     return static_cast<std::int64_t>(std::ceil(std::log(magnitude) / log_gamma_));
-  }
-  [[nodiscard]] double value_of(std::int64_t k) const {
-    return 2.0 * std::exp(static_cast<double>(k) * log_gamma_) / (gamma_ + 1.0);
   }
 
   double alpha_;
