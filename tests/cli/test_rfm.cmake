@@ -31,6 +31,8 @@ patron_expect(EXIT 0 STDOUT "\na,30,1,15,1,1,1,111,3,Lost\nb,11,1,1,2,1,1,211,4,
 
 # Bad input: one line on stderr, exit code 2.
 patron_expect(EXIT 2 STDERR "options.recency.bins \\(11\\) must be in \\[2, 10\\]" ARGS rfm ${small} --bins 11)
+patron_expect(EXIT 2 STDERR "options.monetary.bins \\(1\\) must be in \\[2, 10\\]" ARGS rfm ${small} --monetary-bins 1)
+patron_expect(EXIT 2 STDERR "option --bins: '99999999999' is out of range" ARGS rfm ${small} --bins 99999999999)
 patron_expect(EXIT 2 STDERR "options.monetary.breakpoints\\[1\\] \\(3\\) must be greater than the breakpoint before it \\(5\\)"
   ARGS rfm ${small} --monetary-breaks 5,3)
 patron_expect(EXIT 2 STDERR "option --recency-breaks: 'x' is not a finite number" ARGS rfm ${small} --recency-breaks 1,x)

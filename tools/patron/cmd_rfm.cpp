@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <type_traits>
 #include <utility>
@@ -36,7 +37,12 @@ std::vector<double> parse_list(const arguments& args, const std::string& option)
 
 patron::binning binning_of(const arguments& args, const std::string& dimension) {
   patron::binning b;
-  b.bins = static_cast<int>(args.integer(dimension + "-bins", args.integer("bins", 5)));
+  const std::string option = args.has(dimension + "-bins") ? dimension + "-bins" : "bins";
+  const long long bins = args.integer(option, 5);
+  // The library names the valid range; only values an int cannot hold stop here.
+  if (bins < std::numeric_limits<int>::min() || bins > std::numeric_limits<int>::max())
+    throw usage_error("option --" + option + ": '" + std::to_string(bins) + "' is out of range");
+  b.bins = static_cast<int>(bins);
   if (args.has(dimension + "-breaks")) {
     b.breakpoints = parse_list(args, dimension + "-breaks");
     b.bins = static_cast<int>(b.breakpoints.size()) + 1;
