@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <patron/core/calendar.hpp>
 #include <patron/rfm.hpp>
 #include <sstream>
@@ -93,6 +94,29 @@ TEST_CASE("CDNOW segment summary with R rfm 0.3.0 segments equals pandas", "[ref
     CHECK_THAT(row.mean_frequency, close_to(mean_frequency[k], 1e-14));
     CHECK_THAT(row.mean_monetary, close_to(mean_monetary[k], 1e-12));
   }
+}
+
+TEST_CASE("CDNOW frequency: collapsed bins against pandas duplicates=drop", "[reference]") {
+  const auto log = load_cdnow();
+  patron::rfm_options o;
+  o.as_of = static_cast<double>(patron::days_from_civil(1998, 6, 30));
+  const auto table = patron::rfm_from_transactions(log.customers, log.days, log.amounts, o);
+  const auto scores = patron::score_rfm(table);
+  const auto ref = read_reference_csv("cdnow_frequency_scores.csv");
+  const auto f = ref.integers("f");                 // np.searchsorted(cuts, x, "left") + 1
+  const auto dropped = ref.integers("f_qcut_drop");  // pandas.qcut(..., duplicates="drop")
+  REQUIRE(f.size() == table.size());
+  std::map<int, long long> pandas_label_of_score;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    const int score = scores.frequency.score(static_cast<Eigen::Index>(i));
+    CHECK(score == f[i]);
+    // patron's bins refine pandas': customers sharing a patron score share a pandas label.
+    const auto [it, inserted] = pandas_label_of_score.emplace(score, dropped[i]);
+    CHECK(it->second == dropped[i]);
+  }
+  // pandas keeps 3 bins and merges one- and two-time buyers into its first, [1, 2];
+  // patron keeps scores 1 (x = 1) and 3 (x = 2) apart and reports score 2 as collapsed.
+  CHECK(pandas_label_of_score == std::map<int, long long>{{1, 0}, {3, 0}, {4, 1}, {5, 2}});
 }
 
 TEST_CASE("published segment tables: gaps and cells won per row", "[reference]") {

@@ -22,10 +22,11 @@
 // pandas.qcut(x, b, labels=False) + 1. Recency is reversed: score = b + 1 - bin, the most
 // recent customers score highest.
 // Tie policy: a score is a function of the value alone, so equal values always get
-// equal scores, whatever their order (pandas.qcut(x.rank(method="first")) and R `rfm`
-// break ties by row order; patron does not). When ties make cut points coincide, the
-// bins between them receive nobody: they are listed in `collapsed_bins`, never
-// silently renumbered (pandas' duplicates="drop" renumbers).
+// equal scores, whatever their order (pandas.qcut(x.rank(method="first")), the PyPI
+// `rfm` recipe, breaks ties by row order; patron does not). When ties make cut points
+// coincide, the bins between them receive nobody: they are listed in `collapsed_bins`,
+// never silently renumbered or merged (pandas' duplicates="drop" renumbers its bins and
+// merges its first two when the lowest edges tie).
 // Very large or sharded customer bases: quantile cut points from a mergeable DDSketch
 // (patron/rfm/quantile_sketch.hpp), each within relative error a of the order statistic
 // x_(floor((n-1) p)) it estimates.

@@ -140,6 +140,13 @@ rfm["r"] = patron_policy(rfm["recency"], 5, True)
 rfm["f"] = patron_policy(rfm["frequency"], 5)
 rfm["m"] = patron_policy(rfm["monetary"], 5)
 rfm["segment"] = [segment_of(r, f, mm, R030) for r, f, mm in zip(rfm["r"], rfm["f"], rfm["m"])]
+# Heavy ties (half the customers bought once): pandas.qcut(x, 5, labels=False,
+# duplicates="drop") merges the tied edges and renumbers its bins 0..3; patron keeps 1..5.
+cdnow_scores = pd.DataFrame({"customer": rfm.index, "frequency": rfm["frequency"].to_numpy(),
+                             "f": rfm["f"].to_numpy(),
+                             "f_qcut_drop": pd.qcut(rfm["frequency"], 5, labels=False,
+                                                    duplicates="drop").to_numpy()})
+write(cdnow_scores, "cdnow_frequency_scores.csv")
 order = [name for name, *_ in R030] + ["Others"]
 summary = rfm.groupby("segment").agg(customers=("r", "size"), orders=("frequency", "sum"),
                                      revenue=("monetary", "sum"), mean_recency=("recency", "mean"),
