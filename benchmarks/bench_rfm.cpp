@@ -1,0 +1,103 @@
+// RFM at scale: 5,000,000 transactions by 500,000 customers -> RFM table, quintile
+// scores and R rfm 0.3.0 segments. benchmarks/compare/compare_rfm.py runs this binary
+// and pandas on the same data (PATRON_RFM_BENCH_DATA, written by that script); without
+// the variable the data are generated here with patron::rng.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <patron/core/rng.hpp>
+#include <patron/rfm.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct bench_log {
+  std::vector<std::int64_t> customers;
+  std::vector<double> days, amounts;
+  double as_of = 730.0;
+};
+
+// Binary layout written by compare_rfm.py: int64 n, then n int64 ids, n float64 days,
+// n float64 amounts (little-endian, as numpy's tofile writes them on this machine).
+bench_log read_log(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  std::int64_t n = 0;
+  in.read(reinterpret_cast<char*>(&n), sizeof n);
+  bench_log log;
+  log.customers.resize(static_cast<std::size_t>(n));
+  log.days.resize(static_cast<std::size_t>(n));
+  log.amounts.resize(static_cast<std::size_t>(n));
+  in.read(reinterpret_cast<char*>(log.customers.data()), n * 8);
+  in.read(reinterpret_cast<char*>(log.days.data()), n * 8);
+  in.read(reinterpret_cast<char*>(log.amounts.data()), n * 8);
+  if (!in) throw std::runtime_error("short file " + path);
+  return log;
+}
+
+bench_log generate_log(std::size_t rows, std::uint64_t customers) {
+  patron::rng r(2026);
+  bench_log log;
+  for (std::size_t i = 0; i < rows; ++i) {
+    log.customers.push_back(static_cast<std::int64_t>(r.uniform_index(customers)) + 1);
+    log.days.push_back(static_cast<double>(r.uniform_index(730)));
+    log.amounts.push_back(std::round(r.gamma(2.0, 25.0) * 100.0) / 100.0);
+  }
+  return log;
+}
+
+const bench_log& data() {
+  static const bench_log log = [] {
+    const char* path = std::getenv("PATRON_RFM_BENCH_DATA");
+    return path ? read_log(path) : generate_log(5'000'000, 500'000);
+  }();
+  return log;
+}
+
+patron::rfm_options options() {
+  patron::rfm_options o;
+  o.as_of = data().as_of;
+  return o;
+}
+
+// What the pandas peer does: groupby + qcut + segment lookup.
+void rfm_pipeline(benchmark::State& state) {
+  const auto& log = data();
+  const auto segments = patron::r_rfm_0_3_0_segments();
+  for (auto _ : state) {
+    const auto table = patron::rfm_from_transactions(log.customers, log.days, log.amounts, options());
+    const auto scores = patron::score_rfm(table);
+    const auto assignment = patron::assign_segments(scores, segments);
+    benchmark::DoNotOptimize(assignment.segment.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(log.customers.size()));
+}
+BENCHMARK(rfm_pipeline)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void rfm_table_only(benchmark::State& state) {
+  const auto& log = data();
+  for (auto _ : state) {
+    const auto table = patron::rfm_from_transactions(log.customers, log.days, log.amounts, options());
+    benchmark::DoNotOptimize(table.recency.data());
+  }
+}
+BENCHMARK(rfm_table_only)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void rfm_scores_and_segments(benchmark::State& state) {
+  const auto& log = data();
+  const auto table = patron::rfm_from_transactions(log.customers, log.days, log.amounts, options());
+  const auto segments = patron::r_rfm_0_3_0_segments();
+  for (auto _ : state) {
+    const auto scores = patron::score_rfm(table);
+    const auto assignment = patron::assign_segments(scores, segments);
+    benchmark::DoNotOptimize(assignment.segment.data());
+  }
+}
+BENCHMARK(rfm_scores_and_segments)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace

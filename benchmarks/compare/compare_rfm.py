@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""patron vs pandas: RFM table + quintile scores + R rfm 0.3.0 segments on the same
+5,000,000 transactions by 500,000 customers, in one run.
+
+    cmake --preset bench && cmake --build --preset bench --target bench_rfm
+    /usr/bin/python3 benchmarks/compare/compare_rfm.py [--bench build/bench/benchmarks/bench_rfm]
+        [--rows 5000000] [--customers 500000] [--repetitions 5]
+
+The data are generated once with numpy and written to a temporary binary file that
+bench_rfm reads (PATRON_RFM_BENCH_DATA); CSV parsing is excluded on both sides. Each
+side runs in its own process so that its peak resident memory (ru_maxrss, which
+includes the input arrays) can be reported. Times are medians of the repetitions, wall
+and CPU (the machine is shared with other jobs, so medians, and CPU time as the steadier
+figure).
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+PANDAS_PEER = r'''
+import sys, time, json, resource
+import numpy as np, pandas as pd
+path, reps = sys.argv[1], int(sys.argv[2])
+with open(path, "rb") as f:
+    n = int(np.fromfile(f, dtype="<i8", count=1)[0])
+    ids = np.fromfile(f, dtype="<i8", count=n)
+    days = np.fromfile(f, dtype="<f8", count=n)
+    amounts = np.fromfile(f, dtype="<f8", count=n)
+df = pd.DataFrame({"customer": ids, "day": days, "amount": amounts})
+as_of = 730.0
+# R rfm 0.3.0 ranges (include/patron/rfm/segment_tables.hpp), first match wins = np.select.
+RULES = [("Champions", 5, 5, 5, 5, 5, 5), ("Potential Loyalist", 3, 5, 3, 5, 2, 5),
+         ("Loyal Customers", 2, 4, 2, 4, 2, 4), ("Promising", 3, 4, 1, 3, 3, 5),
+         ("New Customers", 4, 5, 1, 3, 1, 5), ("Can't Lose Them", 1, 2, 3, 4, 4, 5),
+         ("At Risk", 1, 2, 2, 5, 4, 5), ("Need Attention", 1, 3, 3, 5, 3, 5),
+         ("About To Sleep", 2, 3, 1, 3, 1, 4), ("Lost", 1, 1, 1, 5, 1, 5)]
+
+def run():
+    g = df.groupby("customer")
+    rfm = g.agg(last=("day", "max"), frequency=("day", "size"), monetary=("amount", "sum"))
+    rfm["recency"] = as_of - rfm["last"]
+    r = 5 - pd.qcut(rfm["recency"], 5, labels=False, duplicates="drop").to_numpy()
+    f = 1 + pd.qcut(rfm["frequency"], 5, labels=False, duplicates="drop").to_numpy()
+    m = 1 + pd.qcut(rfm["monetary"], 5, labels=False, duplicates="drop").to_numpy()
+    conds = [(r >= a) & (r <= b) & (f >= c) & (f <= d) & (m >= e) & (m <= h)
+             for _, a, b, c, d, e, h in RULES]
+    seg = np.select(conds, [name for name, *_ in RULES], default="Others")
+    return len(seg)
+
+times, cpu = [], []
+for _ in range(reps):
+    t0, c0 = time.perf_counter(), time.process_time()
+    run()
+    times.append(time.perf_counter() - t0)
+    cpu.append(time.process_time() - c0)
+print(json.dumps({"times": times, "cpu": cpu,
+                  "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+'''
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--bench", default="build/bench/benchmarks/bench_rfm")
+    p.add_argument("--rows", type=int, default=5_000_000)
+    p.add_argument("--customers", type=int, default=500_000)
+    p.add_argument("--repetitions", type=int, default=5)
+    a = p.parse_args()
+
+    rng = np.random.default_rng(2026)
+    ids = rng.integers(1, a.customers + 1, a.rows).astype("<i8")
+    days = rng.integers(0, 730, a.rows).astype("<f8")
+    amounts = np.round(rng.gamma(2.0, 25.0, a.rows), 2).astype("<f8")
+    with tempfile.NamedTemporaryFile(suffix=".bin", delete=False) as f:
+        path = f.name
+        np.array([a.rows], dtype="<i8").tofile(f)
+        ids.tofile(f)
+        days.tofile(f)
+        amounts.tofile(f)
+    try:
+        env = dict(os.environ, PATRON_RFM_BENCH_DATA=path)
+        out = subprocess.run(
+            [a.bench, "--benchmark_filter=rfm_pipeline",
+             f"--benchmark_repetitions={a.repetitions}", "--benchmark_format=json",
+             "--benchmark_report_aggregates_only=true"],
+            env=env, check=True, capture_output=True, text=True).stdout
+        patron_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        report = json.loads(out)
+        median = next(b for b in report["benchmarks"] if b.get("aggregate_name") == "median")
+        patron_ms, patron_cpu_ms = median["real_time"], median["cpu_time"]
+        peer = subprocess.run([sys.executable, "-c", PANDAS_PEER, path, str(a.repetitions)],
+                              check=True, capture_output=True, text=True).stdout
+        pandas = json.loads(peer)
+        pandas_ms = 1000.0 * float(np.median(pandas["times"]))
+        pandas_cpu_ms = 1000.0 * float(np.median(pandas["cpu"]))
+    finally:
+        os.unlink(path)
+
+    import pandas as pd
+    print(f"data: {a.rows:,} transactions, {a.customers:,} customers; "
+          f"median of {a.repetitions} runs each; pandas {pd.__version__}, numpy {np.__version__}")
+    print(f"{'':39s} {'wall':>9s}    {'CPU':>9s}    peak RSS (incl. input)")
+    print(f"patron  RFM table + scores + segments: {patron_ms:9.1f} ms {patron_cpu_ms:9.1f} ms"
+          f"   {patron_rss / 1024:6.0f} MiB")
+    print(f"pandas  groupby + qcut + np.select:    {pandas_ms:9.1f} ms {pandas_cpu_ms:9.1f} ms"
+          f"   {pandas['maxrss_kib'] / 1024:6.0f} MiB")
+    print(f"ratio   pandas / patron: {pandas_ms / patron_ms:.1f}x wall, "
+          f"{pandas_cpu_ms / patron_cpu_ms:.1f}x CPU")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,441 @@
+// RFM tables and scores against pandas (groupby + qcut), the tie policy, and the
+// properties: permutation invariance, monotone scores, shards merge to the batch result.
+// Reference values: tests/reference/rfm/make_reference.py -> tests/data/rfm/*.csv.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <patron/core/rng.hpp>
+#include <patron/rfm.hpp>
+#include <string>
+#include <vector>
+
+#include "reference/rfm/csv_columns.hpp"
+#include "support/close_to.hpp"
+
+using patron_test::close_to;
+using patron_test::read_reference_csv;
+
+namespace {
+
+struct log_columns {
+  std::vector<long long> customers;
+  std::vector<double> days, amounts;
+};
+
+log_columns reference_log() {
+  const auto csv = read_reference_csv("transactions.csv");
+  return {csv.integers("customer"), csv.numbers("day"), csv.numbers("amount")};
+}
+
+patron::rfm_options as_of_200() {
+  patron::rfm_options o;
+  o.as_of = 200.0;
+  return o;
+}
+
+const patron::dimension_scores& dimension(const patron::rfm_scores& s, const std::string& name) {
+  return name == "recency" ? s.recency : name == "frequency" ? s.frequency : s.monetary;
+}
+
+// A random log with heavy ties: few distinct days and amounts.
+log_columns random_log(std::uint64_t seed, std::size_t rows, std::uint64_t customers) {
+  patron::rng r(seed);
+  log_columns log;
+  for (std::size_t i = 0; i < rows; ++i) {
+    log.customers.push_back(static_cast<long long>(r.uniform_index(customers)) + 1);
+    log.days.push_back(static_cast<double>(r.uniform_index(40)));
+    log.amounts.push_back(5.0 * static_cast<double>(r.uniform_index(8)));
+  }
+  return log;
+}
+
+}  // namespace
+
+TEST_CASE("scores on data without ties equal pandas qcut for 2 to 10 bins", "[reference]") {
+  const auto data = read_reference_csv("continuous.csv");
+  const auto recency = data.numbers("recency"), frequency = data.numbers("frequency"),
+             monetary = data.numbers("monetary");
+  const Eigen::Map<const Eigen::VectorXd> r(recency.data(), static_cast<Eigen::Index>(recency.size()));
+  const Eigen::Map<const Eigen::VectorXd> f(frequency.data(), r.size());
+  const Eigen::Map<const Eigen::VectorXd> m(monetary.data(), r.size());
+
+  const auto ref = read_reference_csv("continuous_qcut.csv");
+  const auto bins = ref.integers("bins");
+  const auto& dim = ref.text("dimension");
+  const auto& kind = ref.text("kind");
+  const auto index = ref.integers("index");
+  const auto value = ref.numbers("value");
+
+  for (int q : {2, 3, 4, 5, 7, 10}) {
+    patron::score_options o;
+    o.recency.bins = o.frequency.bins = o.monetary.bins = q;
+    const auto s = patron::score_rfm(r, f, m, o);
+    std::size_t scores_checked = 0, cuts_checked = 0;
+    for (std::size_t k = 0; k < bins.size(); ++k) {
+      if (bins[k] != q) continue;
+      const auto& d = dimension(s, dim[k]);
+      if (kind[k] == "score") {
+        // pandas.qcut(x, q, labels=False) + 1 (recency: q + 1 - that).
+        CHECK(d.score(index[k]) == static_cast<int>(value[k]));
+        ++scores_checked;
+      } else {
+        // pandas.qcut(x, q, retbins=True)[1][1:-1]: numpy linear quantiles.
+        CHECK_THAT(d.breakpoints[static_cast<std::size_t>(index[k])], close_to(value[k], 1e-15));
+        ++cuts_checked;
+      }
+    }
+    CHECK(scores_checked == 3 * recency.size());
+    CHECK(cuts_checked == 3 * static_cast<std::size_t>(q - 1));
+    CHECK(s.recency.collapsed_bins.empty());
+    CHECK(s.frequency.collapsed_bins.empty());
+  }
+}
+
+TEST_CASE("RFM table from a transaction log equals pandas groupby", "[reference]") {
+  const auto log = reference_log();
+  const auto ref = read_reference_csv("transactions_rfm.csv");
+  const auto customer = ref.integers("customer");
+
+  const auto t = patron::rfm_from_transactions(log.customers, log.days, log.amounts, as_of_200());
+  REQUIRE(t.size() == customer.size());
+  CHECK(*t.as_of == 200.0);
+  // as_of - g["day"].max(), g.size(), g["amount"].sum(): recency and counts are exact,
+  // sums differ from pandas' only in summation order.
+  const auto recency = ref.numbers("recency"), frequency = ref.numbers("frequency"),
+             monetary = ref.numbers("monetary");
+  for (std::size_t i = 0; i < customer.size(); ++i) {
+    const auto row = static_cast<Eigen::Index>(i);
+    CHECK(t.customer[i] == customer[i]);
+    CHECK(t.recency(row) == recency[i]);
+    CHECK(t.frequency(row) == frequency[i]);
+    CHECK_THAT(t.monetary(row), close_to(monetary[i], 1e-13));
+    CHECK(t.revenue(row) == t.monetary(row));
+  }
+
+  patron::rfm_options o = as_of_200();
+  o.frequency = patron::frequency_measure::purchase_periods;
+  o.monetary = patron::monetary_measure::mean;
+  const auto days = patron::rfm_from_transactions(log.customers, log.days, log.amounts, o);
+  const auto distinct = ref.numbers("purchase_days");  // g["day"].nunique()
+  for (std::size_t i = 0; i < customer.size(); ++i) {
+    const auto row = static_cast<Eigen::Index>(i);
+    CHECK(days.frequency(row) == distinct[i]);
+    // mean per counted purchase: g["amount"].sum() / g["day"].nunique()
+    CHECK_THAT(days.monetary(row), close_to(monetary[i] / distinct[i], 1e-13));
+    CHECK_THAT(days.revenue(row), close_to(monetary[i], 1e-13));
+  }
+
+  o.monetary = patron::monetary_measure::mean;
+  o.frequency = patron::frequency_measure::transactions;
+  const auto mean = patron::rfm_from_transactions(log.customers, log.days, log.amounts, o);
+  const auto mean_ref = ref.numbers("mean_monetary");  // g["amount"].mean()
+  for (std::size_t i = 0; i < customer.size(); ++i)
+    CHECK_THAT(mean.monetary(static_cast<Eigen::Index>(i)), close_to(mean_ref[i], 1e-13));
+}
+
+TEST_CASE("with ties, scores follow the stated policy and pandas' partition", "[reference]") {
+  const auto log = reference_log();
+  const auto t = patron::rfm_from_transactions(log.customers, log.days, log.amounts, as_of_200());
+  const auto s = patron::score_rfm(t);
+  const auto ref = read_reference_csv("transactions_rfm.csv");
+  const auto cuts = read_reference_csv("transactions_cuts.csv");
+  const auto& cut_dim = cuts.text("dimension");
+  const auto cut = cuts.numbers("cut");
+
+  for (const std::string name : {"recency", "frequency", "monetary"}) {
+    const auto& d = dimension(s, name);
+    // Series.quantile(np.linspace(0, 1, 6))[1:-1], the cut points pandas.qcut uses.
+    std::size_t j = 0;
+    for (std::size_t k = 0; k < cut.size(); ++k)
+      if (cut_dim[k] == name) CHECK_THAT(d.breakpoints[j++], close_to(cut[k], 1e-15));
+    REQUIRE(j == 4);
+
+    // The policy in numpy terms: np.searchsorted(cuts, x, side="left") + 1.
+    const auto expected = ref.integers(name + "_score");
+    // pandas.qcut(x, 5, labels=False, duplicates="drop"): no edges tie in this data, so
+    // the same groups in the same order.
+    const auto qcut_drop = ref.integers(name + "_qcut_drop");
+    std::map<long long, int> score_of_group;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      const int score = d.score(static_cast<Eigen::Index>(i));
+      CHECK(score == expected[i]);
+      const auto [it, inserted] = score_of_group.emplace(qcut_drop[i], score);
+      CHECK(it->second == score);
+    }
+    int previous = name == "recency" ? 6 : 0;
+    for (const auto& [group, score] : score_of_group) {
+      CHECK((name == "recency" ? score < previous : score > previous));
+      previous = score;
+    }
+  }
+  // Frequency cut points 3, 4, 5, 7 are distinct here: nothing collapsed.
+  CHECK(s.frequency.collapsed_bins.empty());
+}
+
+TEST_CASE("scores are monotone in the values and equal values get equal scores", "[property]") {
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    const auto log = random_log(seed, 3000, 700);
+    const auto t = patron::rfm_from_transactions(log.customers, log.days, log.amounts);
+    patron::score_options o;
+    o.recency.bins = 4;
+    o.frequency.bins = 7;
+    o.monetary.bins = 10;
+    const auto s = patron::score_rfm(t, o);
+    for (Eigen::Index i = 0; i < t.recency.size(); ++i)
+      for (Eigen::Index j = 0; j < t.recency.size(); j += 7) {
+        if (t.recency(i) <= t.recency(j)) CHECK(s.recency.score(i) >= s.recency.score(j));
+        if (t.frequency(i) <= t.frequency(j)) CHECK(s.frequency.score(i) <= s.frequency.score(j));
+        if (t.monetary(i) <= t.monetary(j)) CHECK(s.monetary.score(i) <= s.monetary.score(j));
+      }
+    // The bins reported as collapsed are exactly the scores nobody received.
+    for (const auto* d : {&s.recency, &s.frequency, &s.monetary}) {
+      std::int64_t total = 0;
+      for (int score = 1; score <= d->bins; ++score) {
+        const auto count = d->customers_per_score[static_cast<std::size_t>(score - 1)];
+        total += count;
+        const bool listed = std::find(d->collapsed_bins.begin(), d->collapsed_bins.end(),
+                                      score) != d->collapsed_bins.end();
+        CHECK(listed == (count == 0));
+      }
+      CHECK(total == t.recency.size());
+    }
+  }
+}
+
+TEST_CASE("permuting the input rows changes nothing", "[property]") {
+  auto log = random_log(11, 2000, 300);
+  const auto before = patron::rfm_from_transactions(log.customers, log.days, log.amounts);
+  const auto scores_before = patron::score_rfm(before);
+
+  std::vector<std::size_t> order(log.customers.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  patron::rng(5).shuffle(order);
+  log_columns shuffled;
+  for (std::size_t i : order) {
+    shuffled.customers.push_back(log.customers[i]);
+    shuffled.days.push_back(log.days[i]);
+    shuffled.amounts.push_back(log.amounts[i]);
+  }
+  const auto after = patron::rfm_from_transactions(shuffled.customers, shuffled.days, shuffled.amounts);
+  const auto scores_after = patron::score_rfm(after);
+  CHECK(after.customer == before.customer);
+  CHECK(after.recency == before.recency);
+  CHECK(after.frequency == before.frequency);
+  CHECK(after.monetary == before.monetary);
+  CHECK(scores_after.code == scores_before.code);
+  CHECK(scores_after.monetary.breakpoints == scores_before.monetary.breakpoints);
+}
+
+TEST_CASE("merging shards in any order equals the batch table exactly", "[property]") {
+  const auto log = random_log(21, 2500, 400);
+  patron::rfm_options o;
+  o.as_of = 45.0;
+  o.monetary = patron::monetary_measure::mean;
+  const auto batch = patron::rfm_from_transactions(log.customers, log.days, log.amounts, o);
+
+  // Three shards: one fed row by row, two by ranges; merged in a different order.
+  patron::rfm_accumulator<long long> shard[3];
+  for (std::size_t i = 0; i < log.customers.size(); ++i) {
+    const std::size_t k = (i * 7) % 3;
+    if (k == 0) shard[0].add(log.customers[i], log.days[i], log.amounts[i]);
+  }
+  for (std::size_t k = 1; k < 3; ++k) {
+    log_columns part;
+    for (std::size_t i = 0; i < log.customers.size(); ++i)
+      if ((i * 7) % 3 == k) {
+        part.customers.push_back(log.customers[i]);
+        part.days.push_back(log.days[i]);
+        part.amounts.push_back(log.amounts[i]);
+      }
+    shard[k].add(part.customers, part.days, part.amounts);
+  }
+  shard[2].merge(shard[0]);
+  shard[2].merge(shard[1]);
+  CHECK(shard[2].records() == log.customers.size());
+  const auto merged = shard[2].table(o);
+  CHECK(merged.customer == batch.customer);
+  CHECK(merged.recency == batch.recency);
+  CHECK(merged.frequency == batch.frequency);
+  CHECK(merged.monetary == batch.monetary);
+  CHECK(merged.revenue == batch.revenue);
+  CHECK(patron::score_rfm(merged).code == patron::score_rfm(batch).code);
+
+  // Merging an accumulator into itself counts every transaction twice.
+  patron::rfm_accumulator<long long> twice = shard[0];
+  twice.merge(twice);
+  CHECK(twice.records() == 2 * shard[0].records());
+  const auto doubled = twice.table(o);
+  const auto single = shard[0].table(o);
+  CHECK(doubled.frequency == 2.0 * single.frequency);
+
+  // Without as_of both take the latest transaction.
+  CHECK(*shard[2].table().as_of == *patron::rfm_from_transactions(log.customers, log.days,
+                                                                   log.amounts).as_of);
+}
+
+TEST_CASE("user-supplied breakpoints, combined code and weighted total", "[edge]") {
+  const Eigen::VectorXd recency = (Eigen::VectorXd(6) << 0, 10, 30, 30, 90, 400).finished();
+  const Eigen::VectorXd frequency = (Eigen::VectorXd(6) << 1, 2, 2, 5, 9, 1).finished();
+  const Eigen::VectorXd monetary = (Eigen::VectorXd(6) << 10, 50, 100, 100.5, 1e4, 0).finished();
+  patron::score_options o;
+  o.recency.bins = 3;
+  o.recency.breakpoints = {7, 30};  // (-inf, 7], (7, 30], (30, inf) -> scores 3, 2, 1
+  o.frequency.bins = 2;
+  o.frequency.breakpoints = {1};
+  o.monetary.bins = 4;
+  o.monetary.breakpoints = {50, 100, 1000};
+  o.recency_weight = 2.0;
+  o.frequency_weight = 0.5;
+  o.monetary_weight = 1.0;
+  const auto s = patron::score_rfm(recency, frequency, monetary, o);
+  // Hand-derived from the right-closed rule: score = 1 + #{cuts < x}.
+  CHECK(s.recency.score == (Eigen::VectorXi(6) << 3, 2, 2, 2, 1, 1).finished());
+  CHECK(s.frequency.score == (Eigen::VectorXi(6) << 1, 2, 2, 2, 2, 1).finished());
+  CHECK(s.monetary.score == (Eigen::VectorXi(6) << 1, 1, 2, 3, 4, 1).finished());
+  CHECK(s.recency.breakpoints == std::vector<double>{7, 30});
+  CHECK(s.code == (Eigen::VectorXi(6) << 311, 221, 222, 223, 124, 111).finished());
+  CHECK(s.total(4) == 2.0 * 1 + 0.5 * 2 + 1.0 * 4);
+  CHECK(s.recency.collapsed_bins.empty());
+}
+
+TEST_CASE("heavy ties collapse bins and report them", "[edge]") {
+  // 60% of customers bought once, so two quintile cut points coincide.
+  const Eigen::VectorXd frequency = (Eigen::VectorXd(10) << 1, 1, 1, 1, 1, 1, 2, 3, 4, 5).finished();
+  const Eigen::VectorXd same = Eigen::VectorXd::Constant(10, 7.0);
+  const auto s = patron::score_rfm(same, frequency, same);
+  // Cut points Q(.2) = Q(.4) = 1, Q(.6) = 1.4, Q(.8) = 3.2 (h = 9p, linear): every 1
+  // scores 1 and scores 2, 3 stay empty; 2, 3 -> 4; 4, 5 -> 5.
+  CHECK(s.frequency.breakpoints[0] == 1.0);
+  CHECK(s.frequency.breakpoints[1] == 1.0);
+  CHECK(s.frequency.score == (Eigen::VectorXi(10) << 1, 1, 1, 1, 1, 1, 4, 4, 5, 5).finished());
+  CHECK(s.frequency.collapsed_bins == std::vector<int>{2, 3});
+  CHECK(s.frequency.customers_per_score == std::vector<std::int64_t>{6, 0, 0, 2, 2});
+  // All values equal: one bin for everybody (recency reversed: the top score).
+  CHECK((s.recency.score.array() == 5).all());
+  CHECK((s.monetary.score.array() == 1).all());
+  CHECK(s.monetary.collapsed_bins == std::vector<int>{2, 3, 4, 5});
+  CHECK(s.recency.collapsed_bins == std::vector<int>{1, 2, 3, 4});
+}
+
+TEST_CASE("a single customer and fewer customers than bins", "[edge]") {
+  std::vector<std::string> ids{"b", "a", "b"};
+  std::vector<double> days{3, 1, 5};
+  std::vector<double> amounts{1, 2, 3};
+  patron::rfm_options o;
+  o.time_unit = 7.0;
+  o.as_of = 12.0;
+  const auto t = patron::rfm_from_transactions(ids, days, amounts, o);
+  REQUIRE(t.customer == std::vector<std::string>{"a", "b"});
+  CHECK(t.recency(0) == 11.0 / 7.0);
+  CHECK(t.recency(1) == 1.0);
+  CHECK(t.frequency(1) == 2.0);
+  const auto s = patron::score_rfm(t);
+  CHECK(s.frequency.collapsed_bins.size() == 3);  // two customers fill at most two bins
+
+  const auto one = patron::rfm_from_transactions(std::vector<long long>{9}, std::vector<double>{4},
+                                                 std::vector<double>{0});
+  CHECK(*one.as_of == 4.0);
+  CHECK(one.recency(0) == 0.0);
+  const auto s1 = patron::score_rfm(one);
+  CHECK(s1.code(0) == 511);
+}
+
+TEST_CASE("a customer-level table scores like the transaction table it mirrors", "[edge]") {
+  const auto log = random_log(31, 800, 120);
+  const auto t = patron::rfm_from_transactions(log.customers, log.days, log.amounts);
+  const auto c = patron::rfm_from_customers(t.customer, t.recency, t.frequency, t.monetary);
+  CHECK(c.customer == t.customer);
+  CHECK(!c.as_of);
+  CHECK(patron::score_rfm(c).code == patron::score_rfm(t).code);
+  CHECK(c.revenue == t.revenue);
+  const Eigen::VectorXd mean = t.monetary.array() / t.frequency.array();
+  const auto m = patron::rfm_from_customers(t.customer, t.recency, t.frequency, mean,
+                                            patron::monetary_measure::mean);
+  for (Eigen::Index i = 0; i < mean.size(); ++i)
+    CHECK_THAT(m.revenue(i), close_to(t.revenue(i), 1e-15));
+}
+
+TEST_CASE("the quantile sketch is within its relative accuracy of the order statistic", "[property]") {
+  patron::rng r(41);
+  std::vector<double> values;
+  for (int i = 0; i < 20000; ++i) {
+    const double u = r.uniform();
+    values.push_back(u < 0.05 ? 0.0 : (u < 0.15 ? -1.0 : 1.0) * std::exp(r.normal(3.0, 2.0)));
+  }
+  std::vector<double> sorted = values;
+  std::sort(sorted.begin(), sorted.end());
+  for (double accuracy : {0.01, 0.001}) {
+    patron::quantile_sketch sketch(accuracy);
+    for (double v : values) sketch.add(v);
+    CHECK(sketch.count() == values.size());
+    for (int k = 0; k <= 200; ++k) {
+      const double p = k / 200.0;
+      const double exact = sorted[static_cast<std::size_t>(std::floor(p * (sorted.size() - 1)))];
+      // DDSketch guarantee (Masson et al. 2019, Prop. 3), plus rounding of log/exp.
+      CHECK(std::abs(sketch.quantile(p) - exact) <= accuracy * std::abs(exact) * (1 + 1e-9));
+    }
+  }
+}
+
+TEST_CASE("the sketch returns tied values exactly", "[edge]") {
+  // Each bucket keeps its smallest and largest value; a bucket of equal values answers
+  // with that value rather than the bucket's representative 2 gamma^k / (gamma + 1).
+  patron::quantile_sketch sketch(0.01);
+  for (int i = 0; i < 60; ++i) sketch.add(1.0);
+  for (int i = 0; i < 25; ++i) sketch.add(2.0);
+  for (int i = 0; i < 15; ++i) sketch.add(-7.0);
+  CHECK(sketch.quantile(0.0) == -7.0);
+  CHECK(sketch.quantile(0.14) == -7.0);
+  CHECK(sketch.quantile(0.5) == 1.0);
+  CHECK(sketch.quantile(0.8) == 2.0);
+  CHECK(sketch.quantile(1.0) == 2.0);
+}
+
+TEST_CASE("sketches merged from shards equal the sketch of all values", "[property]") {
+  patron::rng r(43);
+  patron::quantile_sketch all, shard[3];
+  for (int i = 0; i < 9000; ++i) {
+    const double v = std::round(r.gamma(0.7, 40.0) * 100.0) / 100.0;
+    all.add(v);
+    shard[(i * 5) % 3].add(v);
+  }
+  shard[1].merge(shard[2]);
+  shard[1].merge(shard[0]);
+  CHECK(shard[1].count() == all.count());
+  for (int k = 0; k <= 1000; ++k) CHECK(shard[1].quantile(k / 1000.0) == all.quantile(k / 1000.0));
+}
+
+TEST_CASE("sketch breakpoints score shards exactly as the whole customer base", "[property]") {
+  const auto log = random_log(47, 6000, 1500);
+  const auto t = patron::rfm_from_transactions(log.customers, log.days, log.amounts);
+  patron::score_options whole;
+  whole.method = patron::breakpoint_method::sketch_quantiles;
+  whole.sketch_relative_accuracy = 0.01;
+  const auto s = patron::score_rfm(t, whole);
+
+  // Customers split over two shards; each shard sketches its monetary values, the
+  // sketches merge centrally and every shard scores its customers with the result.
+  const Eigen::Index half = t.monetary.size() / 2;
+  patron::quantile_sketch first(0.01), second(0.01);
+  for (Eigen::Index i = 0; i < half; ++i) first.add(t.monetary(i));
+  for (Eigen::Index i = half; i < t.monetary.size(); ++i) second.add(t.monetary(i));
+  first.merge(second);
+  patron::score_options shard_options;
+  shard_options.monetary.sketch = first;
+  const Eigen::VectorXd m2 = t.monetary.tail(t.monetary.size() - half);
+  const Eigen::VectorXd r2 = t.recency.tail(m2.size()), f2 = t.frequency.tail(m2.size());
+  const auto s2 = patron::score_rfm(r2, f2, m2, shard_options);
+  CHECK(s2.monetary.breakpoints == s.monetary.breakpoints);
+  CHECK(s2.monetary.score == s.monetary.score.tail(m2.size()));
+
+  // Each sketch cut point is within 1% of the order statistic x_(floor((n-1) p)).
+  std::vector<double> sorted(t.monetary.data(), t.monetary.data() + t.monetary.size());
+  std::sort(sorted.begin(), sorted.end());
+  for (int j = 1; j < 5; ++j) {
+    const double exact = sorted[static_cast<std::size_t>(std::floor((sorted.size() - 1) * (j * 0.2)))];
+    CHECK(std::abs(s.monetary.breakpoints[static_cast<std::size_t>(j - 1)] - exact) <=
+          0.01 * exact * (1 + 1e-9));
+  }
+}
