@@ -24,7 +24,7 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-// Feature columns: --features, or every column except the label.
+// Feature columns: --features, or every column except the label and the --id column.
 std::vector<std::string> feature_columns(const arguments& args, const csv_table& csv, const std::string& label) {
   if (args.has("features")) {
     auto names = split_list(args.text("features"));
@@ -33,7 +33,7 @@ std::vector<std::string> feature_columns(const arguments& args, const csv_table&
   }
   std::vector<std::string> names;
   for (const auto& h : csv.header)
-    if (h != label) names.push_back(h);
+    if (h != label && h != args.text("id")) names.push_back(h);
   if (names.empty()) throw usage_error(csv.source + ": no feature columns besides '" + label + "'");
   return names;
 }
@@ -46,6 +46,13 @@ Eigen::MatrixXd read_features(const csv_table& csv, const std::vector<std::strin
       X(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = csv.number(i, col);
   }
   return X;
+}
+
+// Predictions are keyed by the --id column when there is one, else by row number.
+std::string row_column(const arguments& args) { return args.has("id") ? args.text("id") : "row"; }
+table::cell row_key(const arguments& args, const csv_table& csv, Eigen::Index r) {
+  if (!args.has("id")) return static_cast<long long>(r + 1);
+  return csv.rows[static_cast<std::size_t>(r)][csv.column(args.text("id"))];
 }
 
 template <class Options>
@@ -131,9 +138,9 @@ int run(const arguments& args, std::ostream& out) {
     if (!scoring) return print_tree(args, out, tree, format, note);
     const Eigen::VectorXd predicted = tree.predict(X_new);
     const Eigen::VectorXi leaf = tree.apply(X_new);
-    table t({"row", "leaf", "prediction"});
+    table t({row_column(args), "leaf", "prediction"});
     for (Eigen::Index r = 0; r < predicted.size(); ++r)
-      t.add_row({static_cast<long long>(r + 1), static_cast<long long>(leaf(r)), predicted(r)});
+      t.add_row({row_key(args, *scoring, r), static_cast<long long>(leaf(r)), predicted(r)});
     write_result(args, out, t);
     return 0;
   }
@@ -163,13 +170,13 @@ int run(const arguments& args, std::ostream& out) {
   const Eigen::VectorXi predicted = tree.predict(X_new);
   const Eigen::MatrixXd proba = tree.predict_proba(X_new);
   const Eigen::VectorXi leaf = tree.apply(X_new);
-  std::vector<std::string> columns{"row", "leaf", "prediction"};
+  std::vector<std::string> columns{row_column(args), "leaf", "prediction"};
   for (const auto& c : format.class_names) columns.push_back("p_" + c);
   table t(columns);
   for (Eigen::Index r = 0; r < predicted.size(); ++r) {
     std::vector<table::cell> row;
     row.reserve(3 + static_cast<std::size_t>(proba.cols()));
-    row.emplace_back(static_cast<long long>(r + 1));
+    row.push_back(row_key(args, *scoring, r));
     row.emplace_back(static_cast<long long>(leaf(r)));
     row.emplace_back(format.class_names[static_cast<std::size_t>(predicted(r))]);
     for (Eigen::Index k = 0; k < proba.cols(); ++k) row.push_back(proba(r, k));
@@ -183,6 +190,7 @@ std::vector<option_spec> options() {
   return {
       {"label", "COLUMN", "the column to explain (class labels, or numbers with --regression)", "label"},
       {"features", "A,B,...", "feature columns (numbers)", "every other column"},
+      {"id", "COLUMN", "identifier column: not a feature, keys the --predict output", ""},
       {"regression", "", "fit a regression tree (squared error) instead of a classifier", ""},
       {"criterion", "NAME", "classification impurity: gini or entropy", "gini"},
       {"balanced", "", "weigh classes inversely to their frequency", ""},
