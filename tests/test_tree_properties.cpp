@@ -7,6 +7,8 @@
 #include <limits>
 #include <set>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "reference/tree/read_data.hpp"
 #include "support/close_to.hpp"
@@ -255,6 +257,72 @@ TEST_CASE("cross-validation of the pruning path is deterministic and the 1-SE ru
   const auto reg = tree_test::read_data("generated_regression.csv");
   const auto r = patron::cross_validate_ccp_alpha(reg.X, reg.target, patron::tree_regressor_options{}, cv);
   CHECK(r.cv_error(r.cv_error.size() - 1) > r.cv_error(r.best_index));
+}
+
+namespace {
+
+// cv_error recomputed through the public API: the documented fold assignment (a
+// patron::rng shuffle of the rows, fold = position % k), a tree per fold, prune_tree at
+// each geometric midpoint of the full-data path, held-out predictions.
+template <class Label, class Options>
+void check_cv_by_hand(const Eigen::MatrixXd& X, const Label& y, const Options& o, int folds) {
+  patron::ccp_cross_validation_options cv;
+  cv.folds = folds;
+  cv.seed = 7;
+  const auto result = patron::cross_validate_ccp_alpha(X, y, o, cv);
+  const Eigen::Index m = result.ccp_alphas.size();
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(X.rows()));
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<Eigen::Index>(i);
+  patron::rng random(cv.seed);
+  random.shuffle(order);
+  Eigen::MatrixXd loss(X.rows(), m);
+  for (int k = 0; k < folds; ++k) {
+    std::vector<Eigen::Index> train, test;
+    for (std::size_t i = 0; i < order.size(); ++i)
+      (static_cast<int>(i % static_cast<std::size_t>(folds)) == k ? test : train).push_back(order[i]);
+    Eigen::MatrixXd x_train(static_cast<Eigen::Index>(train.size()), X.cols());
+    Label y_train(static_cast<Eigen::Index>(train.size()));
+    for (std::size_t i = 0; i < train.size(); ++i) {
+      x_train.row(static_cast<Eigen::Index>(i)) = X.row(train[i]);
+      y_train(static_cast<Eigen::Index>(i)) = y(train[i]);
+    }
+    Options fold_options = o;
+    if constexpr (std::is_same_v<Options, patron::tree_classifier_options>) fold_options.n_classes = y.maxCoeff() + 1;
+    const auto full = [&] {
+      if constexpr (std::is_same_v<Options, patron::tree_classifier_options>)
+        return patron::fit_tree_classifier(x_train, y_train, fold_options);
+      else
+        return patron::fit_tree_regressor(x_train, y_train, fold_options);
+    }();
+    for (Eigen::Index i = 0; i < m; ++i) {
+      const double alpha = i + 1 < m ? std::sqrt(std::max(0.0, result.ccp_alphas(i)) * std::max(0.0, result.ccp_alphas(i + 1)))
+                                     : 1e300;
+      const auto pruned = patron::prune_tree(full, alpha);
+      for (Eigen::Index r : test) {
+        const auto prediction = pruned.predict(X.row(r));
+        if constexpr (std::is_same_v<Options, patron::tree_classifier_options>)
+          loss(r, i) = prediction(0) == y(r) ? 0.0 : 1.0;
+        else
+          loss(r, i) = (prediction(0) - y(r)) * (prediction(0) - y(r));
+      }
+    }
+  }
+  for (Eigen::Index i = 0; i < m; ++i) {
+    const double mean = loss.col(i).mean();
+    const double sd = std::sqrt((loss.col(i).array() - mean).square().mean());
+    CHECK_THAT(result.cv_error(i), close_to(mean, 1e-12, 1e-15));
+    CHECK_THAT(result.cv_standard_error(i), close_to(sd / std::sqrt(static_cast<double>(X.rows())), 1e-9, 1e-15));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("cross-validated errors are the held-out errors of the pruned fold trees", "[property]") {
+  const auto data = generated();
+  const Eigen::MatrixXd X = data.X.topRows(150);
+  check_cv_by_hand(X, data.labels().head(150).eval(), patron::tree_classifier_options{}, 4);
+  const auto reg = tree_test::read_data("generated_regression.csv");
+  check_cv_by_hand(reg.X.topRows(120).eval(), reg.target.head(120).eval(), patron::tree_regressor_options{}, 3);
 }
 
 TEST_CASE("bad input throws invalid_input naming the argument", "[invalid]") {

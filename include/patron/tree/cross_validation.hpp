@@ -79,8 +79,11 @@ ccp_cross_validation cross_validate(const Eigen::MatrixBase<Derived>& X,
   for (std::size_t i = 0; i < order.size(); ++i)
     fold[static_cast<std::size_t>(order[i])] = static_cast<int>(i % static_cast<std::size_t>(cv.folds));
 
-  // loss(row, subtree) = weight x (misclassified, or squared error)
-  Eigen::MatrixXd loss(X.rows(), static_cast<Eigen::Index>(m));
+  // A held-out row's leaf in subtree i is the first node on its path whose level is
+  // <= midpoint[i]; path node q answers for the midpoints in [level[q], min level of
+  // the nodes above q). Its weighted loss is added over that index range with a
+  // difference array, so the cost is O(depth log m) per row instead of O(m).
+  std::vector<double> loss_sum(m + 1, 0.0), square_sum(m + 1, 0.0);
   using matrix = Eigen::Matrix<typename Derived::Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   for (int k = 0; k < cv.folds; ++k) {
     std::vector<Eigen::Index> train, test;
@@ -90,26 +93,33 @@ ccp_cross_validation cross_validate(const Eigen::MatrixBase<Derived>& X,
     const auto tree = fit(x_train, fold_rows_vector(labels, train), full_options, fold_rows_vector(weight, train));
     const std::vector<double> level = leaf_levels(tree);
     for (Eigen::Index r : test) {
-      std::vector<int> path_nodes{0};
-      for (int t = 0; !tree.is_leaf(t);) {
+      double above = std::numeric_limits<double>::infinity();  // min level of the nodes above
+      for (int t = 0;;) {
+        const double own = level[static_cast<std::size_t>(t)];
+        const auto from = std::lower_bound(midpoint.begin(), midpoint.end(), own) - midpoint.begin();
+        // No finite level above: nothing pre-empts this node, up to the last subtree
+        // (whose midpoint is +inf).
+        const auto to = std::isinf(above) ? static_cast<std::ptrdiff_t>(m)
+                                          : std::lower_bound(midpoint.begin(), midpoint.end(), above) - midpoint.begin();
+        if (from < to) {
+          double error;
+          if constexpr (classification) {
+            Eigen::Index predicted = 0;
+            tree.value.row(t).maxCoeff(&predicted);
+            error = predicted == labels(r) ? 0.0 : 1.0;
+          } else {
+            const double residual = labels(r) - tree.value(t, 0);
+            error = residual * residual;
+          }
+          loss_sum[static_cast<std::size_t>(from)] += weight(r) * error;
+          loss_sum[static_cast<std::size_t>(to)] -= weight(r) * error;
+          square_sum[static_cast<std::size_t>(from)] += weight(r) * error * error;
+          square_sum[static_cast<std::size_t>(to)] -= weight(r) * error * error;
+        }
+        above = std::min(above, own);
+        if (tree.is_leaf(t)) break;
         t = static_cast<double>(X(r, tree.feature[t])) <= tree.threshold[t] ? tree.children_left[t]
                                                                           : tree.children_right[t];
-        path_nodes.push_back(t);
-      }
-      for (std::size_t i = 0; i < m; ++i) {
-        const int leaf = *std::find_if(path_nodes.begin(), path_nodes.end(), [&](int t) {
-          return level[static_cast<std::size_t>(t)] <= midpoint[i];
-        });
-        double error;
-        if constexpr (classification) {
-          Eigen::Index predicted = 0;
-          tree.value.row(leaf).maxCoeff(&predicted);
-          error = predicted == labels(r) ? 0.0 : 1.0;
-        } else {
-          const double residual = labels(r) - tree.value(leaf, 0);
-          error = residual * residual;
-        }
-        loss(r, static_cast<Eigen::Index>(i)) = weight(r) * error;
       }
     }
   }
@@ -118,16 +128,21 @@ ccp_cross_validation cross_validate(const Eigen::MatrixBase<Derived>& X,
   result.ccp_alphas = path.ccp_alphas;
   result.leaves = path.leaves;
   const double total_weight = weight.sum();
-  result.cv_error = loss.colwise().sum().transpose() / total_weight;
+  result.cv_error.resize(static_cast<Eigen::Index>(m));
   result.cv_standard_error.resize(static_cast<Eigen::Index>(m));
-  for (Eigen::Index i = 0; i < static_cast<Eigen::Index>(m); ++i) {
-    // Weighted variance of the per-row loss (two-pass), over sqrt(rows).
-    double ss = 0.0;
-    for (Eigen::Index r = 0; r < X.rows(); ++r) {
-      const double per_row = weight(r) > 0.0 ? loss(r, i) / weight(r) : 0.0;
-      ss += weight(r) * (per_row - result.cv_error(i)) * (per_row - result.cv_error(i));
-    }
-    result.cv_standard_error(i) = std::sqrt(ss / total_weight / static_cast<double>(X.rows()));
+  double loss = 0.0, square = 0.0;
+  for (std::size_t i = 0; i < m; ++i) {
+    loss += loss_sum[i];
+    square += square_sum[i];
+    const double mean = loss / total_weight;
+    // 0/1 losses: the variance is p (1 - p) exactly. Squared errors: E[L^2] - E[L]^2,
+    // which is what the difference arrays allow; CV losses vary across rows on the
+    // scale of their mean, so the cancellation costs a few digits of a standard error
+    // that only ranks subtrees.
+    const double variance = classification ? mean * (1.0 - mean) : square / total_weight - mean * mean;
+    const auto e = static_cast<Eigen::Index>(i);
+    result.cv_error(e) = mean;
+    result.cv_standard_error(e) = std::sqrt(std::max(0.0, variance) / static_cast<double>(X.rows()));
   }
   for (Eigen::Index i = 1; i < static_cast<Eigen::Index>(m); ++i)
     if (result.cv_error(i) <= result.cv_error(result.best_index)) result.best_index = static_cast<int>(i);
