@@ -13,6 +13,7 @@
 #include <queue>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "patron/core/validate.hpp"
@@ -58,7 +59,7 @@ void validate_features(const char* function, const Eigen::MatrixBase<Derived>& X
   require(X.cols() >= 1, function, "X.cols()", X.cols(), "must be >= 1");
   require(X.rows() < std::numeric_limits<std::int32_t>::max(), function, "X.rows()", X.rows(),
           "must be below 2^31 - 1");
-  require_finite(function, "X", X);
+  require_finite_matrix(function, X);
 }
 
 // Validated sample weights (all 1 when none are given).
@@ -85,20 +86,16 @@ struct presorted_columns {
       : rows(static_cast<std::int32_t>(X.rows())),
         index(static_cast<std::size_t>(X.size())),
         value(static_cast<std::size_t>(X.size())) {
-    std::vector<std::int32_t> order(static_cast<std::size_t>(rows));
-    std::vector<Scalar> column(static_cast<std::size_t>(rows));
+    // Sorting (value, index) pairs in place is several times faster than sorting
+    // indices through a comparator that looks the values up.
+    std::vector<std::pair<Scalar, std::int32_t>> column(static_cast<std::size_t>(rows));
     for (Eigen::Index f = 0; f < X.cols(); ++f) {
-      for (std::int32_t i = 0; i < rows; ++i) column[static_cast<std::size_t>(i)] = X(i, f);
-      std::iota(order.begin(), order.end(), 0);
-      std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
-        const Scalar va = column[static_cast<std::size_t>(a)], vb = column[static_cast<std::size_t>(b)];
-        return va < vb || (va == vb && a < b);
-      });
+      for (std::int32_t i = 0; i < rows; ++i) column[static_cast<std::size_t>(i)] = {X(i, f), i};
+      std::sort(column.begin(), column.end());
       const auto offset = static_cast<std::size_t>(f) * static_cast<std::size_t>(rows);
       for (std::int32_t i = 0; i < rows; ++i) {
-        const auto s = order[static_cast<std::size_t>(i)];
-        index[offset + static_cast<std::size_t>(i)] = s;
-        value[offset + static_cast<std::size_t>(i)] = column[static_cast<std::size_t>(s)];
+        index[offset + static_cast<std::size_t>(i)] = column[static_cast<std::size_t>(i)].second;
+        value[offset + static_cast<std::size_t>(i)] = column[static_cast<std::size_t>(i)].first;
       }
     }
   }

@@ -16,6 +16,13 @@ namespace detail {
 inline constexpr int tree_leaf = -1;        // children_left/right of a leaf
 inline constexpr int tree_undefined = -2;   // feature and threshold of a leaf
 
+// A contiguous scan first (cheap for column-major X); the row-major scan that names
+// the first bad row runs only when something is wrong.
+template <class Derived>
+void require_finite_matrix(const char* function, const Eigen::MatrixBase<Derived>& X) {
+  if (!X.allFinite()) require_finite(function, "X", X);
+}
+
 template <class Derived>
 void validate_tree_input(const char* function, const tree_structure& tree,
                          const Eigen::MatrixBase<Derived>& X) {
@@ -27,18 +34,49 @@ void validate_tree_input(const char* function, const tree_structure& tree,
     throw_invalid_value(function, "X.cols()", X.cols(),
                         "must equal the number of features the tree was fitted on (" +
                             std::to_string(tree.n_features) + ")");
-  require_finite(function, "X", X);
+  require_finite_matrix(function, X);
 }
 
-// Leaf reached by row r; the comparison is in double, as the thresholds are.
-template <class Derived>
-int leaf_of(const tree_structure& tree, const Eigen::MatrixBase<Derived>& X, Eigen::Index r) {
-  int node = 0;
-  while (tree.children_left[node] != tree_leaf)
-    node = static_cast<double>(X(r, tree.feature[node])) <= tree.threshold[node]
-               ? tree.children_left[node]
-               : tree.children_right[node];
-  return node;
+// The split nodes packed into one array, so a traversal touches one cache line per
+// node instead of four.
+struct packed_node {
+  double threshold;
+  int feature;
+  int child[2];  // left, right; -1 for a leaf
+};
+
+inline std::vector<packed_node> pack_nodes(const tree_structure& tree) {
+  std::vector<packed_node> nodes(static_cast<std::size_t>(tree.node_count()));
+  for (std::size_t t = 0; t < nodes.size(); ++t)
+    nodes[t] = {tree.threshold[t], tree.feature[t], {tree.children_left[t], tree.children_right[t]}};
+  return nodes;
+}
+
+// Leaf reached by each row. Rows descend in groups of 16 in lockstep: a traversal is a
+// chain of dependent loads, and interleaving independent chains lets their cache misses
+// overlap. The comparison is in double, as the thresholds are.
+template <class Derived, class Visit>
+void for_each_leaf(const tree_structure& tree, const Eigen::MatrixBase<Derived>& X, Visit visit) {
+  const std::vector<packed_node> nodes = pack_nodes(tree);
+  constexpr Eigen::Index group = 64;
+  int node[group], active[group];
+  for (Eigen::Index start = 0; start < X.rows(); start += group) {
+    const auto width = static_cast<int>(std::min(group, X.rows() - start));
+    for (int j = 0; j < width; ++j) node[j] = 0, active[j] = j;
+    for (int moving = width; moving > 0;) {
+      for (int a = 0; a < moving;) {
+        const int j = active[a];
+        const packed_node& n = nodes[static_cast<std::size_t>(node[j])];
+        if (n.child[0] == tree_leaf) {
+          active[a] = active[--moving];  // arrived: stop visiting this row
+          continue;
+        }
+        node[j] = n.child[static_cast<double>(X(start + j, n.feature)) <= n.threshold ? 0 : 1];
+        ++a;
+      }
+    }
+    for (int j = 0; j < width; ++j) visit(start + j, node[j]);
+  }
 }
 
 }  // namespace detail
@@ -83,7 +121,7 @@ template <class Derived>
 Eigen::VectorXi tree_structure::apply(const Eigen::MatrixBase<Derived>& X) const {
   detail::validate_tree_input("tree::apply", *this, X);
   Eigen::VectorXi leaves(X.rows());
-  for (Eigen::Index r = 0; r < X.rows(); ++r) leaves(r) = detail::leaf_of(*this, X, r);
+  detail::for_each_leaf(*this, X, [&](Eigen::Index r, int leaf) { leaves(r) = leaf; });
   return leaves;
 }
 
@@ -109,12 +147,16 @@ tree_decision_paths tree_structure::decision_path(const Eigen::MatrixBase<Derive
 template <class Derived>
 Eigen::VectorXi tree_classifier::predict(const Eigen::MatrixBase<Derived>& X) const {
   detail::validate_tree_input("tree_classifier::predict", *this, X);
-  Eigen::VectorXi labels(X.rows());
-  for (Eigen::Index r = 0; r < X.rows(); ++r) {
+  std::vector<int> node_class(static_cast<std::size_t>(node_count()), 0);
+  for (int t = 0; t < node_count(); ++t) {
     Eigen::Index best = 0;
-    value.row(detail::leaf_of(*this, X, r)).maxCoeff(&best);  // first maximum
-    labels(r) = static_cast<int>(best);
+    value.row(t).maxCoeff(&best);  // the first maximum
+    node_class[static_cast<std::size_t>(t)] = static_cast<int>(best);
   }
+  Eigen::VectorXi labels(X.rows());
+  detail::for_each_leaf(*this, X, [&](Eigen::Index r, int leaf) {
+    labels(r) = node_class[static_cast<std::size_t>(leaf)];
+  });
   return labels;
 }
 
@@ -122,10 +164,10 @@ template <class Derived>
 Eigen::MatrixXd tree_classifier::predict_proba(const Eigen::MatrixBase<Derived>& X) const {
   detail::validate_tree_input("tree_classifier::predict_proba", *this, X);
   Eigen::MatrixXd proba(X.rows(), n_classes);
-  for (Eigen::Index r = 0; r < X.rows(); ++r) {
-    const auto counts = value.row(detail::leaf_of(*this, X, r));
+  detail::for_each_leaf(*this, X, [&](Eigen::Index r, int leaf) {
+    const auto counts = value.row(leaf);
     proba.row(r) = counts / counts.sum();
-  }
+  });
   return proba;
 }
 
@@ -133,7 +175,7 @@ template <class Derived>
 Eigen::VectorXd tree_regressor::predict(const Eigen::MatrixBase<Derived>& X) const {
   detail::validate_tree_input("tree_regressor::predict", *this, X);
   Eigen::VectorXd out(X.rows());
-  for (Eigen::Index r = 0; r < X.rows(); ++r) out(r) = value(detail::leaf_of(*this, X, r), 0);
+  detail::for_each_leaf(*this, X, [&](Eigen::Index r, int leaf) { out(r) = value(leaf, 0); });
   return out;
 }
 
