@@ -8,6 +8,7 @@
 #include <string>
 
 #include "reference/tree/read_data.hpp"
+#include "reference/tree/rpart_reference.hpp"
 #include "reference/tree/tree_reference.hpp"
 #include "support/close_to.hpp"
 
@@ -192,5 +193,31 @@ TEST_CASE("export_text prints scikit-learn's export_text layout", "[reference]")
     format.feature_names = {"x0", "x1", "x2", "x3"};
     const auto tree = fit_regressor(c, data.X, data.target, 0.0);
     CHECK(patron::export_text(tree, format) == tree_reference::regression_depth4_export_text);
+  }
+}
+
+TEST_CASE("the regression pruning path equals rpart's cp table", "[reference]") {
+  // Rscript tests/reference/tree/make_rpart_reference.R: rpart(method = "anova", cp = 0,
+  // minsplit = 2, minbucket = 1, maxdepth = 4, no surrogates)$cptable. rpart scales by
+  // the root risk: CP = alpha / i(root), rel error = R(T) / i(root); its row with s
+  // splits is the subtree with s + 1 leaves. rpart sums deviances its own way: 1e-9.
+  const tree_test::data_set data = tree_test::read_data("generated_regression.csv");
+  patron::tree_regressor_options o;
+  o.max_depth = 4;
+  const auto tree = patron::fit_tree_regressor(data.X, data.target, o);
+  REQUIRE(tree.node_count() == rpart_reference::regression_depth4_nodes);
+  const auto path = patron::cost_complexity_pruning_path(tree);
+  const double root = tree.impurity[0];
+  for (int row = 0; row < rpart_reference::regression_depth4_rows; ++row) {
+    const int leaves = rpart_reference::regression_depth4_nsplit[row] + 1;
+    INFO("rpart cp table row " << row + 1 << ", " << leaves << " leaves");
+    Eigen::Index step = 0;
+    while (step < path.leaves.size() && path.leaves(step) != leaves) ++step;
+    REQUIRE(step < path.leaves.size());
+    CHECK_THAT(path.impurities(step) / root, close_to(rpart_reference::regression_depth4_rel_error[row], 1e-9));
+    // The row's CP is the alpha from which its subtree is optimal: the alpha of the
+    // path step that produced it (0 for the full tree).
+    const double cp = path.ccp_alphas(step) / root;
+    CHECK_THAT(cp, close_to(rpart_reference::regression_depth4_cp[row], 1e-9, 1e-15));
   }
 }
