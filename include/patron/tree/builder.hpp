@@ -184,7 +184,7 @@ class response_sums {
 
   template <class Index>
   void init(const Index* samples, std::int32_t count) {
-    samples_ = samples_of(samples, count);
+    samples_.assign(samples, samples + count);
     sum_ = w_total_ = 0.0;
     for (std::int32_t i = 0; i < count; ++i) {
       const auto s = static_cast<std::size_t>(samples[i]);
@@ -214,10 +214,6 @@ class response_sums {
   }
 
  private:
-  template <class Index>
-  static std::vector<std::int32_t> samples_of(const Index* samples, std::int32_t count) {
-    return std::vector<std::int32_t>(samples, samples + count);
-  }
   double variance(std::int32_t from, std::int32_t to) const {
     double w = 0.0, sum = 0.0;
     for (std::int32_t i = from; i < to; ++i) {
@@ -407,10 +403,9 @@ class tree_grower {
   }
 
   std::pair<double, double> child_impurities(const split_candidate& best, std::int32_t start,
-                                             std::int32_t end) {
+                                             [[maybe_unused]] std::int32_t end) {
     const auto offset = static_cast<std::size_t>(best.feature) * static_cast<std::size_t>(cols_.rows);
     if constexpr (std::is_same_v<Stats, class_counts>) {
-      (void)end;
       stats_.reset_left();
       for (std::int32_t p = start; p < best.pos; ++p) stats_.add_left(cols_.index[offset + static_cast<std::size_t>(p)]);
       return stats_.children_impurity();
