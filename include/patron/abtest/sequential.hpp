@@ -34,9 +34,12 @@ enum class spending_function {
 };
 
 struct group_sequential_options {
-  double alpha = 0.05;  // total type-I error (two-sided total for two_sided)
+  // Total type-I error. A two-sided design spends alpha/2 on each side with the
+  // spending function of alpha/2 (as ldbounds, gsDesign and rpact do).
+  double alpha = 0.05;
   spending_function spending = spending_function::obrien_fleming;
-  // two_sided: reject when |Z_k| >= c_k; greater: Z_k >= c_k; less: Z_k <= -c_k.
+  // two_sided: reject when |Z_k| >= c_k; greater: Z_k >= c_k; less: Z_k <= -c_k
+  // (`less` mirrors `greater`, so c_k is reported positive).
   alternative alt = alternative::two_sided;
   int grid_points = 1001;  // Simpson nodes per look (odd, >= 101); error ~ 1e-9
 };
@@ -44,7 +47,7 @@ struct group_sequential_options {
 struct group_sequential_design {
   std::vector<double> information_fraction;  // t_k, as given
   std::vector<double> z_boundary;            // c_k: critical |z| (or z) at look k
-  std::vector<double> cumulative_alpha;      // alpha(t_k) spent up to look k
+  std::vector<double> cumulative_alpha;      // alpha(t_k) spent up to look k (both sides)
   std::vector<double> nominal_p_value;       // the per-look p threshold matching c_k
 };
 
@@ -95,7 +98,10 @@ inline void simpson_grid(double lo, double hi, int n, std::vector<double>& nodes
   double spent = 0.0, previous_t = 0.0;
   for (std::size_t k = 0; k < information_fractions.size(); ++k) {
     const double t = information_fractions[k];
-    const double target = detail::spent_alpha(options.spending, options.alpha, t) - spent;
+    const double target =
+        (two_sided ? 2.0 * detail::spent_alpha(options.spending, options.alpha / 2.0, t)
+                   : detail::spent_alpha(options.spending, options.alpha, t)) -
+        spent;
     const double root_t = std::sqrt(t), root_dt = std::sqrt(t - previous_t);
     // Probability of crossing at look k (and not before) for boundary c.
     auto crossing = [&](double c) {
@@ -142,7 +148,6 @@ inline void simpson_grid(double lo, double hi, int n, std::vector<double>& nodes
     density.swap(next_density);
     previous_t = t;
   }
-  // `less` mirrors `greater`: boundaries are reported as positive critical values.
   return d;
 }
 
