@@ -199,3 +199,29 @@ TEST_CASE("interval functions reject bad confidence levels and counts", "[invali
   CHECK_THROWS_WITH(patron::relative_lift_interval(0, 10, 2, 10),
                     Catch::Contains("successes_a (0) must be positive for the log interval"));
 }
+
+TEST_CASE("p-values stay in [0, 1] on random tables, every alternative", "[property]") {
+  patron::rng g(31);
+  const patron::alternative alts[] = {patron::alternative::two_sided, patron::alternative::greater,
+                                      patron::alternative::less};
+  for (int r = 0; r < 300; ++r) {
+    const auto a = static_cast<std::int64_t>(g.uniform_index(40));
+    const auto b = static_cast<std::int64_t>(g.uniform_index(40));
+    const auto c = static_cast<std::int64_t>(g.uniform_index(40));
+    const auto d = static_cast<std::int64_t>(g.uniform_index(40));
+    for (const auto alt : alts) {
+      const double fisher = patron::fisher_exact_test(a, b, c, d, alt).p_value;
+      CHECK(fisher >= 0.0);
+      CHECK(fisher <= 1.0);
+      patron::two_proportion_options o;
+      o.alt = alt;
+      const double z = patron::two_proportion_z_test(c, c + d + 1, a, a + b + 1, o).p_value;
+      CHECK(z >= 0.0);
+      CHECK(z <= 1.0);
+    }
+    // One-sided Fisher p-values overlap in the observed table: they sum to 1 + P(X = a).
+    const double less = patron::fisher_exact_test(a, b, c, d, patron::alternative::less).p_value;
+    const double greater = patron::fisher_exact_test(a, b, c, d, patron::alternative::greater).p_value;
+    CHECK(less + greater >= 1.0 - 1e-12);
+  }
+}

@@ -173,6 +173,15 @@ inline const fisher_case fisher_cases[] = {
     {6, 4, 4, 6, patron::alternative::two_sided, 2.25, 0.6562817986966593},
     {6, 4, 4, 6, patron::alternative::greater, 2.25, 0.3281408993483296},
     {6, 4, 4, 6, patron::alternative::less, 2.25, 0.9105522960012125},
+    {30, 70, 70, 30, patron::alternative::two_sided, 0.1836734693877551, 2.310326429897527e-08},
+    {30, 70, 70, 30, patron::alternative::greater, 0.1836734693877551, 0.9999999979762364},
+    {30, 70, 70, 30, patron::alternative::less, 0.1836734693877551, 1.1551632149487635e-08},
+    {300, 700, 700, 300, patron::alternative::two_sided, 0.1836734693877551, 3.5207855214947864e-73},
+    {300, 700, 700, 300, patron::alternative::greater, 0.1836734693877551, 1.0},
+    {300, 700, 700, 300, patron::alternative::less, 0.1836734693877551, 1.7603927607473932e-73},
+    {45, 55, 55, 45, patron::alternative::two_sided, 0.6694214876033058, 0.20298158764297428},
+    {45, 55, 55, 45, patron::alternative::greater, 0.6694214876033058, 0.9402096650860406},
+    {45, 55, 55, 45, patron::alternative::less, 0.6694214876033058, 0.10149079382148714},
 };
 
 struct proportion_ci_case { std::int64_t x, n; double confidence; patron::proportion_interval_method method; double lower, upper; };
