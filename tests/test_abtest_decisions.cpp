@@ -126,6 +126,15 @@ TEST_CASE("Bayesian analysis: symmetry, Gaussian switch, bad priors", "[property
   CHECK(approx.gaussian_approximation);
   // At these counts the normal approximation is within 1e-3 of the exact value.
   CHECK(std::abs(approx.probability_b_better - ab.probability_b_better) < 1e-3);
+  // With 20 000 conversions per arm the switch costs less than 1e-5.
+  patron::bayesian_options tiny_limit;
+  tiny_limit.exact_term_limit = 100;
+  const auto big_exact = patron::bayesian_ab_test(20000, 400000, 20300, 400000);
+  const auto big_approx = patron::bayesian_ab_test(20000, 400000, 20300, 400000, tiny_limit);
+  CHECK_FALSE(big_exact.gaussian_approximation);
+  CHECK(big_approx.gaussian_approximation);
+  CHECK(std::abs(big_exact.probability_b_better - big_approx.probability_b_better) < 1e-5);
+  CHECK(std::abs(big_exact.expected_loss_b - big_approx.expected_loss_b) < 1e-7);
   patron::bayesian_options jeffreys;
   jeffreys.prior_a = {0.5, 0.5};
   jeffreys.prior_b = {0.5, 0.5};
