@@ -125,6 +125,11 @@ TEST_CASE("t-tests and Mann-Whitney reject bad samples", "[invalid]") {
                     "patron::paired_t_test: a has 3 elements but b has 2");
   CHECK_THROWS_WITH(patron::mann_whitney_test(bad, ok),
                     "patron::mann_whitney_test: a[1] (nan) must not be NaN");
+  patron::mann_whitney_options exact;
+  exact.method = patron::mann_whitney_method::exact;
+  const Eigen::VectorXd big = Eigen::VectorXd::LinSpaced(201, 0.0, 1.0);
+  CHECK_THROWS_WITH(patron::mann_whitney_test(big, big, exact),
+                    Catch::Contains("a.size() * b.size() (40401) exceeds 40000"));
   patron::t_test_options o;
   o.confidence = 0.0;
   CHECK_THROWS_WITH(patron::t_test(ok, ok, o),

@@ -225,3 +225,12 @@ TEST_CASE("p-values stay in [0, 1] on random tables, every alternative", "[prope
     CHECK(less + greater >= 1.0 - 1e-12);
   }
 }
+
+TEST_CASE("Fisher's exact test on a table of 2 billion stays fast and in range", "[edge]") {
+  // The support has 10^9 points; only the ~10^5 around the mode are representable.
+  const auto r = patron::fisher_exact_test(500000000, 500000000, 499990000, 500010000);
+  CHECK(r.p_value > 0.0);
+  CHECK(r.p_value <= 1.0);
+  // Far beyond the mode: the observed table and everything as unlikely underflow.
+  CHECK(patron::fisher_exact_test(600000000, 400000000, 400000000, 600000000).p_value == 0.0);
+}

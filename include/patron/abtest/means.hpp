@@ -148,7 +148,8 @@ sample_summary summarize(const char* f, const char* name, const Vector& x) {
 
 enum class mann_whitney_method {
   automatic,  // exact when either sample has at most 8 values and there are no ties
-  exact,      // the null distribution of U by recursion (Loeffler 1982); ignores ties
+  exact,      // the null distribution of U by recursion (Loeffler 1982); ignores ties;
+              // n_A n_B <= 40 000 (memory and time grow as min(n) n_A n_B)
   asymptotic  // normal approximation with tie correction
 };
 
@@ -212,6 +213,9 @@ inline double mann_whitney_null_cdf(long u, long m, long n) {
   detail::require_each(f, "a", a, [](double v) { return !std::isnan(v); }, "must not be NaN");
   detail::require_each(f, "b", b, [](double v) { return !std::isnan(v); }, "must not be NaN");
   const auto na = static_cast<std::size_t>(a.size()), nb = static_cast<std::size_t>(b.size());
+  if (options.method == mann_whitney_method::exact && na * nb > 40000)
+    detail::throw_invalid_value(f, "a.size() * b.size()", na * nb,
+                                "exceeds 40000, the limit of the exact method (use asymptotic)");
   const std::size_t n = na + nb;
   // Midranks of the pooled sample; B is first, as in scipy's mannwhitneyu(b, a).
   std::vector<double> values(n);
@@ -253,8 +257,10 @@ inline double mann_whitney_null_cdf(long u, long m, long n) {
   if (r.method == mann_whitney_method::exact) {
     // P(U >= u) = P(U <= mn - u) by symmetry; scipy truncates a tied (fractional) U.
     const long ui = static_cast<long>(u);
+    // U's null law is symmetric in the two sizes: recurse over the smaller one.
     r.p_value = detail::mann_whitney_null_cdf(static_cast<long>(m * k) - ui,
-                                              static_cast<long>(nb), static_cast<long>(na));
+                                              static_cast<long>(std::max(na, nb)),
+                                              static_cast<long>(std::min(na, nb)));
   } else {
     const double total = static_cast<double>(n);
     const double s = std::sqrt(m * k / 12.0 * ((total + 1.0) - tie_term / (total * (total - 1.0))));

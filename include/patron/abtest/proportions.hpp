@@ -262,25 +262,37 @@ struct fisher_result {
   // from weight 1 at the mode, normalised by the total weight: relative error ~1e-14
   // at any table size, no under/overflow near the mode, and ~100x cheaper than one Boost
   // pdf/cdf per tail term (Boost's pdf costs ~20 us at n = 300; scipy pays it per term).
-  std::vector<double> pmf(static_cast<std::size_t>(hi - lo + 1), 0.0);
-  auto at = [&](std::int64_t x) -> double& { return pmf[static_cast<std::size_t>(x - lo)]; };
+  // Weights are kept while they are normal doubles (>= 2.2e-308 of the mode's; below
+  // that a product with a ratio near 1 rounds back to itself instead of decaying), so a
+  // huge table costs ~40 standard deviations, not n.
   const double r1 = row1, c1 = col1, rest = static_cast<double>(n) - r1 - c1;
-  at(mode) = 1.0;
-  double weight = 1.0;
-  for (std::int64_t x = mode; x < hi && at(x) > 0.0; ++x) {
+  std::vector<double> above{1.0}, below;  // w(mode + i) and w(mode - 1 - i)
+  for (std::int64_t x = mode; x < hi; ++x) {
     const double xd = static_cast<double>(x);
-    at(x + 1) = at(x) * ((r1 - xd) * (c1 - xd)) / ((xd + 1.0) * (rest + xd + 1.0));
-    weight += at(x + 1);
+    const double next = above.back() * ((r1 - xd) * (c1 - xd)) / ((xd + 1.0) * (rest + xd + 1.0));
+    if (next < std::numeric_limits<double>::min()) break;
+    above.push_back(next);
   }
-  for (std::int64_t x = mode; x > lo && at(x) > 0.0; --x) {
+  for (std::int64_t x = mode; x > lo; --x) {
     const double xd = static_cast<double>(x);
-    at(x - 1) = at(x) * (xd * (rest + xd)) / ((r1 - xd + 1.0) * (c1 - xd + 1.0));
-    weight += at(x - 1);
+    const double next = (below.empty() ? 1.0 : below.back()) * (xd * (rest + xd)) /
+                        ((r1 - xd + 1.0) * (c1 - xd + 1.0));
+    if (next < std::numeric_limits<double>::min()) break;
+    below.push_back(next);
   }
-  for (double& v : pmf) v /= weight;
+  const std::int64_t first = mode - static_cast<std::int64_t>(below.size());
+  const std::int64_t last = mode + static_cast<std::int64_t>(above.size()) - 1;
+  std::vector<double> pmf(below.rbegin(), below.rend());
+  pmf.insert(pmf.end(), above.begin(), above.end());
+  double weight = 0.0;
+  for (double w : pmf) weight += w;
+  for (double& w : pmf) w /= weight;
+  auto at = [&](std::int64_t x) {
+    return (x < first || x > last) ? 0.0 : pmf[static_cast<std::size_t>(x - first)];
+  };
   auto sum = [&](std::int64_t from, std::int64_t to) {  // P(from <= X <= to)
     double total_p = 0.0;
-    for (std::int64_t x = std::max(from, lo); x <= std::min(to, hi); ++x) total_p += at(x);
+    for (std::int64_t x = std::max(from, first); x <= std::min(to, last); ++x) total_p += at(x);
     return std::min(total_p, 1.0);
   };
   if (alt == alternative::less) {
@@ -296,20 +308,24 @@ struct fisher_result {
   if (std::abs(p_exact - p_mode) / std::max(p_exact, p_mode) <= epsilon) return r;
   // Two-sided (scipy): the observed tail plus every table on the far side of the mode
   // with probability below p_exact (1 + 1e-14). Near-ties are decided with Boost's pdf,
-  // as scipy decides them, so recurrence rounding never flips one.
+  // as scipy decides them, so recurrence rounding never flips one; above a million
+  // users Boost's pdf (prime factorisation) costs milliseconds, and the recurrence
+  // (relative error ~1e-13 there) decides alone.
   const double threshold = p_exact * (1.0 + epsilon);
   auto less_likely = [&](std::int64_t x) {
     const double px = at(x);
-    if (std::abs(px - threshold) > 1e-11 * threshold) return px < threshold;
+    if (std::abs(px - threshold) > 1e-11 * threshold || n > 1000000u) return px < threshold;
     return pdf(dist, static_cast<unsigned>(x)) <
            pdf(dist, static_cast<unsigned>(a)) * (1.0 + epsilon);
   };
+  // Tables beyond the stored range have probability ~0 < threshold: they add nothing.
+  // An observed table that underflowed (p < ~1e-308) has no far side worth adding.
   double far = 0.0;
   if (a < mode) {
-    for (std::int64_t x = hi; x >= mode && less_likely(x); --x) far += at(x);
+    for (std::int64_t x = last; threshold > 0.0 && x >= mode && less_likely(x); --x) far += at(x);
     r.p_value = std::min(1.0, sum(lo, a) + far);
   } else {
-    for (std::int64_t x = lo; x <= mode && less_likely(x); ++x) far += at(x);
+    for (std::int64_t x = first; threshold > 0.0 && x <= mode && less_likely(x); ++x) far += at(x);
     r.p_value = std::min(1.0, sum(a, hi) + far);
   }
   return r;
