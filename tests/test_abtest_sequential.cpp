@@ -1,0 +1,135 @@
+// Sequential testing: Lan-DeMets boundaries against published values, type-I error of
+// every sequential rule by seeded simulation, and bad input.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <patron/abtest.hpp>
+#include <patron/core/rng.hpp>
+
+#include "support/close_to.hpp"
+
+namespace {
+const std::vector<double> kFive = {0.2, 0.4, 0.6, 0.8, 1.0};
+
+patron::group_sequential_options one_sided(patron::spending_function s) {
+  patron::group_sequential_options o;
+  o.alpha = 0.025;
+  o.alt = patron::alternative::greater;
+  o.spending = s;
+  return o;
+}
+
+// Rejection rate of `design` over seeded Brownian paths under H0.
+double simulated_type_one(const patron::group_sequential_design& d, bool two_sided, int reps,
+                          std::uint64_t seed) {
+  patron::rng g(seed);
+  int rejected = 0;
+  for (int r = 0; r < reps; ++r) {
+    double s = 0.0, t_prev = 0.0;
+    for (std::size_t k = 0; k < d.information_fraction.size(); ++k) {
+      const double t = d.information_fraction[k];
+      s += g.normal() * std::sqrt(t - t_prev);
+      t_prev = t;
+      const double z = s / std::sqrt(t);
+      if ((two_sided ? std::abs(z) : z) >= d.z_boundary[k]) {
+        ++rejected;
+        break;
+      }
+    }
+  }
+  return rejected / double(reps);
+}
+}  // namespace
+
+TEST_CASE("Lan-DeMets boundaries reproduce gsDesign's published values", "[reference]") {
+  // gsDesign (Anderson) sfLDOF / sfLDPocock, K = 5 equally spaced, one-sided 0.025:
+  // 4.877 3.357 2.680 2.290 2.031 and 2.438 2.427 2.410 2.397 2.386 (printed digits).
+  const double obf[] = {4.877, 3.357, 2.680, 2.290, 2.031};
+  const double pocock[] = {2.438, 2.427, 2.410, 2.397, 2.386};
+  const auto d1 = patron::group_sequential_boundaries(kFive, one_sided(patron::spending_function::obrien_fleming));
+  const auto d2 = patron::group_sequential_boundaries(kFive, one_sided(patron::spending_function::pocock));
+  for (std::size_t k = 0; k < 5; ++k) {
+    CHECK(std::abs(d1.z_boundary[k] - obf[k]) < 5e-4);
+    CHECK(std::abs(d2.z_boundary[k] - pocock[k]) < 5e-4);
+  }
+  CHECK_THAT(d1.cumulative_alpha.back(), close_to(0.025, 1e-8));
+  // ldbounds::bounds((1:5)/5, iuse = c(1, 1), alpha = c(0.025, 0.025)), the two-sided
+  // 0.05 design: 4.8769 3.3569 2.6803 2.2898 2.0310 (lower crossings change the 4th digit at most).
+  const double ld_two_sided[] = {4.8769, 3.3569, 2.6803, 2.2898, 2.0310};
+  const auto d3 = patron::group_sequential_boundaries(kFive);
+  for (std::size_t k = 0; k < 5; ++k) CHECK(std::abs(d3.z_boundary[k] - ld_two_sided[k]) < 2e-4);
+  // One look is the fixed-sample test.
+  const auto single = patron::group_sequential_boundaries({1.0}, one_sided(patron::spending_function::pocock));
+  CHECK_THAT(single.z_boundary[0], close_to(1.959963984540054, 1e-10));
+}
+
+TEST_CASE("group-sequential type-I error is nominal by simulation", "[property]") {
+  // 20000 seeded null paths: Monte-Carlo sd 0.0015 at 0.05, 0.0011 at 0.025.
+  patron::group_sequential_options two;
+  two.alpha = 0.05;
+  const auto d = patron::group_sequential_boundaries({0.25, 0.5, 0.75, 1.0}, two);
+  CHECK(std::abs(simulated_type_one(d, true, 20000, 1) - 0.05) < 4 * 0.0015);
+  two.spending = patron::spending_function::pocock;
+  const auto p = patron::group_sequential_boundaries({0.3, 0.5, 1.0}, two);
+  CHECK(std::abs(simulated_type_one(p, true, 20000, 2) - 0.05) < 4 * 0.0015);
+  const auto o = patron::group_sequential_boundaries(kFive, one_sided(patron::spending_function::pocock));
+  CHECK(std::abs(simulated_type_one(o, false, 20000, 3) - 0.025) < 4 * 0.0011);
+}
+
+TEST_CASE("mSPRT keeps type-I error under continuous monitoring", "[property]") {
+  // 1000 seeded null streams of 300 N(0, 1) observations, a look after each one.
+  patron::rng g(99);
+  int rejected = 0, covered = 0;
+  const int reps = 1000;
+  for (int r = 0; r < reps; ++r) {
+    patron::always_valid_monitor m(1.0, 0.05);
+    double sum = 0.0;
+    for (int n = 1; n <= 300; ++n) {
+      sum += g.normal();
+      m.update(sum / n, 1.0 / n);
+    }
+    rejected += m.rejected();
+    covered += m.current().interval.lower <= 0.0 && 0.0 <= m.current().interval.upper;
+  }
+  // mSPRT is conservative: at most alpha plus 3 Monte-Carlo sd (0.0069).
+  CHECK(rejected / double(reps) <= 0.05 + 3 * 0.0069);
+  CHECK(covered / double(reps) >= 0.95 - 3 * 0.0069);
+  // Naive repeated z-tests at 0.05 would reject far more often: the point of the mSPRT.
+  CHECK(rejected > 0);
+}
+
+TEST_CASE("Evan Miller's simple sequential test: exact level and simulation", "[property][reference]") {
+  // Evan Miller's rule of thumb: d ~ 2 sqrt(N) at 5 %.
+  const auto plan = patron::simple_sequential_design(1000, 0.05);
+  CHECK(std::abs(plan.threshold - 2.0 * std::sqrt(1000.0)) < 3.0);
+  CHECK(plan.type_one_error <= 0.05);
+  CHECK(patron::simple_sequential_design(1000, 0.05).threshold - 1 <= plan.threshold);
+  patron::rng g(5);
+  int wins = 0;
+  const int reps = 4000;
+  for (int r = 0; r < reps; ++r) {
+    std::int64_t a = 0, b = 0;
+    auto decision = patron::sequential_decision::keep_going;
+    while (decision == patron::sequential_decision::keep_going) {
+      (g.bernoulli(0.5) ? b : a) += 1;
+      decision = patron::simple_sequential_decision(plan, a, b);
+    }
+    wins += decision == patron::sequential_decision::b_wins;
+  }
+  // Exact level vs simulation: Monte-Carlo sd ~0.0034.
+  CHECK(std::abs(wins / double(reps) - plan.type_one_error) < 4 * 0.0035);
+}
+
+TEST_CASE("sequential functions reject bad input", "[invalid]") {
+  CHECK_THROWS_WITH(patron::group_sequential_boundaries({0.5, 0.4, 1.0}),
+                    "patron::group_sequential_boundaries: information_fractions[1] (0.40000000000000002) "
+                    "must increase strictly within (0, 1]");
+  patron::group_sequential_options o;
+  o.alpha = 0.0;
+  CHECK_THROWS_WITH(patron::group_sequential_boundaries({1.0}, o),
+                    "patron::group_sequential_boundaries: options.alpha (0) must be in (0, 1)");
+  CHECK_THROWS_WITH(patron::msprt_look(0.1, 0.0, 1.0, 0.05),
+                    "patron::msprt_look: variance (0) must be finite and positive");
+  CHECK_THROWS_WITH(patron::simple_sequential_design(0),
+                    "patron::simple_sequential_design: total_conversions (0) must be positive");
+}
