@@ -159,7 +159,7 @@ inline lead_scores lead_scorer::score(const Eigen::Ref<const Eigen::MatrixXd>& X
         c.bin_points.empty() ? 1.0 : *std::max_element(c.bin_points.begin(), c.bin_points.end());
     for (Eigen::Index i = 0; i < n; ++i) {
       const double x = X(i, col);
-      double u;
+      double u = 0.5;
       if (std::isnan(x)) {
         if (c.missing == missing_policy::reject)
           detail::throw_invalid(fn, "X(" + std::to_string(i) + ", " + std::to_string(col) +
