@@ -195,20 +195,28 @@ inline lead_scores lead_scorer::score(const Eigen::Ref<const Eigen::MatrixXd>& X
       out.normalised(i, j) = u;
     }
   }
-  for (Eigen::Index i = 0; i < n; ++i) {
-    double lead_weight = weight_sum;
-    for (Eigen::Index j = 0; j < k; ++j)
-      if (std::isnan(X(i, columns[static_cast<std::size_t>(j)])) &&
-          criteria[static_cast<std::size_t>(j)].missing == missing_policy::reweight)
-        lead_weight -= weights(j);
-    for (Eigen::Index j = 0; j < k; ++j) {
-      const bool dropped = std::isnan(X(i, columns[static_cast<std::size_t>(j)])) &&
-                           criteria[static_cast<std::size_t>(j)].missing == missing_policy::reweight;
-      out.contribution(i, j) =
-          dropped || !(lead_weight > 0) ? 0.0 : 100.0 * weights(j) * out.normalised(i, j) / lead_weight;
+  const Eigen::RowVectorXd share = (100.0 / weight_sum) * weights.transpose();
+  out.contribution = out.normalised.array().rowwise() * share.array();
+  // reweight: a lead missing such a criterion shares 100 points among the criteria it has.
+  for (Eigen::Index j = 0; j < k; ++j) {
+    if (criteria[static_cast<std::size_t>(j)].missing != missing_policy::reweight) continue;
+    const Eigen::Index col = columns[static_cast<std::size_t>(j)];
+    for (Eigen::Index i = 0; i < n; ++i) {
+      if (!std::isnan(X(i, col))) continue;
+      double lead_weight = weight_sum;
+      for (Eigen::Index m = 0; m < k; ++m)
+        if (criteria[static_cast<std::size_t>(m)].missing == missing_policy::reweight &&
+            std::isnan(X(i, columns[static_cast<std::size_t>(m)])))
+          lead_weight -= weights(m);
+      for (Eigen::Index m = 0; m < k; ++m) {
+        const bool dropped = criteria[static_cast<std::size_t>(m)].missing == missing_policy::reweight &&
+                             std::isnan(X(i, columns[static_cast<std::size_t>(m)]));
+        out.contribution(i, m) =
+            dropped || !(lead_weight > 0) ? 0.0 : 100.0 * weights(m) * out.normalised(i, m) / lead_weight;
+      }
     }
-    out.total(i) = out.contribution.row(i).sum();
   }
+  out.total = out.contribution.rowwise().sum();
   return out;
 }
 
