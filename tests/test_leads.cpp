@@ -194,6 +194,8 @@ TEST_CASE("weighted scoring rejects bad criteria and unknown names", "[invalid]"
   bad(2, 0) = std::nan("");
   CHECK_THROWS_WITH(scorer.score(bad),
                     "patron::lead_scorer::score: X(2, 0) (nan) is missing but criterion 'a' rejects missing values");
+  bad(2, 0) = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(scorer.score(bad), "patron::lead_scorer::score: X(2, 0) (inf) must not be infinite");
   CHECK_THROWS_WITH(scorer.score(Eigen::MatrixXd::Ones(2, 1)),
                     "patron::lead_scorer::score: X has 1 columns but the scorer reads column 1");
 }

@@ -83,23 +83,30 @@ inline lead_scorer fit_lead_scorer(const Eigen::Ref<const Eigen::MatrixXd>& X,
                                     "') is not one of the column names");
     const Eigen::Index col = it - column_names.begin();
     s.columns.push_back(col);
+    // Non-missing reference values: the column itself when complete (no copy), else the
+    // finite values; percentile ranks need a sorted copy in any case.
     std::vector<double> values;
-    values.reserve(static_cast<std::size_t>(X.rows()));
-    for (Eigen::Index r = 0; r < X.rows(); ++r) {
-      const double v = X(r, col);
-      if (std::isnan(v) && c.missing != missing_policy::reject) continue;
-      if (!std::isfinite(v))
-        detail::throw_invalid(fn, "X(" + std::to_string(r) + ", " + std::to_string(col) + ") (" +
-                                      detail::format_value(v) + ") must be finite" +
-                                      (std::isnan(v) ? " (criterion '" + c.name +
-                                                           "' rejects missing values)"
-                                                     : std::string()));
-      values.push_back(v);
+    const bool complete = X.col(col).allFinite();
+    if (!complete || c.normalisation == criterion_normalisation::percentile_rank) {
+      values.reserve(static_cast<std::size_t>(X.rows()));
+      for (Eigen::Index r = 0; r < X.rows(); ++r) {
+        const double v = X(r, col);
+        if (std::isnan(v) && c.missing != missing_policy::reject) continue;
+        if (!std::isfinite(v))
+          detail::throw_invalid(fn, "X(" + std::to_string(r) + ", " + std::to_string(col) + ") (" +
+                                        detail::format_value(v) + ") must be finite" +
+                                        (std::isnan(v) ? " (criterion '" + c.name +
+                                                             "' rejects missing values)"
+                                                       : std::string()));
+        values.push_back(v);
+      }
+      if (values.empty() && c.normalisation != criterion_normalisation::bins)
+        detail::throw_invalid(fn, "X column " + std::to_string(col) + " ('" + c.name +
+                                      "') has no non-missing reference value");
     }
-    if (values.empty() && c.normalisation != criterion_normalisation::bins)
-      detail::throw_invalid(fn, "X column " + std::to_string(col) + " ('" + c.name +
-                                    "') has no non-missing reference value");
-    const Eigen::Map<const Eigen::VectorXd> v(values.data(), static_cast<Eigen::Index>(values.size()));
+    const Eigen::Map<const Eigen::VectorXd> copied(values.data(), static_cast<Eigen::Index>(values.size()));
+    const Eigen::Ref<const Eigen::VectorXd> v = complete ? Eigen::Ref<const Eigen::VectorXd>(X.col(col))
+                                                         : Eigen::Ref<const Eigen::VectorXd>(copied);
     switch (c.normalisation) {
       case criterion_normalisation::min_max:
         s.location(j) = v.minCoeff();
@@ -115,7 +122,7 @@ inline lead_scorer fit_lead_scorer(const Eigen::Ref<const Eigen::MatrixXd>& X,
       }
       case criterion_normalisation::percentile_rank:
         std::sort(values.begin(), values.end());
-        s.reference[static_cast<std::size_t>(j)] = v;
+        s.reference[static_cast<std::size_t>(j)] = copied;
         break;
       case criterion_normalisation::bins:
         break;
@@ -155,44 +162,47 @@ inline lead_scores lead_scorer::score(const Eigen::Ref<const Eigen::MatrixXd>& X
   for (Eigen::Index j = 0; j < k; ++j) {
     const criterion& c = criteria[static_cast<std::size_t>(j)];
     const Eigen::Index col = columns[static_cast<std::size_t>(j)];
-    const double max_points =
-        c.bin_points.empty() ? 1.0 : *std::max_element(c.bin_points.begin(), c.bin_points.end());
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const double x = X(i, col);
-      double u = 0.5;
-      if (std::isnan(x)) {
-        if (c.missing == missing_policy::reject)
-          detail::throw_invalid(fn, "X(" + std::to_string(i) + ", " + std::to_string(col) +
-                                        ") (nan) is missing but criterion '" + c.name +
-                                        "' rejects missing values");
-        // reweight: u is irrelevant (its weight is dropped below); 0.5 keeps the matrix NaN-free.
-        u = c.missing == missing_policy::worst ? 0.0 : 0.5;
-      } else {
-        if (std::isinf(x) && c.normalisation != criterion_normalisation::bins &&
-            c.normalisation != criterion_normalisation::percentile_rank &&
-            c.normalisation != criterion_normalisation::min_max)
+    const bool flip = c.direction == criterion_direction::lower_is_better;
+    const double missing_u = c.missing == missing_policy::worst ? 0.0 : 0.5;
+    // One pass per criterion with the normalisation chosen once, outside the lead loop.
+    const auto fill = [&](auto normalise) {
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const double x = X(i, col);
+        if (std::isnan(x)) {
+          if (c.missing == missing_policy::reject)
+            detail::throw_invalid(fn, "X(" + std::to_string(i) + ", " + std::to_string(col) +
+                                          ") (nan) is missing but criterion '" + c.name +
+                                          "' rejects missing values");
+          // reweight: u is irrelevant (its weight is dropped below); 0.5 keeps it NaN-free.
+          out.normalised(i, j) = missing_u;
+          continue;
+        }
+        if (std::isinf(x))
           detail::throw_invalid(fn, "X(" + std::to_string(i) + ", " + std::to_string(col) + ") (" +
                                         detail::format_value(x) + ") must not be infinite");
-        switch (c.normalisation) {
-          case criterion_normalisation::min_max:
-            u = scale(j) > 0 ? std::clamp((x - location(j)) / scale(j), 0.0, 1.0) : 0.5;
-            break;
-          case criterion_normalisation::z_score:
-            u = scale(j) > 0 ? boost::math::cdf(standard_normal, (x - location(j)) / scale(j)) : 0.5;
-            break;
-          case criterion_normalisation::percentile_rank:
-            u = detail::percentile_rank(reference[static_cast<std::size_t>(j)], x);
-            break;
-          case criterion_normalisation::bins: {
-            const auto bin = std::upper_bound(c.bin_edges.begin(), c.bin_edges.end(), x) -
-                             c.bin_edges.begin();
-            u = c.bin_points[static_cast<std::size_t>(bin)] / max_points;
-            break;
-          }
-        }
-        if (c.direction == criterion_direction::lower_is_better) u = 1.0 - u;
+        const double u = normalise(x);
+        out.normalised(i, j) = flip ? 1.0 - u : u;
       }
-      out.normalised(i, j) = u;
+    };
+    const double lo = location(j), width = scale(j);
+    switch (c.normalisation) {
+      case criterion_normalisation::min_max:
+        fill([&](double x) { return width > 0 ? std::clamp((x - lo) / width, 0.0, 1.0) : 0.5; });
+        break;
+      case criterion_normalisation::z_score:
+        fill([&](double x) { return width > 0 ? boost::math::cdf(standard_normal, (x - lo) / width) : 0.5; });
+        break;
+      case criterion_normalisation::percentile_rank:
+        fill([&](double x) { return detail::percentile_rank(reference[static_cast<std::size_t>(j)], x); });
+        break;
+      case criterion_normalisation::bins: {
+        const double max_points = *std::max_element(c.bin_points.begin(), c.bin_points.end());
+        fill([&](double x) {
+          const auto bin = std::upper_bound(c.bin_edges.begin(), c.bin_edges.end(), x) - c.bin_edges.begin();
+          return c.bin_points[static_cast<std::size_t>(bin)] / max_points;
+        });
+        break;
+      }
     }
   }
   const Eigen::RowVectorXd share = (100.0 / weight_sum) * weights.transpose();
