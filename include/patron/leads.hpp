@@ -140,8 +140,9 @@ struct behaviour_points {
 // (lbfgs). With l2 = 0 and unit class weights: standard errors from the inverse of the
 // observed information X' W X, z = beta / se, two-sided p = 2 * (1 - Phi(|z|)) as
 // statsmodels Logit (sample weights act as frequency weights, as statsmodels GLM
-// freq_weights). Complete or quasi-complete separation has no finite maximum: it is
-// reported (status separation) with a suggestion to set l2, never returned as a fit.
+// freq_weights; McCullagh & Nelder 1989, ch. 4). Complete or quasi-complete separation
+// has no finite maximum (Albert & Anderson 1984): it is reported (status separation)
+// with a suggestion to set l2, never returned as a fit.
 // ---------------------------------------------------------------------------------
 enum class intercept_term { fit, none };
 enum class class_weighting { none, balanced, custom };  // balanced: n / (2 n_class)
@@ -247,7 +248,7 @@ struct roc_curve_points {
                                   const Eigen::Ref<const Eigen::VectorXd>& score,
                                   const Eigen::Ref<const Eigen::VectorXd>& sample_weight = Eigen::VectorXd());
 
-// Mean squared error of predicted probabilities (sklearn.metrics.brier_score_loss).
+// Mean squared error of predicted probabilities (Brier 1950; sklearn.metrics.brier_score_loss).
 [[nodiscard]] double brier_score(const Eigen::Ref<const Eigen::VectorXd>& y,
                                  const Eigen::Ref<const Eigen::VectorXd>& probability,
                                  const Eigen::Ref<const Eigen::VectorXd>& sample_weight = Eigen::VectorXd());

@@ -50,7 +50,7 @@ inline void require_finite_matrix(const char* fn, const char* argument,
 // Rows whose eta is beyond this are fitted as exactly 0 or 1 in double precision
 // (e^-37 < 2^-53): a finite maximum likelihood estimate never needs them, so reaching it
 // means the coefficients are running off to infinity along a separating direction.
-constexpr double separation_log_odds = 37.0;
+inline constexpr double separation_log_odds = 37.0;
 
 }  // namespace detail
 
@@ -80,11 +80,6 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
   const bool with_intercept = options.intercept == intercept_term::fit;
   const Eigen::Index offset = with_intercept ? 1 : 0;
   const Eigen::Index p = X.cols() + offset;
-  // Design matrix with the intercept column first.
-  Eigen::MatrixXd Z(n, p);
-  if (with_intercept) Z.col(0).setOnes();
-  Z.rightCols(X.cols()) = X;
-
   Eigen::VectorXd w = Eigen::VectorXd::Ones(n);
   if (sample_weight.size() != 0) w = sample_weight;
   double c0 = 1.0, c1 = 1.0;
@@ -102,11 +97,47 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
   Eigen::VectorXd penalty = Eigen::VectorXd::Constant(p, options.l2);
   if (with_intercept) penalty(0) = 0.0;
 
-  // Penalised negative log-likelihood at eta = Z beta.
-  const auto objective = [&](const Eigen::VectorXd& beta, const Eigen::VectorXd& eta) {
-    double f = 0.0;
-    for (Eigen::Index i = 0; i < n; ++i) f += w(i) * (detail::softplus(eta(i)) - y(i) * eta(i));
-    return f + 0.5 * (penalty.array() * beta.array().square()).sum();
+  // One pass over the rows gives the penalised negative log-likelihood, its gradient and
+  // Hessian at beta, so X is read from memory once per Newton iteration. Rows go through
+  // a cache-sized block of the design matrix [1, X] (intercept column first).
+  struct evaluation {
+    double f = 0, max_abs_eta = 0;
+    Eigen::VectorXd gradient;
+    Eigen::MatrixXd hessian;
+  };
+  constexpr Eigen::Index block = 512;  // rows; 512 x (p + 1) doubles stay in L2 (measured: 2048 was 20% slower)
+  Eigen::MatrixXd Zb(std::min(block, n), p), Zw(std::min(block, n), p);
+  const auto evaluate = [&](const Eigen::VectorXd& beta, evaluation& out) {
+    out.f = 0;
+    out.max_abs_eta = 0;
+    out.gradient.setZero(p);
+    out.hessian.setZero(p, p);
+    for (Eigen::Index start = 0; start < n; start += block) {
+      const Eigen::Index len = std::min(block, n - start);
+      auto Z = Zb.topRows(len);
+      if (with_intercept) Z.col(0).setOnes();
+      Z.rightCols(X.cols()) = X.middleRows(start, len);
+      const Eigen::ArrayXd eta = (Z * beta).array();
+      const auto yb = y.segment(start, len).array();
+      const auto wb = w.segment(start, len).array();
+      // e = exp(-|eta|) in (0, 1] never overflows: log(1 + e^eta) = max(eta, 0) + log(1 + e)
+      // (log, not log1p: Eigen vectorises it, and the absolute error of 1e-16 per row is
+      // what matters in a sum), mu = 1/(1 + e) or e/(1 + e), and
+      // mu (1 - mu) = e / (1 + e)^2 without cancellation.
+      const Eigen::ArrayXd e = (-eta.abs()).exp();
+      const Eigen::ArrayXd one_plus_e = 1.0 + e;
+      const Eigen::ArrayXd mu = (eta >= 0).select(one_plus_e.inverse(), e / one_plus_e);
+      out.f += (wb * (eta.max(0.0) + one_plus_e.log() - yb * eta)).sum();
+      out.max_abs_eta = std::max(out.max_abs_eta, eta.abs().maxCoeff());
+      out.gradient.noalias() += Z.transpose() * (wb * (mu - yb)).matrix();
+      // X'WX: with a dozen columns, one vectorised dot product per entry (lazyProduct)
+      // beats a blocked matrix product, whose packing costs more than the arithmetic.
+      Zw.topRows(len) = Z.array().colwise() * (wb * e / one_plus_e.square());
+      out.hessian.noalias() += Zw.topRows(len).transpose().lazyProduct(Z);
+    }
+    out.f += 0.5 * (penalty.array() * beta.array().square()).sum();
+    out.gradient.array() += penalty.array() * beta.array();
+    out.hessian.diagonal() += penalty;
   };
 
   logistic_model m;
@@ -114,65 +145,50 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
   const double wy = (w.array() * y.array()).sum(), wsum = w.sum();
   // Starting at the intercept-only fit saves an iteration or two.
   if (with_intercept && wy > 0 && wy < wsum) beta(0) = std::log(wy / (wsum - wy));
-  Eigen::VectorXd eta = Z * beta;
-  double f = objective(beta, eta);
-  Eigen::VectorXd mu(n), gradient(p), step(p);
-  Eigen::MatrixXd H(p, p);
-  Eigen::LDLT<Eigen::MatrixXd> ldlt;
-  const auto update_derivatives = [&]() {
-    mu = (1.0 + (-eta).array().exp()).inverse().matrix();
-    gradient = Z.transpose() * (w.array() * (mu.array() - y.array())).matrix();
-    gradient.array() += penalty.array() * beta.array();
-    const Eigen::VectorXd v = (w.array() * mu.array() * (1.0 - mu.array())).matrix();
-    H.noalias() = Z.transpose() * (Z.array().colwise() * v.array()).matrix();
-    H.diagonal() += penalty;
-    ldlt.compute(H);
-  };
-  const auto singular = [&]() {
-    const Eigen::VectorXd d = ldlt.vectorD();
-    return ldlt.info() != Eigen::Success || !(d.minCoeff() > 1e-13 * d.cwiseAbs().maxCoeff());
-  };
-
+  evaluation current, trial;
+  evaluate(beta, current);
+  Eigen::LDLT<Eigen::MatrixXd> ldlt(current.hessian);
+  Eigen::VectorXd evaluated_beta = beta;  // where `current` was computed
   m.status = fit_status::max_iterations;
-  update_derivatives();
   for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {
     m.iterations = iteration;
-    if (singular()) {
+    const Eigen::VectorXd d = ldlt.vectorD();
+    if (ldlt.info() != Eigen::Success || !(d.minCoeff() > 1e-13 * d.cwiseAbs().maxCoeff())) {
       m.status = fit_status::singular;
       break;
     }
-    step = ldlt.solve(gradient);
-    // Step halving keeps every iteration a descent step of the (convex) objective.
-    double t = 1.0;
-    Eigen::VectorXd trial_beta, trial_eta;
-    double trial_f = f;
-    for (int halving = 0; halving < 40; ++halving, t *= 0.5) {
-      trial_beta = beta - t * step;
-      trial_eta = Z * trial_beta;
-      trial_f = objective(trial_beta, trial_eta);
-      if (trial_f <= f + 1e-12 * std::abs(f)) break;
-    }
-    const double change = t * step.cwiseAbs().maxCoeff();
-    beta = trial_beta;
-    eta = trial_eta;
-    f = trial_f;
-    update_derivatives();
-    if (change <= options.tolerance * (1.0 + beta.cwiseAbs().maxCoeff())) {
-      m.status = fit_status::converged;
-      break;
-    }
-    if (eta.cwiseAbs().maxCoeff() > detail::separation_log_odds) {
+    if (current.max_abs_eta > detail::separation_log_odds) {
       m.status = fit_status::separation;
       break;
     }
+    const Eigen::VectorXd step = ldlt.solve(current.gradient);
+    if (step.cwiseAbs().maxCoeff() <= options.tolerance * (1.0 + beta.cwiseAbs().maxCoeff())) {
+      // Newton converges quadratically: this last step is below the tolerance, so taking
+      // it without another pass leaves the likelihood and covariance (evaluated one tiny
+      // step back) unchanged to working precision.
+      beta -= step;
+      m.status = fit_status::converged;
+      break;
+    }
+    // Step halving keeps every iteration a descent step of the (convex) objective.
+    double t = 1.0;
+    for (int halving = 0; halving < 40; ++halving, t *= 0.5) {
+      evaluate(beta - t * step, trial);
+      if (trial.f <= current.f + 1e-12 * std::abs(current.f)) break;
+    }
+    beta -= t * step;
+    std::swap(current, trial);
+    evaluated_beta = beta;
+    ldlt.compute(current.hessian);
   }
-  if (m.status == fit_status::max_iterations && eta.cwiseAbs().maxCoeff() > 20.0)
+  if (m.status == fit_status::max_iterations && current.max_abs_eta > 20.0)
     m.status = fit_status::separation;
-  m.converged = m.status == fit_status::converged;
-  m.gradient_norm = gradient.cwiseAbs().maxCoeff();
+  m.gradient_norm = current.gradient.cwiseAbs().maxCoeff();
   m.intercept = with_intercept ? beta(0) : 0.0;
   m.coefficients = beta.tail(X.cols());
-  m.log_likelihood = -(f - 0.5 * (penalty.array() * beta.array().square()).sum());
+  m.log_likelihood =
+      -(current.f - 0.5 * (penalty.array() * evaluated_beta.array().square()).sum());
+  m.converged = m.status == fit_status::converged;
   if (with_intercept && wy > 0 && wy < wsum) {
     const double rate = wy / wsum;
     m.null_log_likelihood = wy * std::log(rate) + (wsum - wy) * std::log1p(-rate);
