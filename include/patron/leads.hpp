@@ -153,7 +153,7 @@ struct logistic_options {
   class_weighting class_weights = class_weighting::none;
   double weight_0 = 1.0, weight_1 = 1.0;    // class weights when custom (> 0)
   int max_iterations = 100;                 // Newton iterations (>= 1)
-  double tolerance = 1e-10;                 // converged when max |Newton step| <= this
+  double tolerance = 1e-10;  // converged when max |Newton step| <= tolerance * (1 + max |beta|)
 };
 
 enum class fit_status { converged, max_iterations, separation, singular };

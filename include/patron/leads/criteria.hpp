@@ -15,6 +15,12 @@
 namespace patron {
 namespace detail {
 
+// Phi in double precision: Boost's default policy promotes double to long double, which
+// made the z-score criterion 60% of the time of scoring 10M leads; the double-precision
+// erfc is accurate to a few ulp, far below what a 0..100 score shows.
+using double_normal = boost::math::normal_distribution<
+    double, boost::math::policies::policy<boost::math::policies::promote_double<false>>>;
+
 inline void validate_criteria(const char* fn, const std::vector<criterion>& criteria) {
   require_non_empty(fn, "criteria", criteria.size());
   double total_weight = 0.0;
@@ -151,7 +157,7 @@ inline lead_scores lead_scorer::score(const Eigen::Ref<const Eigen::MatrixXd>& X
                                   std::to_string(needed - 1));
   const auto n = X.rows();
   const auto k = static_cast<Eigen::Index>(criteria.size());
-  const boost::math::normal standard_normal;
+  const detail::double_normal standard_normal;
   lead_scores out;
   out.normalised.resize(n, k);
   out.contribution.resize(n, k);
