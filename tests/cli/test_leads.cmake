@@ -23,6 +23,11 @@ patron_expect(EXIT 0 STDOUT "^lead,score,tier,rank,points_intent,points_value,po
   ARGS leads score ${criteria} ${leads} --tier-thresholds 80,50,20)
 # L3 has no risk value (reweight): its other three criteria share the whole 100.
 patron_expect(EXIT 0 STDOUT "\nL3,[0-9.]+,[A-D],2,[0-9.]+,[0-9.]+,0,0\n" ARGS leads score ${criteria} ${leads})
+# --reference: the normalisation comes from another population. L1 against {0, 1} intent,
+# values 0..20000, risks 0..1: intent percentile 0.5 -> 20, value 0.25 -> 5, bin -> 30,
+# risk 1 - 0.2 -> 8.
+patron_write_file(population population.csv "id,intent,value,competition,risk\nR1,0,0,0,0\nR2,1,20000,5,1\n")
+patron_expect(EXIT 0 STDOUT "\nL1,63,[A-D],1,20,5,30,8\n" ARGS leads score ${criteria} ${leads} --reference ${population})
 patron_expect(EXIT 0 STDOUT "\"A\": {\n *\"min_score\": [0-9.]+,\n *\"leads\": 1" ARGS leads score ${criteria} ${leads} --json)
 
 # fit: statsmodels Logit on generated.csv (tests/reference/leads/make_reference.py):
