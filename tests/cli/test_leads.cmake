@@ -1,0 +1,61 @@
+# patron leads: score (criteria config + leads) and fit (history -> coefficients, points,
+# gains); bad input exits 2 with one line.
+include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
+set(DATA ${SOURCE_DIR}/tests/data/leads)
+
+patron_write_file(criteria criteria.csv
+"criterion,weight,direction,normalisation,missing,bin_edges,bin_points
+intent,4,higher,percentile,reject,,
+value,2,higher,min_max,neutral,,
+competition,3,higher,bins,reject,1;3,0;50;100
+risk,1,lower,min_max,reweight,,
+")
+patron_write_file(leads leads.csv
+"id,intent,value,competition,risk
+L1,0.9,5000,3,0.2
+L2,0.4,,2,0.5
+L3,0.7,12000,0,
+L4,0.1,800,4,0.9
+")
+# L1: intent percentile 7/8 -> 35 points of 4/10 * 100, value (5000-800)/11200 * 20 = 7.5,
+# competition bin [3, inf) -> 30, risk 1 - 0/0.7 -> 10: total 82.5, tier A by threshold.
+patron_expect(EXIT 0 STDOUT "^lead,score,tier,rank,points_intent,points_value,points_competition,points_risk\nL1,82\\.5,A,1,35,7\\.5,30,10\n"
+  ARGS leads score ${criteria} ${leads} --tier-thresholds 80,50,20)
+# L3 has no risk value (reweight): its other three criteria share the whole 100.
+patron_expect(EXIT 0 STDOUT "\nL3,[0-9.]+,[A-D],2,[0-9.]+,[0-9.]+,0,0\n" ARGS leads score ${criteria} ${leads})
+# --reference: the normalisation comes from another population. L1 against {0, 1} intent,
+# values 0..20000, risks 0..1: intent percentile 0.5 -> 20, value 0.25 -> 5, bin -> 30,
+# risk 1 - 0.2 -> 8.
+patron_write_file(population population.csv "id,intent,value,competition,risk\nR1,0,0,0,0\nR2,1,20000,5,1\n")
+patron_expect(EXIT 0 STDOUT "\nL1,63,[A-D],1,20,5,30,8\n" ARGS leads score ${criteria} ${leads} --reference ${population})
+patron_expect(EXIT 0 STDOUT "\"A\": {\n *\"min_score\": [0-9.]+,\n *\"leads\": 1" ARGS leads score ${criteria} ${leads} --json)
+
+# fit: statsmodels Logit on generated.csv (tests/reference/leads/make_reference.py):
+# intercept -0.86753122551775, x1 1.08775336369798 (se 0.14917950385142).
+patron_expect(EXIT 0 STDOUT "\\(intercept\\),-0\\.867531225517[0-9]*,0\\.260720453[0-9]*,-3\\.32743831[0-9]*,0\\.000876483916[0-9]*\nx1,1\\.0877533636979[0-9]*,0\\.149179503851"
+  ARGS leads fit ${DATA}/generated.csv --target y --features x1,x2,x3)
+patron_expect(EXIT 0 STDOUT "\n1,0\\.5,600\n2,0\\.6666666666666666,620\n" ARGS leads fit ${DATA}/generated.csv --target y --report points)
+patron_expect(EXIT 0 STDOUT "^group,leads,conversions,conversion_rate,cumulative_gain,lift,cumulative_lift,min_probability,max_probability\n1,40,"
+  ARGS leads fit ${DATA}/generated.csv --target y --features x1,x2,x3 --report gains)
+# Penalised: no standard errors.
+patron_expect(EXIT 0 STDOUT "\nx1,[-0-9.e]+,,,\n" ARGS leads fit ${DATA}/generated.csv --target y --features x1,x2,x3 --l2 20)
+patron_expect(EXIT 0 STDOUT "\"auc\": 0\\.79" ARGS leads fit ${DATA}/generated.csv --target y --features x1,x2,x3 --json)
+
+# Bad input: one line, exit 2.
+patron_write_file(separated separated.csv "x,converted\n1,0\n2,0\n3,1\n4,1\n")
+patron_expect(EXIT 2 STDERR "separated.*set --l2 > 0" ARGS leads fit ${separated})
+patron_write_file(labels labels.csv "x,converted\n1,0\n2,2\n3,1\n4,1\n")
+patron_expect(EXIT 2 STDERR "patron::fit_logistic: y\\[1\\] \\(2\\) must be 0 or 1" ARGS leads fit ${labels})
+patron_write_file(negative negative.csv "criterion,weight,direction,normalisation\nintent,-1,higher,min_max\n")
+patron_expect(EXIT 2 STDERR "criteria.weight\\[0\\] \\(-1\\) must be finite and non-negative" ARGS leads score ${negative} ${leads})
+patron_write_file(zero zero.csv "criterion,weight,direction,normalisation\nintent,0,higher,min_max\n")
+patron_expect(EXIT 2 STDERR "criteria weights must not all be zero" ARGS leads score ${zero} ${leads})
+patron_write_file(unknown unknown.csv "criterion,weight,direction,normalisation\nnope,1,higher,min_max\n")
+patron_expect(EXIT 2 STDERR "leads.csv: criterion 'nope' is not a column" ARGS leads score ${unknown} ${leads})
+patron_write_file(strict strict.csv "criterion,weight,direction,normalisation\nvalue,1,higher,min_max\n")
+patron_expect(EXIT 2 STDERR "X\\(1, 0\\) \\(nan\\) must be finite \\(criterion 'value' rejects missing values\\)"
+  ARGS leads score ${strict} ${leads})
+patron_write_file(direction direction.csv "criterion,weight,direction,normalisation\nvalue,1,up,min_max\n")
+patron_expect(EXIT 2 STDERR "direction.csv:2: column 'direction': 'up' is not higher or lower" ARGS leads score ${direction} ${leads})
+patron_expect(EXIT 2 STDERR "unknown action 'rank'" ARGS leads rank)
+patron_expect(EXIT 2 STDERR "missing LEADS file" ARGS leads score ${criteria})
