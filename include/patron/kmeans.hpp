@@ -120,7 +120,7 @@ struct kmeans_model {
       detail::throw_invalid_value(function, "X.cols()", X.cols(),
                                   "must equal the number of centre columns (" +
                                       std::to_string(centers.cols()) + ")");
-    detail::require_finite_matrix(function, "X", X);
+    detail::require_finite(function, "X", X);
   }
 };
 
@@ -249,7 +249,7 @@ struct feature_scaling {
     detail::require_non_empty(fn, "X", static_cast<std::size_t>(X.rows()));
     detail::require(X.cols() == center.size(), fn, "X.cols()", X.cols(),
                     "must equal the number of fitted columns");
-    detail::require_finite_matrix(fn, "X", X);
+    detail::require_finite(fn, "X", X);
   }
 };
 
@@ -296,7 +296,7 @@ template <class Derived>
 [[nodiscard]] Eigen::Matrix<typename Derived::Scalar, Eigen::Dynamic, Eigen::Dynamic> log1p_features(
     const Eigen::MatrixBase<Derived>& X) {
   using T = typename Derived::Scalar;
-  detail::require_each_element("log1p_features", "X", X,
+  detail::require_each("log1p_features", "X", X,
                        [](T v) { return std::isfinite(static_cast<double>(v)) && v > T(-1); },
                        "must be finite and greater than -1");
   return X.unaryExpr([](T v) { return static_cast<T>(std::log1p(v)); });

@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "patron/core/class_weighting.hpp"
 #include "patron/core/validate.hpp"
 
 namespace patron {
@@ -145,13 +146,12 @@ struct behaviour_points {
 // with a suggestion to set l2, never returned as a fit.
 // ---------------------------------------------------------------------------------
 enum class intercept_term { fit, none };
-enum class class_weighting { none, balanced, custom };  // balanced: n / (2 n_class)
 
 struct logistic_options {
   double l2 = 0.0;                          // >= 0, penalty on the slopes (1/C)
   intercept_term intercept = intercept_term::fit;
   class_weighting class_weights = class_weighting::none;
-  double weight_0 = 1.0, weight_1 = 1.0;    // class weights when custom (> 0)
+  double weight_0 = 1.0, weight_1 = 1.0;    // class weights when explicit_weights (> 0)
   int max_iterations = 100;                 // Newton iterations (>= 1)
   double tolerance = 1e-10;  // converged when max |Newton step| <= tolerance * (1 + max |beta|)
 };

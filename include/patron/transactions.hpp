@@ -25,7 +25,9 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <optional>
+#include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "patron/core/validate.hpp"
@@ -106,7 +108,9 @@ class transaction_accumulator {
     ++records_added_;
   }
 
-  template <class IdRange, class TimeRange, class AmountRange>
+  // Column-wise add; constrained to ranges so that add(7, 1.0, 2.0) picks the row overload.
+  template <class IdRange, class TimeRange, class AmountRange,
+            class = decltype(std::data(std::declval<const IdRange&>()))>
   void add(const IdRange& customers, const TimeRange& times, const AmountRange& amounts) {
     const auto n = detail::size_of(customers);
     detail::validate_columns("transaction_accumulator::add", detail::data_of(customers), n,
@@ -120,6 +124,11 @@ class transaction_accumulator {
   }
 
   void merge(const transaction_accumulator& other) {
+    if (&other == this) {  // appending a vector to itself would read what it writes
+      const transaction_accumulator copy = other;
+      merge(copy);
+      return;
+    }
     for (const auto& [customer, records] : other.records_) {
       auto& mine = records_[customer];
       mine.insert(mine.end(), records.begin(), records.end());

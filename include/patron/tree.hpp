@@ -36,14 +36,11 @@
 #include <string>
 #include <vector>
 
+#include "patron/core/class_weighting.hpp"
+
 namespace patron {
 
 enum class tree_criterion { gini, entropy };
-enum class class_weighting {
-  none,      // every class weighs 1 (times sample_weight)
-  balanced,  // class k weighs n / (classes present * n_k), as scikit-learn's "balanced"
-  explicit_weights  // tree_classifier_options::class_weight gives one weight per class
-};
 
 // Growth limits shared by classification and regression trees.
 struct tree_options {
@@ -165,7 +162,7 @@ struct rule_condition {
 // The path to one leaf, with conditions on the same feature and direction merged into
 // the tightest one; features in the order they are first tested, a feature's lower
 // bound (>) before its upper bound (<=).
-struct segment_rule {
+struct leaf_rule {
   int leaf = 0;
   std::vector<rule_condition> conditions;
   std::int64_t n_samples = 0;        // training rows in the leaf
@@ -243,21 +240,21 @@ template <class Derived>
 }
 
 // Every leaf as a rule, left to right.
-[[nodiscard]] inline std::vector<segment_rule> extract_rules(const tree_classifier& tree) {
+[[nodiscard]] inline std::vector<leaf_rule> extract_rules(const tree_classifier& tree) {
   return detail::extract_rules(tree, true);
 }
-[[nodiscard]] inline std::vector<segment_rule> extract_rules(const tree_regressor& tree) {
+[[nodiscard]] inline std::vector<leaf_rule> extract_rules(const tree_regressor& tree) {
   return detail::extract_rules(tree, false);
 }
 
 // IF recency <= 30.50 AND frequency > 3.50 THEN "Champions" (n = 412, 91% purity)
 // (regression: THEN value = 12.34 (n = 40)); a one-leaf tree reads IF TRUE THEN ...
-[[nodiscard]] inline std::string format_rule(const segment_rule& rule, const rule_format& format = {}) {
+[[nodiscard]] inline std::string format_rule(const leaf_rule& rule, const rule_format& format = {}) {
   return detail::format_rule(rule, format);
 }
 // The rules as a JSON array of {leaf, conditions: [{feature, name, op, threshold}], n,
 // weighted_n, class, class_name, purity | value}.
-[[nodiscard]] inline std::string rules_to_json(const std::vector<segment_rule>& rules,
+[[nodiscard]] inline std::string rules_to_json(const std::vector<leaf_rule>& rules,
                                                const rule_format& format = {}) {
   return detail::rules_to_json(rules, format);
 }

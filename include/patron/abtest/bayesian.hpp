@@ -54,8 +54,8 @@ struct bayesian_result {
 namespace detail {
 
 inline double log_beta(double a, double b) {
-  return boost::math::lgamma(a, ab_policy()) + boost::math::lgamma(b, ab_policy()) -
-         boost::math::lgamma(a + b, ab_policy());
+  return boost::math::lgamma(a, math_policy()) + boost::math::lgamma(b, math_policy()) -
+         boost::math::lgamma(a + b, math_policy());
 }
 
 inline bool whole(double v) { return v == std::floor(v); }
@@ -63,15 +63,15 @@ inline bool whole(double v) { return v == std::floor(v); }
 // Evan Miller's sum for P(X > Y), X ~ Beta(a1, b1), Y ~ Beta(a2, b2), a1 whole.
 inline double beta_greater_sum(double a1, double b1, double a2, double b2) {
   const double constant = log_beta(a2, b2);
-  const double lg_b1 = boost::math::lgamma(b1, ab_policy());
-  const double lg_b12 = boost::math::lgamma(b1 + b2, ab_policy());
+  const double lg_b1 = boost::math::lgamma(b1, math_policy());
+  const double lg_b12 = boost::math::lgamma(b1 + b2, math_policy());
   double total = 0.0;
   for (double i = 0.0; i < a1; i += 1.0) {
-    const double log_term = boost::math::lgamma(a2 + i, ab_policy()) + lg_b12 -
-                            boost::math::lgamma(a2 + i + b1 + b2, ab_policy()) -
+    const double log_term = boost::math::lgamma(a2 + i, math_policy()) + lg_b12 -
+                            boost::math::lgamma(a2 + i + b1 + b2, math_policy()) -
                             std::log(b1 + i) -
-                            (boost::math::lgamma(1.0 + i, ab_policy()) + lg_b1 -
-                             boost::math::lgamma(1.0 + i + b1, ab_policy())) -
+                            (boost::math::lgamma(1.0 + i, math_policy()) + lg_b1 -
+                             boost::math::lgamma(1.0 + i + b1, math_policy())) -
                             constant;
     total += std::exp(log_term);
   }
@@ -95,12 +95,12 @@ inline double beta_greater_gaussian(double a1, double b1, double a2, double b2) 
   auto mean = [](double a, double b) { return a / (a + b); };
   auto var = [](double a, double b) { return a * b / ((a + b) * (a + b) * (a + b + 1.0)); };
   const double z = (mean(a1, b1) - mean(a2, b2)) / std::sqrt(var(a1, b1) + var(a2, b2));
-  return cdf(boost::math::normal_distribution<double, ab_policy>(), z);
+  return cdf(boost::math::normal_distribution<double, math_policy>(), z);
 }
 
 // E[max(X - Y, 0)] for independent normals X - Y ~ N(mu, s^2): mu Phi(mu/s) + s phi(mu/s).
 inline double gaussian_loss(double mu, double s) {
-  const boost::math::normal_distribution<double, ab_policy> z;
+  const boost::math::normal_distribution<double, math_policy> z;
   return mu * cdf(z, mu / s) + s * pdf(z, mu / s);
 }
 
@@ -154,7 +154,7 @@ inline double gaussian_loss(double mu, double s) {
         std::max(0.0, r.posterior_mean_b * *p_b_plus_wins - r.posterior_mean_a * *p_a_plus_loses);
   }
   const double tail = (1.0 - options.credible) / 2.0;
-  using beta = boost::math::beta_distribution<double, detail::ab_policy>;
+  using beta = boost::math::beta_distribution<double, detail::math_policy>;
   const beta post_a(a2, b2), post_b(a1, b1);
   r.credible_a = {quantile(post_a, tail), quantile(complement(post_a, tail))};
   r.credible_b = {quantile(post_b, tail), quantile(complement(post_b, tail))};

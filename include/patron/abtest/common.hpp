@@ -2,6 +2,8 @@
 // Boost.Math policy every abtest distribution uses, and the p-value of a statistic.
 #pragma once
 
+#include "patron/core/math_policy.hpp"
+
 #include <algorithm>
 #include <boost/math/distributions/complement.hpp>
 #include <boost/math/policies/policy.hpp>
@@ -29,11 +31,6 @@ struct confidence_interval {
 enum class continuity_correction { off, on };
 
 namespace detail {
-
-// One policy for every Boost.Math call of abtest: no promotion of double to long
-// double (the double algorithms are accurate to a few ulp, and this is what scipy
-// builds Boost with), domain errors throw (inputs are validated first, so they never do).
-using ab_policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
 
 // Statistic for an estimate `difference` with standard error `se`: 0 when both are
 // zero (nothing differs and nothing varies), +-inf when only the error is zero.

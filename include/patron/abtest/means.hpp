@@ -62,7 +62,7 @@ inline t_test_result t_from_estimate(double difference, double se, double df,
   r.standard_error = se;
   r.degrees_of_freedom = df;
   r.statistic = ratio_statistic(difference, se);
-  const boost::math::students_t_distribution<double, ab_policy> t(df);
+  const boost::math::students_t_distribution<double, math_policy> t(df);
   r.p_value = p_value_of(t, r.statistic, o.alt);
   const double q = quantile(complement(t, (1.0 - o.confidence) / 2.0));
   r.difference_interval = {difference - q * se, difference + q * se};
@@ -267,7 +267,7 @@ inline double mann_whitney_null_cdf(long u, long m, long n) {
     const double numerator =
         u - m * k / 2.0 - (options.continuity == continuity_correction::on ? 0.5 : 0.0);
     const double z = s > 0.0 ? numerator / s : 0.0;  // all values tied: nothing to test
-    r.p_value = s > 0.0 ? cdf(complement(boost::math::normal_distribution<double, detail::ab_policy>(), z))
+    r.p_value = s > 0.0 ? cdf(complement(boost::math::normal_distribution<double, detail::math_policy>(), z))
                         : 1.0;
   }
   r.p_value = std::clamp(r.p_value * factor, 0.0, 1.0);

@@ -40,7 +40,7 @@ struct srm_result {
   r.degrees_of_freedom = static_cast<int>(observed.size() - 1);
   r.statistic = ((observed - r.expected).array().square() / r.expected.array()).sum();
   r.p_value = cdf(complement(
-      boost::math::chi_squared_distribution<double, detail::ab_policy>(r.degrees_of_freedom),
+      boost::math::chi_squared_distribution<double, detail::math_policy>(r.degrees_of_freedom),
       r.statistic));
   return r;
 }
@@ -93,7 +93,7 @@ struct cuped_result {
                       (r.standard_error / r.unadjusted_standard_error)
           : 0.0;
   r.statistic = detail::ratio_statistic(r.difference, r.standard_error);
-  const boost::math::normal_distribution<double, detail::ab_policy> z;
+  const boost::math::normal_distribution<double, detail::math_policy> z;
   r.p_value = detail::p_value_of(z, r.statistic, options.alt);
   const double q = quantile(complement(z, (1.0 - options.confidence) / 2.0));
   r.difference_interval = {r.difference - q * r.standard_error,

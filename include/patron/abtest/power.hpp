@@ -23,7 +23,7 @@ struct power_options {
 
 namespace detail {
 
-using ab_normal = boost::math::normal_distribution<double, ab_policy>;
+using ab_normal = boost::math::normal_distribution<double, math_policy>;
 
 inline void require_power_options(const char* f, const power_options& o) {
   require_probability_open(f, "options.alpha", o.alpha);
@@ -46,8 +46,8 @@ inline double normal_power_het(double shift, double sd_null, double sd_alt, doub
 
 // statsmodels ttest_power: the non-central t with df degrees of freedom.
 inline double t_power(double noncentrality, double df, double alpha, alternative alt) {
-  const boost::math::students_t_distribution<double, ab_policy> t(df);
-  const boost::math::non_central_t_distribution<double, ab_policy> shifted(df, noncentrality);
+  const boost::math::students_t_distribution<double, math_policy> t(df);
+  const boost::math::non_central_t_distribution<double, math_policy> shifted(df, noncentrality);
   const double tail = alt == alternative::two_sided ? alpha / 2.0 : alpha;
   const double crit = quantile(complement(t, tail));
   double power = 0.0;

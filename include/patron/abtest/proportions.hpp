@@ -190,7 +190,7 @@ inline contingency_result contingency_test(const char* f, const Eigen::MatrixXd&
   }
   r.statistic = statistic;
   r.p_value = cdf(complement(
-      boost::math::chi_squared_distribution<double, ab_policy>(r.degrees_of_freedom),
+      boost::math::chi_squared_distribution<double, math_policy>(r.degrees_of_freedom),
       std::max(statistic, 0.0)));
   return r;
 }
@@ -249,7 +249,7 @@ struct fisher_result {
   const auto row1 = static_cast<unsigned>(a + b);
   const auto col1 = static_cast<unsigned>(a + c);
   const auto n = static_cast<unsigned>(total);
-  using hypergeometric = boost::math::hypergeometric_distribution<double, detail::ab_policy>;
+  using hypergeometric = boost::math::hypergeometric_distribution<double, detail::math_policy>;
   const hypergeometric dist(row1, col1, n);  // a ~ draws of col1 from n holding row1 marked
   const auto lo = static_cast<std::int64_t>(std::max<std::int64_t>(0, a + c - (c + d)));
   const auto hi = static_cast<std::int64_t>(std::min(row1, col1));
@@ -345,7 +345,7 @@ enum class proportion_interval_method {
 
 namespace detail {
 inline double two_sided_critical(double confidence) {
-  return quantile(complement(boost::math::normal_distribution<double, ab_policy>(),
+  return quantile(complement(boost::math::normal_distribution<double, math_policy>(),
                              (1.0 - confidence) / 2.0));
 }
 }  // namespace detail
@@ -364,7 +364,7 @@ inline double two_sided_critical(double confidence) {
   auto clip = [](confidence_interval ci) {
     return confidence_interval{std::max(0.0, ci.lower), std::min(1.0, ci.upper)};
   };
-  using beta = boost::math::beta_distribution<double, detail::ab_policy>;
+  using beta = boost::math::beta_distribution<double, detail::math_policy>;
   switch (method) {
     case proportion_interval_method::wald: {
       const double half = z * std::sqrt(p * (1.0 - p) / n);

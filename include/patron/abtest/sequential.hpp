@@ -54,7 +54,7 @@ struct group_sequential_design {
 namespace detail {
 
 inline double spent_alpha(spending_function s, double alpha, double t) {
-  const boost::math::normal_distribution<double, ab_policy> z;
+  const boost::math::normal_distribution<double, math_policy> z;
   if (t >= 1.0) return alpha;
   if (s == spending_function::pocock) return alpha * std::log1p((std::exp(1.0) - 1.0) * t);
   return 2.0 * cdf(complement(z, quantile(complement(z, alpha / 2.0)) / std::sqrt(t)));
@@ -91,7 +91,7 @@ inline void simpson_grid(double lo, double hi, int n, std::vector<double>& nodes
                                     "must increase strictly within (0, 1]");
   }
   const bool two_sided = options.alt == alternative::two_sided;
-  const boost::math::normal_distribution<double, detail::ab_policy> z;
+  const boost::math::normal_distribution<double, detail::math_policy> z;
   group_sequential_design d;
   d.information_fraction = information_fractions;
   std::vector<double> nodes, weights, density, next_nodes, next_weights, next_density;
@@ -232,7 +232,7 @@ struct simple_sequential_plan {
                   "must be positive");
   detail::require_probability_open(f, "alpha", alpha);
   const double n = static_cast<double>(total_conversions);
-  const boost::math::binomial_distribution<double, detail::ab_policy> walk(n, 0.5);
+  const boost::math::binomial_distribution<double, detail::math_policy> walk(n, 0.5);
   auto at_least = [&](double m) {  // P(T >= m)
     if (m <= 0.0) return 1.0;
     if (m > n) return 0.0;

@@ -10,6 +10,7 @@
 #include <limits>
 #include <vector>
 
+#include "patron/core/math_policy.hpp"
 #include "patron/core/validate.hpp"
 
 namespace patron::detail {
@@ -65,7 +66,7 @@ class risk_set {
 };
 
 inline double normal_quantile_two_sided(double confidence_level) {
-  return boost::math::quantile(boost::math::normal(), 0.5 + confidence_level / 2.0);
+  return boost::math::quantile(boost::math::normal_distribution<double, math_policy>(), 0.5 + confidence_level / 2.0);
 }
 
 // Distinct exit times with their event and censoring counts and the number of exits at
@@ -198,7 +199,7 @@ inline logrank_result logrank_impl(const char* fn, const survival_data& d,
     throw_invalid(fn, "no event time has customers of both groups at risk: the log-rank variance is 0");
   const double diff = r.observed[0] - r.expected[0];
   r.statistic = diff * diff / r.variance;
-  r.p_value = boost::math::cdf(boost::math::complement(boost::math::chi_squared(1.0), r.statistic));
+  r.p_value = boost::math::cdf(boost::math::complement(boost::math::chi_squared_distribution<double, math_policy>(1.0), r.statistic));
   return r;
 }
 

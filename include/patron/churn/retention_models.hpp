@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "patron/core/math_policy.hpp"
 #include "patron/core/error.hpp"
 #include "patron/core/optimize.hpp"
 #include "patron/core/validate.hpp"
@@ -273,7 +274,7 @@ retention_projection project_retention(double a, double b, double c,
                                        const std::optional<Covariance>& log_cov, int horizon,
                                        double confidence_level, const char* fn) {
   require(horizon >= 0, fn, "horizon", horizon, "must be non-negative");
-  const double z = boost::math::quantile(boost::math::normal(), 0.5 + confidence_level / 2.0);
+  const double z = boost::math::quantile(boost::math::normal_distribution<double, detail::math_policy>(), 0.5 + confidence_level / 2.0);
   retention_projection p;
   p.confidence_level = confidence_level;
   const Eigen::Index n = horizon + 1;
@@ -463,7 +464,7 @@ inline likelihood_ratio_test compare_sbg_bdw(const sbg_model& sbg, const bdw_mod
   likelihood_ratio_test r;
   // The BdW nests the sBG, so a negative difference is optimiser noise.
   r.statistic = std::max(0.0, 2.0 * (bdw.log_likelihood - sbg.log_likelihood));
-  r.p_value = boost::math::cdf(boost::math::complement(boost::math::chi_squared(1.0), r.statistic));
+  r.p_value = boost::math::cdf(boost::math::complement(boost::math::chi_squared_distribution<double, detail::math_policy>(1.0), r.statistic));
   return r;
 }
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "patron/core/error.hpp"
@@ -46,17 +47,21 @@ template <class Derived, class Predicate>
 void require_each(const char* function, const char* argument,
                   const Eigen::DenseBase<Derived>& values, Predicate ok, const char* what) {
   if (values.cols() == 1 || values.rows() == 1) {
-    for (Eigen::Index i = 0; i < values.size(); ++i)
-      if (!ok(values(i)))
-        throw_invalid_element(function, argument, static_cast<std::size_t>(i), values(i), what);
+    // coeff(row, col), not values(i): Eigen::Ref and other non-linear-access
+    // expressions have no one-index accessor.
+    const bool column = values.cols() == 1;
+    for (Eigen::Index i = 0; i < values.size(); ++i) {
+      const auto v = values.derived().coeff(column ? i : 0, column ? 0 : i);
+      if (!ok(v)) throw_invalid_element(function, argument, static_cast<std::size_t>(i), v, what);
+    }
     return;
   }
   for (Eigen::Index r = 0; r < values.rows(); ++r)
     for (Eigen::Index c = 0; c < values.cols(); ++c)
-      if (!ok(values(r, c)))
+      if (!ok(values.derived().coeff(r, c)))
         throw_invalid(function, std::string(argument) + "(" + std::to_string(r) + ", " +
-                                    std::to_string(c) + ") (" + format_value(values(r, c)) +
-                                    ") " + what);
+                                    std::to_string(c) + ") (" +
+                                    format_value(values.derived().coeff(r, c)) + ") " + what);
 }
 
 struct is_finite {
@@ -74,6 +79,11 @@ struct is_finite_positive {
 
 template <class Range>
 void require_finite(const char* function, const char* argument, const Range& values) {
+  // Eigen objects: a vectorised scan in storage order first; the element-wise scan that
+  // names the first bad row only runs when something is wrong.
+  if constexpr (std::is_base_of_v<Eigen::EigenBase<Range>, Range>) {
+    if (values.allFinite()) return;
+  }
   require_each(function, argument, values, is_finite{}, "must be finite");
 }
 template <class Range>

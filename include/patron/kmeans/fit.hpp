@@ -37,7 +37,7 @@ void validate_fit_input(const char* fn, const kmeans_data<T>& X, const double* w
   require_non_empty(fn, "X", static_cast<std::size_t>(X.rows()));
   require(X.cols() >= 1, fn, "X.cols()", X.cols(), "must be at least 1");
   validate_kmeans_options(fn, o, X.rows());
-  require_finite_matrix(fn, "X", X);
+  require_finite(fn, "X", X);
   if (w) {
     require_same_length(fn, "sample_weight", static_cast<std::size_t>(w_size), "X (rows)",
                         static_cast<std::size_t>(X.rows()));
@@ -53,7 +53,7 @@ void validate_fit_input(const char* fn, const kmeans_data<T>& X, const double* w
             "must equal options.k");
     require(c.cols() == X.cols(), fn, "options.initial_centers.cols()", c.cols(),
             "must equal the number of columns of X");
-    require_finite_matrix(fn, "options.initial_centers", c);
+    require_finite(fn, "options.initial_centers", c);
   }
 }
 
@@ -494,7 +494,7 @@ void minibatch_step(const kmeans_data<T>& batch, const double* w, Eigen::Index w
     require_non_empty(fn, "batch", static_cast<std::size_t>(batch.rows()));
     require(batch.cols() == centres.cols(), fn, "batch.cols()", batch.cols(),
             "must equal the number of columns of the first batch");
-    require_finite_matrix(fn, "batch", batch);
+    require_finite(fn, "batch", batch);
     if (w) {
       require_same_length(fn, "sample_weight", static_cast<std::size_t>(w_size), "batch (rows)",
                           static_cast<std::size_t>(batch.rows()));

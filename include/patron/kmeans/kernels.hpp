@@ -26,22 +26,6 @@ using kmeans_labels = Eigen::VectorXi;
 
 // Checks every element of a matrix expression (any storage, no linear access needed),
 // reporting the first failure in row order as "argument(row, col) (value) what".
-template <class Derived, class Predicate>
-void require_each_element(const char* fn, const char* argument,
-                          const Eigen::DenseBase<Derived>& X, Predicate ok, const char* what) {
-  for (Eigen::Index r = 0; r < X.rows(); ++r)
-    for (Eigen::Index c = 0; c < X.cols(); ++c)
-      if (!ok(X(r, c)))
-        throw_invalid(fn, std::string(argument) + "(" + std::to_string(r) + ", " +
-                              std::to_string(c) + ") (" + format_value(X(r, c)) + ") " + what);
-}
-
-template <class Derived>
-void require_finite_matrix(const char* fn, const char* argument, const Eigen::DenseBase<Derived>& X) {
-  if (X.allFinite()) return;  // the vectorised scan in storage order; the row-order one names the culprit
-  require_each_element(fn, argument, X, is_finite{}, "must be finite");
-}
-
 // Rows handled at once by the assignment kernel: the centred block (d x 256) stays in
 // L1, and kmeans_lanes rows are scored against a centre in registers.
 inline constexpr std::ptrdiff_t kmeans_block_rows = 256;

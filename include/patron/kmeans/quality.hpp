@@ -31,7 +31,7 @@ encoded_labels encode_labels(const char* fn, const Eigen::MatrixBase<Derived>& X
   require_non_empty(fn, "X", static_cast<std::size_t>(X.rows()));
   require_same_length(fn, "labels", static_cast<std::size_t>(labels.size()), "X (rows)",
                       static_cast<std::size_t>(X.rows()));
-  require_finite_matrix(fn, "X", X);
+  require_finite(fn, "X", X);
   std::map<int, int> codes;
   for (Eigen::Index i = 0; i < labels.size(); ++i) codes.emplace(labels(i), 0);
   const auto clusters = static_cast<Eigen::Index>(codes.size());
@@ -160,7 +160,7 @@ template <class Derived>
 void check_scaler_input(const char* fn, const Eigen::MatrixBase<Derived>& X) {
   require_non_empty(fn, "X", static_cast<std::size_t>(X.rows()));
   require(X.cols() >= 1, fn, "X.cols()", X.cols(), "must be at least 1");
-  require_finite_matrix(fn, "X", X);
+  require_finite(fn, "X", X);
 }
 
 // Population variance by Welford's update.

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "patron/core/math_policy.hpp"
 #include "patron/core/validate.hpp"
 
 namespace patron {
@@ -35,18 +36,6 @@ inline void require_sample_weight(const char* fn, const Eigen::Ref<const Eigen::
   if (!(w.sum() > 0)) throw_invalid(fn, "sample_weight must not all be zero");
 }
 
-// Every element of a matrix finite, reported as "X(row, col)" (row-major scan: the first
-// bad lead). Works on a Ref, which has no linear access.
-inline void require_finite_matrix(const char* fn, const char* argument,
-                                  const Eigen::Ref<const Eigen::MatrixXd>& X) {
-  if (X.allFinite()) return;
-  for (Eigen::Index r = 0; r < X.rows(); ++r)
-    for (Eigen::Index c = 0; c < X.cols(); ++c)
-      if (!std::isfinite(X(r, c)))
-        throw_invalid(fn, std::string(argument) + "(" + std::to_string(r) + ", " + std::to_string(c) +
-                              ") (" + format_value(X(r, c)) + ") must be finite");
-}
-
 // Rows whose eta is beyond this are fitted as exactly 0 or 1 in double precision
 // (e^-37 < 2^-53): a finite maximum likelihood estimate never needs them, so reaching it
 // means the coefficients are running off to infinity along a separating direction.
@@ -65,7 +54,7 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
                   "must be at least 1");
   detail::require(std::isfinite(options.tolerance) && options.tolerance > 0, fn, "options.tolerance",
                   options.tolerance, "must be finite and positive");
-  if (options.class_weights == class_weighting::custom) {
+  if (options.class_weights == class_weighting::explicit_weights) {
     detail::require_positive_scalar(fn, "options.weight_0", options.weight_0);
     detail::require_positive_scalar(fn, "options.weight_1", options.weight_1);
   }
@@ -73,7 +62,7 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
   detail::require_same_length(fn, "y", static_cast<std::size_t>(y.size()), "X rows",
                               static_cast<std::size_t>(X.rows()));
   detail::require_binary_labels(fn, "y", y);
-  detail::require_finite_matrix(fn, "X", X);
+  detail::require_finite(fn, "X", X);
   detail::require_sample_weight(fn, sample_weight, y.size());
 
   const Eigen::Index n = X.rows();
@@ -88,7 +77,7 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
     const double ones = y.sum(), total = static_cast<double>(n);
     c1 = ones > 0 ? total / (2.0 * ones) : 1.0;
     c0 = ones < total ? total / (2.0 * (total - ones)) : 1.0;
-  } else if (options.class_weights == class_weighting::custom) {
+  } else if (options.class_weights == class_weighting::explicit_weights) {
     c0 = options.weight_0;
     c1 = options.weight_1;
   }
@@ -221,7 +210,7 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
     m.covariance = ldlt.solve(Eigen::MatrixXd::Identity(p, p));
     m.standard_error = m.covariance.diagonal().cwiseSqrt();
     m.z = beta.cwiseQuotient(m.standard_error);
-    const boost::math::normal standard_normal;
+    const boost::math::normal_distribution<double, detail::math_policy> standard_normal;
     m.p_value.resize(p);
     for (Eigen::Index j = 0; j < p; ++j)
       m.p_value(j) = 2.0 * boost::math::cdf(boost::math::complement(standard_normal, std::abs(m.z(j))));
@@ -234,7 +223,7 @@ inline Eigen::VectorXd logistic_model::predict_log_odds(const Eigen::Ref<const E
   if (X.cols() != coefficients.size())
     detail::throw_invalid(fn, "X has " + std::to_string(X.cols()) + " columns but the model has " +
                                   std::to_string(coefficients.size()) + " coefficients");
-  detail::require_finite_matrix(fn, "X", X);
+  detail::require_finite(fn, "X", X);
   return ((X * coefficients).array() + intercept).matrix();
 }
 

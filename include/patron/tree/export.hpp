@@ -74,7 +74,7 @@ inline std::string json_string(const std::string& text) {
   return out + "\"";
 }
 
-inline void fill_leaf(const tree_structure& tree, bool classification, int leaf, segment_rule& rule) {
+inline void fill_leaf(const tree_structure& tree, bool classification, int leaf, leaf_rule& rule) {
   rule.leaf = leaf;
   rule.n_samples = tree.n_node_samples[static_cast<std::size_t>(leaf)];
   rule.weighted_n_samples = tree.weighted_n_node_samples[static_cast<std::size_t>(leaf)];
@@ -90,9 +90,9 @@ inline void fill_leaf(const tree_structure& tree, bool classification, int leaf,
   }
 }
 
-inline std::vector<segment_rule> extract_rules(const tree_structure& tree, bool classification) {
+inline std::vector<leaf_rule> extract_rules(const tree_structure& tree, bool classification) {
   if (tree.node_count() == 0) throw_invalid("extract_rules", "the tree is empty (not fitted)");
-  std::vector<segment_rule> rules;
+  std::vector<leaf_rule> rules;
   std::vector<rule_condition> path;
   // Depth-first, left before right, so rules read from the smallest values up.
   struct frame { int node; std::size_t depth; rule_condition condition; };
@@ -103,7 +103,7 @@ inline std::vector<segment_rule> extract_rules(const tree_structure& tree, bool 
     path.resize(f.depth > 0 ? f.depth - 1 : 0);
     if (f.depth > 0) path.push_back(f.condition);
     if (tree.is_leaf(f.node)) {
-      segment_rule rule;
+      leaf_rule rule;
       fill_leaf(tree, classification, f.node, rule);
       // Later conditions on the same feature and direction are tighter: keep the last.
       for (const rule_condition& c : path) {
@@ -134,7 +134,7 @@ inline std::vector<segment_rule> extract_rules(const tree_structure& tree, bool 
   return rules;
 }
 
-inline std::string format_rule(const segment_rule& rule, const rule_format& format) {
+inline std::string format_rule(const leaf_rule& rule, const rule_format& format) {
   require_in_range("format_rule", "format.decimals", format.decimals, 0, 17);
   std::string text = "IF ";
   if (rule.conditions.empty()) text += "TRUE";
@@ -154,10 +154,10 @@ inline std::string format_rule(const segment_rule& rule, const rule_format& form
          std::to_string(rule.n_samples) + ")";
 }
 
-inline std::string rules_to_json(const std::vector<segment_rule>& rules, const rule_format& format) {
+inline std::string rules_to_json(const std::vector<leaf_rule>& rules, const rule_format& format) {
   std::string out = "[";
   for (std::size_t i = 0; i < rules.size(); ++i) {
-    const segment_rule& r = rules[i];
+    const leaf_rule& r = rules[i];
     out += i ? ",\n " : "\n ";
     out += "{\"leaf\": " + std::to_string(r.leaf) + ", \"conditions\": [";
     for (std::size_t j = 0; j < r.conditions.size(); ++j) {
@@ -204,7 +204,7 @@ inline std::string export_text(const tree_structure& tree, bool classification, 
       continue;
     }
     if (tree.is_leaf(e.node)) {
-      segment_rule leaf;
+      leaf_rule leaf;
       fill_leaf(tree, classification, e.node, leaf);
       out += prefix(e.depth) +
              (classification ? "class: " + class_name(format, leaf.predicted_class)

@@ -16,13 +16,6 @@ namespace detail {
 inline constexpr int tree_leaf = -1;        // children_left/right of a leaf
 inline constexpr int tree_undefined = -2;   // feature and threshold of a leaf
 
-// A contiguous scan first (cheap for column-major X); the row-major scan that names
-// the first bad row runs only when something is wrong.
-template <class Derived>
-void require_finite_matrix(const char* function, const Eigen::MatrixBase<Derived>& X) {
-  if (!X.allFinite()) require_finite(function, "X", X);
-}
-
 template <class Derived>
 void validate_tree_input(const char* function, const tree_structure& tree,
                          const Eigen::MatrixBase<Derived>& X) {
@@ -34,7 +27,7 @@ void validate_tree_input(const char* function, const tree_structure& tree,
     throw_invalid_value(function, "X.cols()", X.cols(),
                         "must equal the number of features the tree was fitted on (" +
                             std::to_string(tree.n_features) + ")");
-  require_finite_matrix(function, X);
+  require_finite(function, "X", X);
 }
 
 // The split nodes packed into one array, so a traversal touches one cache line per
