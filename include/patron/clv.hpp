@@ -12,3 +12,5 @@
 #pragma once
 
 #include "patron/clv/bgnbd.hpp"
+#include "patron/clv/gamma_gamma.hpp"
+#include "patron/clv/pareto_nbd.hpp"
