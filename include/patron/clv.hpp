@@ -14,3 +14,4 @@
 #include "patron/clv/bgnbd.hpp"
 #include "patron/clv/gamma_gamma.hpp"
 #include "patron/clv/pareto_nbd.hpp"
+#include "patron/clv/bgbb.hpp"
