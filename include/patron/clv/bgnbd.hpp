@@ -154,7 +154,7 @@ class bgnbd_model {
     detail::validate_btyd_row(f, 0, x, t_x, T);
     detail::require(std::isfinite(t) && t >= 0.0, f, "t", t, "must be finite and non-negative");
     if (x == 0.0) return 1.0;
-    return 1.0 - detail::logistic(detail::bgnbd_log_odds_dead(p_, x, t_x, T + t));
+    return detail::logistic(-detail::bgnbd_log_odds_dead(p_, x, t_x, T + t));
   }
 
   // E[Y(t) | x, t_x, T]: expected purchases in (T, T + t] (eq. 10).

@@ -156,6 +156,35 @@ inline btyd_patterns compress(const Eigen::Ref<const Eigen::VectorXd>& x,
   return p;
 }
 
+// Near the optimum a likelihood summed over many customers is flat to within its
+// rounding noise, so patron::minimize's value-based tests (line search, Newton polish
+// "accept if lower") can stop with the gradient a little above tolerance. Newton steps
+// on the analytic gradient, accepted while they shrink the gradient, finish the job:
+// they need no value comparison.
+template <class Objective>
+void polish_gradient(Objective& objective, minimize_result& m, double tolerance) {
+  if (!std::isfinite(m.value)) return;
+  Eigen::VectorXd gradient(m.x.size());
+  for (int step = 0; step < 8 && m.gradient_norm > tolerance; ++step) {
+    const Eigen::MatrixXd hessian = hessian_from_gradient(objective, m.x);
+    Eigen::LDLT<Eigen::MatrixXd> ldlt(hessian);
+    if (ldlt.info() != Eigen::Success || !ldlt.isPositive()) return;
+    const Eigen::VectorXd trial = m.x - ldlt.solve(m.gradient);
+    const double value = objective(trial, gradient);
+    const double norm = gradient.lpNorm<Eigen::Infinity>();
+    if (!std::isfinite(value) || !gradient.allFinite() || !(norm < m.gradient_norm)) return;
+    m.x = trial;
+    m.value = value;
+    m.gradient = gradient;
+    m.gradient_norm = norm;
+    ++m.iterations;
+    if (norm <= tolerance) {
+      m.converged = true;
+      m.message = "converged: gradient norm below tolerance after Newton steps on the gradient";
+    }
+  }
+}
+
 // Result of the fitting driver: natural parameters and the report.
 struct fitted_parameters {
   Eigen::VectorXd theta;
@@ -176,7 +205,8 @@ fitted_parameters fit_log_parameters(TotalNll&& total_nll, const Eigen::VectorXd
     gradient = gradient / total_weight + 2.0 * lambda * u;
     return value / total_weight + lambda * u.squaredNorm();
   };
-  const minimize_result m = minimize(objective, u0, options.optimizer);
+  minimize_result m = minimize(objective, u0, options.optimizer);
+  polish_gradient(objective, m, options.optimizer.gradient_tolerance);
   fitted_parameters out;
   out.theta = m.x.array().exp();
   clv_fit_report& r = out.report;
