@@ -88,6 +88,22 @@ TEST_CASE("Pareto/NBD likelihood, P(alive), E[Y] and DERT agree with mpmath to 1
   }
 }
 
+TEST_CASE("Pareto/NBD P(X(t) = x) agrees with the 2F1 closed form of Fader & Hardie (2006)", "[reference]") {
+  // pnbd_pmf: the closed form with mpmath.hyp2f1, itself checked against the mixture.
+  for (const auto& c : clv_reference::pnbd_pmf_reference) {
+    CAPTURE(c.t, c.x);
+    CHECK_THAT(reference_model.probability_of_purchases(c.t, c.x), close_to(c.probability, 1e-9));
+  }
+  double total = 0.0, mean = 0.0;
+  for (int x = 0; x <= 600; ++x) {
+    const double p = reference_model.probability_of_purchases(39.0, x);
+    total += p;
+    mean += x * p;
+  }
+  CHECK_THAT(total, close_to(1.0, 1e-9));
+  CHECK_THAT(mean, close_to(reference_model.expected_purchases(39.0), 1e-6));
+}
+
 TEST_CASE("Pareto/NBD stays finite and accurate for frequencies up to 10^4 on both 2F1 branches",
           "[reference][edge]") {
   for (const auto& c : clv_reference::pnbd_extreme_reference) {

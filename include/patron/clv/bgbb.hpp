@@ -4,7 +4,7 @@
 // At each of n discrete opportunities (e.g. yearly donation drives) an alive customer
 // transacts with probability p ~ Beta(alpha, beta), then drops out with probability
 // theta ~ Beta(gamma, delta). Data per customer: x transactions, t_x the opportunity of
-// the last one (0 if none), n opportunities. Likelihood (eq. 5):
+// the last one (0 if none), n opportunities. Likelihood:
 //   L = B(alpha+x, beta+n-x)/B(alpha,beta) * B(gamma, delta+n)/B(gamma,delta)
 //     + sum_{i=0}^{n-t_x-1} B(alpha+x, beta+t_x-x+i)/B(alpha,beta) * B(gamma+1, delta+t_x+i)/B(gamma,delta)
 #pragma once
@@ -65,7 +65,7 @@ inline bgbb_term bgbb_log_term(const bgbb_parameters& p, double x, double y, dou
   return t;
 }
 
-// log L of one customer (log-sum-exp of the terms of eq. 5) and its gradient.
+// log L of one customer (log-sum-exp of the likelihood's terms) and its gradient.
 inline double bgbb_log_likelihood(const bgbb_parameters& p, double x, double t_x, double n, double* gradient) {
   std::vector<bgbb_term> terms;
   terms.push_back(bgbb_log_term(p, x, n - x, 0.0, n, gradient != nullptr));
@@ -106,7 +106,7 @@ class bgbb_model {
     return detail::bgbb_log_likelihood(p_, x, t_x, n, nullptr);
   }
 
-  // P(alive at opportunity n + 1 | x, t_x, n) (eq. 11).
+  // P(alive at opportunity n + 1 | x, t_x, n).
   [[nodiscard]] double probability_alive(double x, double t_x, double n) const {
     detail::validate_bgbb_row("bgbb_model::probability_alive", 0, x, t_x, n);
     return std::exp(detail::bgbb_log_term(p_, x, n - x, 0.0, n + 1.0, false).log_value -
@@ -114,7 +114,7 @@ class bgbb_model {
   }
 
   // E[X(n, n + n_star) | x, t_x, n]: expected transactions in the next n_star
-  // opportunities (eq. 13).
+  // opportunities.
   [[nodiscard]] double conditional_expected_transactions(double n_star, double x, double t_x, double n) const {
     const char* f = "bgbb_model::conditional_expected_transactions";
     detail::validate_bgbb_row(f, 0, x, t_x, n);
@@ -138,7 +138,7 @@ class bgbb_model {
            factor;
   }
 
-  // DERT at discount rate d per opportunity (eq. 14):
+  // DERT at discount rate d per opportunity:
   //   B(alpha+x+1, beta+n-x)/B(alpha,beta) * B(gamma, delta+n+1)/((1+d) B(gamma,delta))
   //   * 2F1(1, delta+n+1; gamma+delta+n+1; 1/(1+d)) / L.
   [[nodiscard]] double discounted_expected_residual_transactions(double discount, double x, double t_x,

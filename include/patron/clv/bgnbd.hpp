@@ -6,7 +6,7 @@
 // x repeat purchases, t_x the age at the last one, T the age at the end of calibration.
 //
 //   L(r, alpha, a, b | x, t_x, T) = B(a, b+x)/B(a, b) * G(r+x)/G(r) * alpha^r / (alpha+T)^(r+x)
-//       + [x > 0] B(a+1, b+x-1)/B(a, b) * G(r+x)/G(r) * alpha^r / (alpha+t_x)^(r+x)   (eq. 6)
+//       + [x > 0] B(a+1, b+x-1)/B(a, b) * G(r+x)/G(r) * alpha^r / (alpha+t_x)^(r+x)
 #pragma once
 
 #include <Eigen/Core>
@@ -35,13 +35,13 @@ inline void validate_bgnbd(const char* function, const bgnbd_parameters& p) {
 }
 
 // log of the second likelihood term over the first (the odds of "dropped out right
-// after the last purchase" against "still alive"), eq. 6 / eq. 13.
+// after the last purchase" against "still alive").
 inline double bgnbd_log_odds_dead(const bgnbd_parameters& p, double x, double t_x, double T) {
   return std::log(p.a / (p.b + x - 1.0)) + (p.r + x) * (std::log(p.alpha + T) - std::log(p.alpha + t_x));
 }
 
 // (c0 + a) / (a - 1) * [1 - q^k 2F1(k, beta; c0 + a; z)], the shape shared by E[X(t)]
-// (eq. 7) and E[Y(t) | x, t_x, T] (eq. 10). At a = 1 both factors vanish; within 1e-5
+// and E[Y(t) | x, t_x, T] (eq. 10). At a = 1 both factors vanish; within 1e-5
 // of it the symmetric mean at a = 1 +/- 2e-5 is used (error below 1e-9 relative).
 inline double bgnbd_expectation_kernel(double a, double c0, double k, double beta_param,
                                        double log_q, double z) {
@@ -124,7 +124,7 @@ class bgnbd_model {
   [[nodiscard]] const bgnbd_parameters& parameters() const { return p_; }
   [[nodiscard]] const clv_fit_report& report() const { return report_; }
 
-  // Log-likelihood of one customer (eq. 6).
+  // Log-likelihood of one customer.
   [[nodiscard]] double log_likelihood(double x, double t_x, double T) const {
     detail::validate_btyd_row("bgnbd_model::log_likelihood", 0, x, t_x, T);
     const btyd_patterns one{Eigen::VectorXd::Constant(1, x), Eigen::VectorXd::Constant(1, t_x),
@@ -133,7 +133,7 @@ class bgnbd_model {
     return -detail::bgnbd_total_nll(one, log_theta(), g);
   }
 
-  // E[X(t)], expected repeat purchases of a new customer in (0, t] (eq. 9).
+  // E[X(t)], expected repeat purchases of a new customer in (0, t].
   [[nodiscard]] double expected_purchases(double t) const {
     detail::require(std::isfinite(t) && t >= 0.0, "bgnbd_model::expected_purchases", "t", t,
                     "must be finite and non-negative");
@@ -142,7 +142,7 @@ class bgnbd_model {
                                             std::log(p_.alpha / (p_.alpha + t)), t / (p_.alpha + t));
   }
 
-  // P(alive at T | x, t_x, T) (eq. 11 of the 2008 note "Computing P(alive) using the BG/NBD").
+  // P(alive at T | x, t_x, T) (Fader, Hardie & Lee 2008 note "Computing P(alive) Using the BG/NBD Model").
   [[nodiscard]] double probability_alive(double x, double t_x, double T) const {
     return probability_alive_after(0.0, x, t_x, T);
   }
@@ -170,7 +170,7 @@ class bgnbd_model {
     return kernel * probability_alive(x, t_x, T);
   }
 
-  // P(X(t) = x): the distribution of repeat purchases of a new customer in (0, t] (eq. 8).
+  // P(X(t) = x): the distribution of repeat purchases of a new customer in (0, t].
   [[nodiscard]] double probability_of_purchases(double t, double x) const {
     const char* f = "bgnbd_model::probability_of_purchases";
     detail::require(std::isfinite(t) && t > 0.0, f, "t", t, "must be finite and positive");
@@ -200,22 +200,8 @@ class bgnbd_model {
   [[nodiscard]] Eigen::VectorXd expected_cumulative_repeat_purchases(
       const Eigen::Ref<const Eigen::VectorXd>& first_purchase,
       const Eigen::Ref<const Eigen::VectorXd>& at) const {
-    const char* f = "bgnbd_model::expected_cumulative_repeat_purchases";
-    detail::require_finite(f, "first_purchase", first_purchase);
-    detail::require_finite(f, "at", at);
-    // Group the cohort by acquisition time: cost scales with distinct times.
-    std::vector<double> times(first_purchase.data(), first_purchase.data() + first_purchase.size());
-    std::sort(times.begin(), times.end());
-    std::vector<std::pair<double, double>> groups;
-    for (double v : times) {
-      if (groups.empty() || groups.back().first != v) groups.push_back({v, 0.0});
-      groups.back().second += 1.0;
-    }
-    Eigen::VectorXd out = Eigen::VectorXd::Zero(at.size());
-    for (Eigen::Index k = 0; k < at.size(); ++k)
-      for (const auto& [start, count] : groups)
-        if (at(k) > start) out(k) += count * expected_purchases(at(k) - start);
-    return out;
+    return detail::cohort_cumulative_purchases("bgnbd_model::expected_cumulative_repeat_purchases", *this,
+                                               first_purchase, at);
   }
 
   // Vector forms: one value per customer row; every row is validated first.

@@ -9,9 +9,11 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <numeric>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "patron/core/optimize.hpp"
@@ -118,42 +120,92 @@ inline void validate_weights(const char* function, const Eigen::Ref<const Eigen:
   require(weights.sum() > 0.0, function, "weights", weights.sum(), "must not all be zero");
 }
 
-// Sort-and-merge compression. The only per-customer memory is one index array.
+// Hash-then-sort compression: an open-addressing table of the distinct (x, t_x, T)
+// patterns (linear probing, grown at half load), then the patterns sorted by x, T,
+// t_x. Memory is proportional to the number of patterns; weights are summed in row
+// order, so the result does not depend on anything but the input.
+class btyd_pattern_table {
+ public:
+  void add(double x, double t_x, double T, double w) {
+    if (2 * (x_.size() + 1) > slots_.size()) grow();
+    std::size_t slot = hash(x, t_x, T) & (slots_.size() - 1);
+    for (;; slot = (slot + 1) & (slots_.size() - 1)) {
+      const std::int64_t k = slots_[slot];
+      if (k < 0) break;
+      const auto i = static_cast<std::size_t>(k);
+      if (x_[i] == x && t_x_[i] == t_x && T_[i] == T) {
+        w_[i] += w;
+        return;
+      }
+    }
+    slots_[slot] = static_cast<std::int64_t>(x_.size());
+    x_.push_back(x);
+    t_x_.push_back(t_x);
+    T_.push_back(T);
+    w_.push_back(w);
+  }
+
+  btyd_patterns sorted() const {
+    std::vector<std::size_t> order(x_.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
+      if (x_[i] != x_[j]) return x_[i] < x_[j];
+      if (T_[i] != T_[j]) return T_[i] < T_[j];
+      return t_x_[i] < t_x_[j];
+    });
+    btyd_patterns p;
+    const auto n = static_cast<Eigen::Index>(order.size());
+    p.x.resize(n);
+    p.t_x.resize(n);
+    p.T.resize(n);
+    p.weight.resize(n);
+    for (Eigen::Index k = 0; k < n; ++k) {
+      const std::size_t i = order[static_cast<std::size_t>(k)];
+      p.x(k) = x_[i];
+      p.t_x(k) = t_x_[i];
+      p.T(k) = T_[i];
+      p.weight(k) = w_[i];
+    }
+    return p;
+  }
+
+ private:
+  static std::uint64_t mix(std::uint64_t h) {  // splitmix64 finaliser
+    h ^= h >> 30;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBULL;
+    return h ^ (h >> 31);
+  }
+  static std::uint64_t bits(double v) {
+    v += 0.0;  // -0.0 and 0.0 are the same pattern
+    std::uint64_t b;
+    std::memcpy(&b, &v, sizeof b);
+    return b;
+  }
+  static std::size_t hash(double x, double t_x, double T) {
+    return static_cast<std::size_t>(mix(bits(x) ^ mix(bits(T) ^ mix(bits(t_x)))));
+  }
+  void grow() {
+    std::vector<std::int64_t> slots(std::max<std::size_t>(64, 2 * slots_.size()), -1);
+    for (std::size_t i = 0; i < x_.size(); ++i) {
+      std::size_t slot = hash(x_[i], t_x_[i], T_[i]) & (slots.size() - 1);
+      while (slots[slot] >= 0) slot = (slot + 1) & (slots.size() - 1);
+      slots[slot] = static_cast<std::int64_t>(i);
+    }
+    slots_.swap(slots);
+  }
+  std::vector<std::int64_t> slots_;
+  std::vector<double> x_, t_x_, T_, w_;
+};
+
 inline btyd_patterns compress(const Eigen::Ref<const Eigen::VectorXd>& x,
                               const Eigen::Ref<const Eigen::VectorXd>& t_x,
                               const Eigen::Ref<const Eigen::VectorXd>& T,
                               const Eigen::VectorXd* weights) {
-  const Eigen::Index n = x.size();
-  std::vector<std::uint32_t> order(static_cast<std::size_t>(n));
-  std::iota(order.begin(), order.end(), 0u);
-  auto key_less = [&](std::uint32_t i, std::uint32_t j) {
-    if (x(i) != x(j)) return x(i) < x(j);
-    if (T(i) != T(j)) return T(i) < T(j);
-    return t_x(i) < t_x(j);
-  };
-  std::sort(order.begin(), order.end(), [&](std::uint32_t i, std::uint32_t j) {
-    return key_less(i, j) || (!key_less(j, i) && i < j);
-  });
-  std::size_t distinct = 0;
-  for (std::size_t k = 0; k < order.size(); ++k)
-    if (k == 0 || key_less(order[k - 1], order[k])) ++distinct;
-  btyd_patterns p;
-  p.x.resize(static_cast<Eigen::Index>(distinct));
-  p.t_x.resizeLike(p.x);
-  p.T.resizeLike(p.x);
-  p.weight = Eigen::VectorXd::Zero(p.x.size());
-  Eigen::Index out = -1;
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    const std::uint32_t i = order[k];
-    if (k == 0 || key_less(order[k - 1], i)) {
-      ++out;
-      p.x(out) = x(i);
-      p.t_x(out) = t_x(i);
-      p.T(out) = T(i);
-    }
-    p.weight(out) += weights ? (*weights)(i) : 1.0;
-  }
-  return p;
+  btyd_pattern_table table;
+  for (Eigen::Index i = 0; i < x.size(); ++i) table.add(x(i), t_x(i), T(i), weights ? (*weights)(i) : 1.0);
+  return table.sorted();
 }
 
 // Near the optimum a likelihood summed over many customers is flat to within its
@@ -228,6 +280,28 @@ fitted_parameters fit_log_parameters(TotalNll&& total_nll, const Eigen::VectorXd
       r.covariance = d.asDiagonal() * (*cov) * d.asDiagonal();
     }
   }
+  return out;
+}
+
+// Sum over a cohort of E[X(at - first_purchase)] for the customers acquired before
+// `at`, grouped by acquisition time so the cost scales with distinct times.
+template <class Model>
+Eigen::VectorXd cohort_cumulative_purchases(const char* function, const Model& model,
+                                            const Eigen::Ref<const Eigen::VectorXd>& first_purchase,
+                                            const Eigen::Ref<const Eigen::VectorXd>& at) {
+  require_finite(function, "first_purchase", first_purchase);
+  require_finite(function, "at", at);
+  std::vector<double> times(first_purchase.data(), first_purchase.data() + first_purchase.size());
+  std::sort(times.begin(), times.end());
+  std::vector<std::pair<double, double>> groups;  // (acquisition time, customers)
+  for (double v : times) {
+    if (groups.empty() || groups.back().first != v) groups.push_back({v, 0.0});
+    groups.back().second += 1.0;
+  }
+  Eigen::VectorXd out = Eigen::VectorXd::Zero(at.size());
+  for (Eigen::Index k = 0; k < at.size(); ++k)
+    for (const auto& [start, count] : groups)
+      if (at(k) > start) out(k) += count * model.expected_purchases(at(k) - start);
   return out;
 }
 

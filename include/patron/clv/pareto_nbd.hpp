@@ -12,6 +12,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/expint.hpp>
 #include <boost/math/special_functions/gamma.hpp>
@@ -214,6 +215,33 @@ class pareto_nbd_model {
            power_kernel(std::log1p(t / (p_.beta + T))) * probability_alive(x, t_x, T);
   }
 
+  // P(X(t) = x) for a new customer: alive through t with NB(x; r, alpha/(alpha+t))
+  // purchases, or dead at tau < t with NB(x; r, alpha/(alpha+tau)), tau having density
+  // s beta^s (beta+tau)^-(s+1). The mixture integral is evaluated by adaptive
+  // Gauss-Kronrod quadrature; it equals the 2F1 closed form of Fader & Hardie (2006),
+  // "Deriving an expression for P(X(t) = x) under the Pareto/NBD model", without the
+  // cancellation that form suffers for large x.
+  [[nodiscard]] double probability_of_purchases(double t, double x) const {
+    const char* f = "pareto_nbd_model::probability_of_purchases";
+    detail::require(std::isfinite(t) && t > 0.0, f, "t", t, "must be finite and positive");
+    detail::require(std::isfinite(x) && x >= 0.0 && x == std::floor(x), f, "x", x,
+                    "must be a non-negative integer");
+    const double log_coefficient = std::lgamma(p_.r + x) - std::lgamma(p_.r) - std::lgamma(x + 1.0);
+    auto log_nb = [&](double tau) {
+      return log_coefficient + p_.r * std::log(p_.alpha / (p_.alpha + tau)) +
+             (x == 0.0 ? 0.0 : x * std::log(tau / (p_.alpha + tau)));
+    };
+    const double alive = std::exp(log_nb(t) + p_.s * std::log(p_.beta / (p_.beta + t)));
+    const double log_density = std::log(p_.s) + p_.s * std::log(p_.beta);
+    const double dead = boost::math::quadrature::gauss_kronrod<double, 31>::integrate(
+        [&](double tau) {
+          if (tau == 0.0 && x > 0.0) return 0.0;
+          return std::exp(log_nb(tau) + log_density - (p_.s + 1.0) * std::log(p_.beta + tau));
+        },
+        0.0, t, 15, 1e-13);
+    return alive + dead;
+  }
+
   // DERT: discounted expected residual transactions at continuous discount rate delta
   // per time unit (JMR 2005 eq. 2):
   //   alpha^r beta^s delta^(s-1) G(r+x+1) Psi(s, s; delta(beta+T)) / (G(r) (alpha+T)^(r+x+1) L),
@@ -231,6 +259,13 @@ class pareto_nbd_model {
                     std::lgamma(p_.r + x + 1.0) - std::lgamma(p_.r) -
                     (p_.r + x + 1.0) * std::log(p_.alpha + T) - log_l) *
            psi;
+  }
+
+  // Expected cumulative repeat purchases of a cohort by time `at` (see bgnbd_model).
+  [[nodiscard]] Eigen::VectorXd expected_cumulative_repeat_purchases(
+      const Eigen::Ref<const Eigen::VectorXd>& first_purchase, const Eigen::Ref<const Eigen::VectorXd>& at) const {
+    return detail::cohort_cumulative_purchases("pareto_nbd_model::expected_cumulative_repeat_purchases", *this,
+                                               first_purchase, at);
   }
 
   [[nodiscard]] Eigen::VectorXd probability_alive(const Eigen::Ref<const Eigen::VectorXd>& x,
