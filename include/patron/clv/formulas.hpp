@@ -147,8 +147,13 @@ double discounted_purchases(const Model& m, double x, double t_x, double T, cons
   auto expected = [&](double t) { return m.conditional_expected_purchases(t, x, t_x, T); };
   if (o.infinite_horizon) {
     // By parts: int_0^inf e^(-delta t) dE[Y(t)] = delta int_0^inf e^(-delta t) E[Y(t)] dt.
+    // Far nodes (t beyond ~700 / delta) carry no weight; skipping them also keeps the
+    // 2F1 argument t / (alpha + T + t) from rounding to 1.
     boost::math::quadrature::exp_sinh<double> integrator;
-    return delta * integrator.integrate([&](double t) { return std::exp(-delta * t) * expected(t); });
+    return delta * integrator.integrate([&](double t) {
+      const double weight = std::exp(-delta * t);
+      return weight == 0.0 ? 0.0 : weight * expected(t);
+    });
   }
   const double horizon = o.periods * o.period_length;
   if (delta == 0.0) return expected(horizon);
