@@ -79,10 +79,15 @@ inline double bgnbd_total_nll(const btyd_patterns& d, const Eigen::VectorXd& u,
     // Sums over the run of patterns with this x.
     double s_w = 0, s_ll = 0, s_log_T = 0, s_inv_T = 0, s_p = 0, s_p_dlog = 0, s_p_dinv = 0;
     const double log_odds0 = x > 0 ? std::log(a / (b + x - 1.0)) : 0.0;
+    // Within a run T is sorted and takes few values (acquisition dates): reuse its logs.
+    double last_T = -1.0, log_T = 0.0, inv_T = 0.0;
     for (Eigen::Index i = start; i < end; ++i) {
       const double w = d.weight(i);
-      const double log_T = std::log(alpha + d.T(i));
-      const double inv_T = 1.0 / (alpha + d.T(i));
+      if (d.T(i) != last_T) {
+        last_T = d.T(i);
+        log_T = std::log(alpha + last_T);
+        inv_T = 1.0 / (alpha + last_T);
+      }
       double term = -rx * log_T;
       if (x > 0) {
         const double log_tx = std::log(alpha + d.t_x(i));
