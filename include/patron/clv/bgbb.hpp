@@ -1,0 +1,197 @@
+// BG/BB: Fader, Hardie & Shang (2010), "Customer-Base Analysis in a Discrete-Time
+// Noncontractual Setting", Marketing Science 29(6), 1086-1108.
+//
+// At each of n discrete opportunities (e.g. yearly donation drives) an alive customer
+// transacts with probability p ~ Beta(alpha, beta), then drops out with probability
+// theta ~ Beta(gamma, delta). Data per customer: x transactions, t_x the opportunity of
+// the last one (0 if none), n opportunities. Likelihood:
+//   L = B(alpha+x, beta+n-x)/B(alpha,beta) * B(gamma, delta+n)/B(gamma,delta)
+//     + sum_{i=0}^{n-t_x-1} B(alpha+x, beta+t_x-x+i)/B(alpha,beta) * B(gamma+1, delta+t_x+i)/B(gamma,delta)
+#pragma once
+
+#include <Eigen/Core>
+#include <boost/math/special_functions/digamma.hpp>
+#include <cmath>
+#include <vector>
+
+#include "patron/clv/common.hpp"
+#include "patron/core/hypergeometric.hpp"
+
+namespace patron {
+
+struct bgbb_parameters {
+  double alpha = 1.0, beta = 1.0;   // transaction probability p ~ Beta(alpha, beta)
+  double gamma = 1.0, delta = 1.0;  // dropout probability theta ~ Beta(gamma, delta)
+};
+
+namespace detail {
+
+inline double log_beta_fn(double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); }
+
+inline void validate_bgbb_row(const char* function, std::size_t i, double x, double t_x, double n) {
+  auto is_count = [](double v) { return std::isfinite(v) && v >= 0.0 && v == std::floor(v); };
+  if (!is_count(x)) throw_invalid_element(function, "x", i, x, "must be a non-negative integer");
+  if (!is_count(t_x)) throw_invalid_element(function, "t_x", i, t_x, "must be a non-negative integer");
+  if (!is_count(n) || n < 1.0) throw_invalid_element(function, "n", i, n, "must be a positive integer");
+  if (t_x > n)
+    throw_invalid_element(function, "t_x", i, t_x, "exceeds n[" + std::to_string(i) + "] (" + format_value(n) + ")");
+  if (x > t_x)
+    throw_invalid_element(function, "x", i, x, "exceeds t_x[" + std::to_string(i) + "] (" + format_value(t_x) + ")");
+  if (x == 0.0 && t_x != 0.0)
+    throw_invalid_element(function, "t_x", i, t_x, "must be 0 when x[" + std::to_string(i) + "] is 0");
+}
+
+// One term B(alpha+x, beta+y)/B(alpha,beta) * B(gamma+g, delta+z)/B(gamma,delta): its log
+// and gradient with respect to (alpha, beta, gamma, delta).
+struct bgbb_term {
+  double log_value;
+  double d[4];
+};
+
+inline bgbb_term bgbb_log_term(const bgbb_parameters& p, double x, double y, double g, double z, bool gradient) {
+  bgbb_term t{log_beta_fn(p.alpha + x, p.beta + y) - log_beta_fn(p.alpha, p.beta) +
+                  log_beta_fn(p.gamma + g, p.delta + z) - log_beta_fn(p.gamma, p.delta),
+              {0, 0, 0, 0}};
+  if (gradient) {
+    using boost::math::digamma;
+    const clv_policy pol;
+    const double ab = digamma(p.alpha + p.beta, pol) - digamma(p.alpha + p.beta + x + y, pol);
+    const double gd = digamma(p.gamma + p.delta, pol) - digamma(p.gamma + p.delta + g + z, pol);
+    t.d[0] = digamma(p.alpha + x, pol) - digamma(p.alpha, pol) + ab;
+    t.d[1] = digamma(p.beta + y, pol) - digamma(p.beta, pol) + ab;
+    t.d[2] = digamma(p.gamma + g, pol) - digamma(p.gamma, pol) + gd;
+    t.d[3] = digamma(p.delta + z, pol) - digamma(p.delta, pol) + gd;
+  }
+  return t;
+}
+
+// log L of one customer (log-sum-exp of the likelihood's terms) and its gradient.
+inline double bgbb_log_likelihood(const bgbb_parameters& p, double x, double t_x, double n, double* gradient) {
+  std::vector<bgbb_term> terms;
+  terms.push_back(bgbb_log_term(p, x, n - x, 0.0, n, gradient != nullptr));
+  for (double i = 0; i < n - t_x; ++i)
+    terms.push_back(bgbb_log_term(p, x, t_x - x + i, 1.0, t_x + i, gradient != nullptr));
+  double top = terms[0].log_value;
+  for (const auto& t : terms) top = std::max(top, t.log_value);
+  double sum = 0.0;
+  for (const auto& t : terms) sum += std::exp(t.log_value - top);
+  const double ll = top + std::log(sum);
+  if (gradient) {
+    for (int k = 0; k < 4; ++k) gradient[k] = 0.0;
+    for (const auto& t : terms) {
+      const double share = std::exp(t.log_value - ll);
+      for (int k = 0; k < 4; ++k) gradient[k] += share * t.d[k];
+    }
+  }
+  return ll;
+}
+
+}  // namespace detail
+
+class bgbb_model {
+ public:
+  explicit bgbb_model(const bgbb_parameters& parameters, clv_fit_report report = {})
+      : p_(parameters), report_(std::move(report)) {
+    detail::require_positive_scalar("bgbb_model", "parameters.alpha", p_.alpha);
+    detail::require_positive_scalar("bgbb_model", "parameters.beta", p_.beta);
+    detail::require_positive_scalar("bgbb_model", "parameters.gamma", p_.gamma);
+    detail::require_positive_scalar("bgbb_model", "parameters.delta", p_.delta);
+  }
+
+  [[nodiscard]] const bgbb_parameters& parameters() const { return p_; }
+  [[nodiscard]] const clv_fit_report& report() const { return report_; }
+
+  [[nodiscard]] double log_likelihood(double x, double t_x, double n) const {
+    detail::validate_bgbb_row("bgbb_model::log_likelihood", 0, x, t_x, n);
+    return detail::bgbb_log_likelihood(p_, x, t_x, n, nullptr);
+  }
+
+  // P(alive at opportunity n + 1 | x, t_x, n).
+  [[nodiscard]] double probability_alive(double x, double t_x, double n) const {
+    detail::validate_bgbb_row("bgbb_model::probability_alive", 0, x, t_x, n);
+    return std::exp(detail::bgbb_log_term(p_, x, n - x, 0.0, n + 1.0, false).log_value -
+                    detail::bgbb_log_likelihood(p_, x, t_x, n, nullptr));
+  }
+
+  // E[X(n, n + n_star) | x, t_x, n]: expected transactions in the next n_star
+  // opportunities.
+  [[nodiscard]] double conditional_expected_transactions(double n_star, double x, double t_x, double n) const {
+    const char* f = "bgbb_model::conditional_expected_transactions";
+    detail::validate_bgbb_row(f, 0, x, t_x, n);
+    detail::require(std::isfinite(n_star) && n_star >= 0.0 && n_star == std::floor(n_star), f, "n_star",
+                    n_star, "must be a non-negative integer");
+    if (n_star == 0.0) return 0.0;
+    const double g = p_.gamma, d = p_.delta;
+    // delta/(gamma-1) * G(gamma+delta)/G(1+delta) * [G(1+d+n)/G(g+d+n) - G(1+d+n+n*)/G(g+d+n+n*)],
+    // written as a difference of exponentials; at gamma = 1 its limit delta [psi(1+d+n+n*) - psi(1+d+n)].
+    auto log_ratio = [&](double m) { return std::lgamma(1.0 + d + m) - std::lgamma(g + d + m); };
+    double factor;
+    if (std::abs(g - 1.0) < 1e-10) {
+      const detail::clv_policy pol;
+      factor = d * (boost::math::digamma(1.0 + d + n + n_star, pol) - boost::math::digamma(1.0 + d + n, pol));
+    } else {
+      const double l0 = log_ratio(n), l1 = log_ratio(n + n_star);
+      factor = d / (g - 1.0) * std::exp(std::lgamma(g + d) - std::lgamma(1.0 + d) + l0) * -std::expm1(l1 - l0);
+    }
+    return std::exp(detail::log_beta_fn(p_.alpha + x + 1.0, p_.beta + n - x) - detail::log_beta_fn(p_.alpha, p_.beta) -
+                    detail::bgbb_log_likelihood(p_, x, t_x, n, nullptr)) *
+           factor;
+  }
+
+  // DERT at discount rate d per opportunity:
+  //   B(alpha+x+1, beta+n-x)/B(alpha,beta) * B(gamma, delta+n+1)/((1+d) B(gamma,delta))
+  //   * 2F1(1, delta+n+1; gamma+delta+n+1; 1/(1+d)) / L.
+  [[nodiscard]] double discounted_expected_residual_transactions(double discount, double x, double t_x,
+                                                                 double n) const {
+    const char* f = "bgbb_model::discounted_expected_residual_transactions";
+    detail::validate_bgbb_row(f, 0, x, t_x, n);
+    detail::require(std::isfinite(discount) && discount > 0.0, f, "discount", discount,
+                    "must be finite and positive");
+    const double log_value =
+        detail::log_beta_fn(p_.alpha + x + 1.0, p_.beta + n - x) - detail::log_beta_fn(p_.alpha, p_.beta) +
+        detail::log_beta_fn(p_.gamma, p_.delta + n + 1.0) - detail::log_beta_fn(p_.gamma, p_.delta) -
+        std::log1p(discount) +
+        log_hyp2f1(1.0, p_.delta + n + 1.0, p_.gamma + p_.delta + n + 1.0, 1.0 / (1.0 + discount)) -
+        detail::bgbb_log_likelihood(p_, x, t_x, n, nullptr);
+    return std::exp(log_value);
+  }
+
+ private:
+  bgbb_parameters p_;
+  clv_fit_report report_;
+};
+
+// Fit on compressed (x, t_x, n, weight) rows, the usual form of BG/BB data (e.g.
+// 11,104 donors in 22 rows). Rows with weight 0 are allowed and ignored.
+[[nodiscard]] inline bgbb_model fit_bgbb(const Eigen::Ref<const Eigen::VectorXd>& x,
+                                         const Eigen::Ref<const Eigen::VectorXd>& t_x,
+                                         const Eigen::Ref<const Eigen::VectorXd>& n,
+                                         const Eigen::Ref<const Eigen::VectorXd>& weights,
+                                         const clv_fit_options& options = {}) {
+  const char* f = "fit_bgbb";
+  detail::validate_clv_options(f, options);
+  detail::require_same_length(f, "x", static_cast<std::size_t>(x.size()), "t_x", static_cast<std::size_t>(t_x.size()));
+  detail::require_same_length(f, "x", static_cast<std::size_t>(x.size()), "n", static_cast<std::size_t>(n.size()));
+  detail::require_non_empty(f, "x", static_cast<std::size_t>(x.size()));
+  detail::validate_weights(f, weights, x.size());
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    detail::validate_bgbb_row(f, static_cast<std::size_t>(i), x(i), t_x(i), n(i));
+  auto nll = [&](const Eigen::VectorXd& u, Eigen::VectorXd& gradient) {
+    const bgbb_parameters p{std::exp(u(0)), std::exp(u(1)), std::exp(u(2)), std::exp(u(3))};
+    double ll = 0.0, g[4], total[4] = {0, 0, 0, 0};
+    for (Eigen::Index i = 0; i < x.size(); ++i) {
+      if (weights(i) == 0.0) continue;
+      ll += weights(i) * detail::bgbb_log_likelihood(p, x(i), t_x(i), n(i), g);
+      for (int k = 0; k < 4; ++k) total[k] += weights(i) * g[k];
+    }
+    gradient.resize(4);
+    gradient << -total[0] * p.alpha, -total[1] * p.beta, -total[2] * p.gamma, -total[3] * p.delta;
+    return -ll;
+  };
+  detail::fitted_parameters fit = detail::fit_log_parameters(
+      nll, Eigen::VectorXd::Zero(4), weights.sum(), static_cast<std::size_t>((weights.array() > 0).count()),
+      options, {"alpha", "beta", "gamma", "delta"});
+  return bgbb_model({fit.theta(0), fit.theta(1), fit.theta(2), fit.theta(3)}, std::move(fit.report));
+}
+
+}  // namespace patron

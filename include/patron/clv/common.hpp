@@ -1,0 +1,326 @@
+// Machinery shared by the CLV models (patron/clv.hpp): compressed (x, t_x, T)
+// patterns, input validation naming the customer row, the fit options and report, and
+// the fitting driver (log parameters, L2 penalty, standard errors from the Hessian).
+#pragma once
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <boost/math/policies/policy.hpp>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "patron/core/optimize.hpp"
+#include "patron/core/validate.hpp"
+
+namespace patron {
+
+// Options shared by every CLV model fit.
+struct clv_fit_options {
+  // L2 penalty on the log parameters: the fit minimises
+  //   -LL / (total weight) + l2_penalty * sum_k log(theta_k)^2,
+  // the same way for every model (>= 0; default 0, plain maximum likelihood). It pulls
+  // parameters towards 1 and tames fits on tiny or degenerate data.
+  double l2_penalty = 0.0;
+  // Optimiser settings (patron::minimize). The gradient tolerance applies to the
+  // per-customer objective above.
+  minimize_options optimizer{};
+  // Compute the covariance of the estimates from the Hessian (a few extra likelihood
+  // evaluations).
+  bool standard_errors = true;
+};
+
+// What a fit did. Non-convergence is reported here, never thrown.
+struct clv_fit_report {
+  double log_likelihood = 0.0;  // sum over customers (weights applied), without the penalty
+  double l2_penalty = 0.0;      // as used
+  double total_weight = 0.0;    // number of customers (sum of weights)
+  std::size_t patterns = 0;     // distinct data patterns the likelihood was evaluated on
+  bool converged = false;
+  int iterations = 0;
+  double gradient_norm = 0.0;   // infinity norm, per-customer objective, log parameters
+  std::string message;
+  std::vector<std::string> parameter_names;
+  // Covariance of the natural parameters (order of parameter_names) from the inverse
+  // Hessian of the penalised negative log-likelihood; empty when the Hessian is not
+  // positive definite or standard errors were not requested.
+  std::optional<Eigen::MatrixXd> covariance;
+
+  // Standard errors (square roots of the covariance diagonal), if available.
+  [[nodiscard]] std::optional<Eigen::VectorXd> standard_errors() const {
+    if (!covariance) return std::nullopt;
+    return Eigen::VectorXd(covariance->diagonal().array().sqrt());
+  }
+};
+
+// Customers compressed to distinct (x, t_x, T) patterns with a weight (the number of
+// customers sharing the pattern), ordered by x, then T, then t_x. Memory is
+// proportional to the number of patterns.
+struct btyd_patterns {
+  Eigen::VectorXd x, t_x, T, weight;
+  [[nodiscard]] Eigen::Index size() const { return x.size(); }
+};
+
+namespace detail {
+
+// Double precision everywhere: Boost's default promotion to long double costs time
+// and buys nothing at patron's tolerances.
+using clv_policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+
+inline void validate_clv_options(const char* function, const clv_fit_options& options) {
+  require(std::isfinite(options.l2_penalty) && options.l2_penalty >= 0.0, function,
+          "options.l2_penalty", options.l2_penalty, "must be finite and non-negative");
+}
+
+// One customer's (x, t_x, T), checked: the first bad row is named.
+inline void validate_btyd_row(const char* function, std::size_t i, double x, double t_x,
+                              double T) {
+  if (!(std::isfinite(x) && x >= 0.0 && x == std::floor(x)))
+    throw_invalid_element(function, "x", i, x, "must be a non-negative integer");
+  if (!(std::isfinite(T) && T > 0.0))
+    throw_invalid_element(function, "T", i, T, "must be finite and positive");
+  if (!(std::isfinite(t_x) && t_x >= 0.0))
+    throw_invalid_element(function, "t_x", i, t_x, "must be finite and non-negative");
+  if (t_x > T)
+    throw_invalid_element(function, "t_x", i, t_x,
+                          "exceeds T[" + std::to_string(i) + "] (" + format_value(T) + ")");
+  if (x > 0.0 && t_x == 0.0)
+    throw_invalid_element(function, "t_x", i, t_x,
+                          "must be positive when x[" + std::to_string(i) + "] (" +
+                              format_value(x) + ") is positive");
+  if (x == 0.0 && t_x != 0.0)
+    throw_invalid_element(function, "t_x", i, t_x,
+                          "must be 0 when x[" + std::to_string(i) +
+                              "] is 0 (t_x is the age at the last repeat purchase, not the "
+                              "time since it)");
+}
+
+inline void validate_btyd(const char* function, const Eigen::Ref<const Eigen::VectorXd>& x,
+                          const Eigen::Ref<const Eigen::VectorXd>& t_x,
+                          const Eigen::Ref<const Eigen::VectorXd>& T) {
+  require_same_length(function, "x", static_cast<std::size_t>(x.size()), "t_x",
+                      static_cast<std::size_t>(t_x.size()));
+  require_same_length(function, "x", static_cast<std::size_t>(x.size()), "T",
+                      static_cast<std::size_t>(T.size()));
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    validate_btyd_row(function, static_cast<std::size_t>(i), x(i), t_x(i), T(i));
+}
+
+inline void validate_weights(const char* function, const Eigen::Ref<const Eigen::VectorXd>& weights,
+                             Eigen::Index rows) {
+  require_same_length(function, "x", static_cast<std::size_t>(rows), "weights",
+                      static_cast<std::size_t>(weights.size()));
+  require_non_negative(function, "weights", weights);
+  require(weights.sum() > 0.0, function, "weights", weights.sum(), "must not all be zero");
+}
+
+// Hash-then-sort compression: an open-addressing table of the distinct (x, t_x, T)
+// patterns (linear probing, grown at half load), then the patterns sorted by x, T,
+// t_x. Memory is proportional to the number of patterns; weights are summed in row
+// order, so the result does not depend on anything but the input.
+class btyd_pattern_table {
+ public:
+  void add(double x, double t_x, double T, double w) {
+    if (2 * (x_.size() + 1) > slots_.size()) grow();
+    std::size_t slot = hash(x, t_x, T) & (slots_.size() - 1);
+    for (;; slot = (slot + 1) & (slots_.size() - 1)) {
+      const std::int64_t k = slots_[slot];
+      if (k < 0) break;
+      const auto i = static_cast<std::size_t>(k);
+      if (x_[i] == x && t_x_[i] == t_x && T_[i] == T) {
+        w_[i] += w;
+        return;
+      }
+    }
+    slots_[slot] = static_cast<std::int64_t>(x_.size());
+    x_.push_back(x);
+    t_x_.push_back(t_x);
+    T_.push_back(T);
+    w_.push_back(w);
+  }
+
+  btyd_patterns sorted() const {
+    std::vector<std::size_t> order(x_.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
+      if (x_[i] != x_[j]) return x_[i] < x_[j];
+      if (T_[i] != T_[j]) return T_[i] < T_[j];
+      return t_x_[i] < t_x_[j];
+    });
+    btyd_patterns p;
+    const auto n = static_cast<Eigen::Index>(order.size());
+    p.x.resize(n);
+    p.t_x.resize(n);
+    p.T.resize(n);
+    p.weight.resize(n);
+    for (Eigen::Index k = 0; k < n; ++k) {
+      const std::size_t i = order[static_cast<std::size_t>(k)];
+      p.x(k) = x_[i];
+      p.t_x(k) = t_x_[i];
+      p.T(k) = T_[i];
+      p.weight(k) = w_[i];
+    }
+    return p;
+  }
+
+ private:
+  static std::uint64_t mix(std::uint64_t h) {  // splitmix64 finaliser
+    h ^= h >> 30;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBULL;
+    return h ^ (h >> 31);
+  }
+  static std::uint64_t bits(double v) {
+    v += 0.0;  // -0.0 and 0.0 are the same pattern
+    std::uint64_t b;
+    std::memcpy(&b, &v, sizeof b);
+    return b;
+  }
+  static std::size_t hash(double x, double t_x, double T) {
+    return static_cast<std::size_t>(mix(bits(x) ^ mix(bits(T) ^ mix(bits(t_x)))));
+  }
+  void grow() {
+    std::vector<std::int64_t> slots(std::max<std::size_t>(64, 2 * slots_.size()), -1);
+    for (std::size_t i = 0; i < x_.size(); ++i) {
+      std::size_t slot = hash(x_[i], t_x_[i], T_[i]) & (slots.size() - 1);
+      while (slots[slot] >= 0) slot = (slot + 1) & (slots.size() - 1);
+      slots[slot] = static_cast<std::int64_t>(i);
+    }
+    slots_.swap(slots);
+  }
+  std::vector<std::int64_t> slots_;
+  std::vector<double> x_, t_x_, T_, w_;
+};
+
+inline btyd_patterns compress(const Eigen::Ref<const Eigen::VectorXd>& x,
+                              const Eigen::Ref<const Eigen::VectorXd>& t_x,
+                              const Eigen::Ref<const Eigen::VectorXd>& T,
+                              const Eigen::VectorXd* weights) {
+  btyd_pattern_table table;
+  for (Eigen::Index i = 0; i < x.size(); ++i) table.add(x(i), t_x(i), T(i), weights ? (*weights)(i) : 1.0);
+  return table.sorted();
+}
+
+// Near the optimum a likelihood summed over many customers is flat to within its
+// rounding noise, so patron::minimize's value-based tests (line search, Newton polish
+// "accept if lower") can stop with the gradient a little above tolerance. Newton steps
+// on the analytic gradient, accepted while they shrink the gradient, finish the job:
+// they need no value comparison.
+template <class Objective>
+void polish_gradient(Objective& objective, minimize_result& m, double tolerance) {
+  if (!std::isfinite(m.value)) return;
+  Eigen::VectorXd gradient(m.x.size());
+  for (int step = 0; step < 8 && m.gradient_norm > tolerance; ++step) {
+    const Eigen::MatrixXd hessian = hessian_from_gradient(objective, m.x);
+    Eigen::LDLT<Eigen::MatrixXd> ldlt(hessian);
+    if (ldlt.info() != Eigen::Success || !ldlt.isPositive()) return;
+    const Eigen::VectorXd trial = m.x - ldlt.solve(m.gradient);
+    const double value = objective(trial, gradient);
+    const double norm = gradient.lpNorm<Eigen::Infinity>();
+    if (!std::isfinite(value) || !gradient.allFinite() || !(norm < m.gradient_norm)) return;
+    m.x = trial;
+    m.value = value;
+    m.gradient = gradient;
+    m.gradient_norm = norm;
+    ++m.iterations;
+    if (norm <= tolerance) {
+      m.converged = true;
+      m.message = "converged: gradient norm below tolerance after Newton steps on the gradient";
+    }
+  }
+}
+
+// Result of the fitting driver: natural parameters and the report.
+struct fitted_parameters {
+  Eigen::VectorXd theta;
+  clv_fit_report report;
+};
+
+// Minimises the per-customer penalised negative log-likelihood over log parameters.
+// `total_nll(u, gradient)` returns the weighted total negative log-likelihood at
+// theta = exp(u) and its gradient with respect to u.
+template <class TotalNll>
+fitted_parameters fit_log_parameters(TotalNll&& total_nll, const Eigen::VectorXd& u0,
+                                     double total_weight, std::size_t patterns,
+                                     const clv_fit_options& options,
+                                     std::vector<std::string> names) {
+  const double lambda = options.l2_penalty;
+  auto objective = [&](const Eigen::VectorXd& u, Eigen::VectorXd& gradient) {
+    const double value = total_nll(u, gradient);
+    gradient = gradient / total_weight + 2.0 * lambda * u;
+    return value / total_weight + lambda * u.squaredNorm();
+  };
+  minimize_result m = minimize(objective, u0, options.optimizer);
+  polish_gradient(objective, m, options.optimizer.gradient_tolerance);
+  fitted_parameters out;
+  out.theta = m.x.array().exp();
+  clv_fit_report& r = out.report;
+  Eigen::VectorXd unused(u0.size());
+  r.log_likelihood = -total_nll(m.x, unused);
+  r.l2_penalty = lambda;
+  r.total_weight = total_weight;
+  r.patterns = patterns;
+  r.converged = m.converged;
+  r.iterations = m.iterations;
+  r.gradient_norm = m.gradient_norm;
+  r.message = m.message;
+  r.parameter_names = std::move(names);
+  if (options.standard_errors && std::isfinite(m.value)) {
+    // Hessian in log parameters of the total objective; delta method to theta.
+    Eigen::MatrixXd h = hessian_from_gradient(objective, m.x) * total_weight;
+    if (auto cov = covariance_from_hessian(h)) {
+      const Eigen::VectorXd d = out.theta;
+      r.covariance = d.asDiagonal() * (*cov) * d.asDiagonal();
+    }
+  }
+  return out;
+}
+
+// Sum over a cohort of E[X(at - first_purchase)] for the customers acquired before
+// `at`, grouped by acquisition time so the cost scales with distinct times.
+template <class Model>
+Eigen::VectorXd cohort_cumulative_purchases(const char* function, const Model& model,
+                                            const Eigen::Ref<const Eigen::VectorXd>& first_purchase,
+                                            const Eigen::Ref<const Eigen::VectorXd>& at) {
+  require_finite(function, "first_purchase", first_purchase);
+  require_finite(function, "at", at);
+  std::vector<double> times(first_purchase.data(), first_purchase.data() + first_purchase.size());
+  std::sort(times.begin(), times.end());
+  std::vector<std::pair<double, double>> groups;  // (acquisition time, customers)
+  for (double v : times) {
+    if (groups.empty() || groups.back().first != v) groups.push_back({v, 0.0});
+    groups.back().second += 1.0;
+  }
+  Eigen::VectorXd out = Eigen::VectorXd::Zero(at.size());
+  for (Eigen::Index k = 0; k < at.size(); ++k)
+    for (const auto& [start, count] : groups)
+      if (at(k) > start) out(k) += count * model.expected_purchases(at(k) - start);
+  return out;
+}
+
+// log(1 + exp(u)) without overflow, and its derivative 1 / (1 + exp(-u)).
+inline double softplus(double u) { return u > 0 ? u + std::log1p(std::exp(-u)) : std::log1p(std::exp(u)); }
+inline double logistic(double u) {
+  return u > 0 ? 1.0 / (1.0 + std::exp(-u)) : std::exp(u) / (1.0 + std::exp(u));
+}
+
+}  // namespace detail
+
+// Compresses customers' (x, t_x, T) to distinct patterns with counts (or summed
+// weights). Fitting the patterns with their weights gives exactly the fit on the rows.
+[[nodiscard]] inline btyd_patterns compress_btyd(const Eigen::Ref<const Eigen::VectorXd>& x,
+                                                 const Eigen::Ref<const Eigen::VectorXd>& t_x,
+                                                 const Eigen::Ref<const Eigen::VectorXd>& T) {
+  detail::validate_btyd("compress_btyd", x, t_x, T);
+  detail::require_non_empty("compress_btyd", "x", static_cast<std::size_t>(x.size()));
+  return detail::compress(x, t_x, T, nullptr);
+}
+
+}  // namespace patron

@@ -1,0 +1,180 @@
+// Gamma-Gamma spend model: Fader, Hardie & Lee (2005), "RFM and CLV: Using Iso-Value
+// Curves for Customer Base Analysis", JMR 42(4), 415-430; Fader & Hardie (2013), "The
+// Gamma-Gamma Model of Monetary Value".
+//
+// A customer's transaction values are Gamma(p, nu) with nu ~ Gamma(q, gamma) across
+// customers. The mean zbar of x repeat transactions has density
+//   f(zbar | p, q, gamma; x) = G(px+q) / (G(px) G(q)) * gamma^q x^(px) zbar^(px-1)
+//                              / (gamma + x zbar)^(px+q),
+// and the conditional expected spend per transaction is
+//   E[M | x, zbar] = p (gamma + x zbar) / (p x + q - 1),
+// a weighted mean of the population mean p gamma / (q - 1) and zbar. The population
+// mean exists only when q > 1: with q <= 1 spend has an infinite mean and the model
+// says so (numerical_error naming q) instead of producing a negative value.
+#pragma once
+
+#include <Eigen/Core>
+#include <boost/math/special_functions/digamma.hpp>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include "patron/clv/common.hpp"
+
+namespace patron {
+
+struct gamma_gamma_parameters {
+  double p = 1.0;      // shape of a transaction value
+  double q = 1.0;      // shape of the customers' rate nu
+  double gamma = 1.0;  // scale of the customers' rate nu
+};
+
+class gamma_gamma_model {
+ public:
+  explicit gamma_gamma_model(const gamma_gamma_parameters& parameters, clv_fit_report report = {})
+      : p_(parameters), report_(std::move(report)) {
+    detail::require_positive_scalar("gamma_gamma_model", "parameters.p", p_.p);
+    detail::require_positive_scalar("gamma_gamma_model", "parameters.q", p_.q);
+    detail::require_positive_scalar("gamma_gamma_model", "parameters.gamma", p_.gamma);
+  }
+
+  [[nodiscard]] const gamma_gamma_parameters& parameters() const { return p_; }
+  [[nodiscard]] const clv_fit_report& report() const { return report_; }
+
+  // True when q > 1, i.e. spend per transaction has a finite population mean.
+  [[nodiscard]] bool mean_spend_is_finite() const { return p_.q > 1.0; }
+
+  // p gamma / (q - 1); numerical_error when q <= 1.
+  [[nodiscard]] double population_mean_spend() const {
+    require_finite_mean("gamma_gamma_model::population_mean_spend");
+    return p_.p * p_.gamma / (p_.q - 1.0);
+  }
+
+  // E[M | x, zbar]; x = 0 customers (zbar ignored) get the population mean.
+  [[nodiscard]] double conditional_expected_spend(double x, double zbar) const {
+    const char* f = "gamma_gamma_model::conditional_expected_spend";
+    validate_row(f, 0, x, zbar);
+    if (x == 0.0) return population_mean_spend();
+    const double denominator = p_.p * x + p_.q - 1.0;
+    if (!(denominator > 0.0))
+      throw numerical_error("patron::" + std::string(f) + ": p x + q - 1 (" +
+                            detail::format_value(denominator) +
+                            ") is not positive: the expected spend is infinite (q = " +
+                            detail::format_value(p_.q) + ")");
+    return p_.p * (p_.gamma + x * zbar) / denominator;
+  }
+
+  [[nodiscard]] Eigen::VectorXd conditional_expected_spend(
+      const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::Ref<const Eigen::VectorXd>& zbar) const {
+    const char* f = "gamma_gamma_model::conditional_expected_spend";
+    detail::require_same_length(f, "x", static_cast<std::size_t>(x.size()), "zbar",
+                                static_cast<std::size_t>(zbar.size()));
+    for (Eigen::Index i = 0; i < x.size(); ++i) validate_row(f, static_cast<std::size_t>(i), x(i), zbar(i));
+    Eigen::VectorXd out(x.size());
+    for (Eigen::Index i = 0; i < x.size(); ++i) out(i) = conditional_expected_spend(x(i), zbar(i));
+    return out;
+  }
+
+  // Validation shared with the fit: x a non-negative integer; zbar > 0 when x > 0.
+  static void validate_row(const char* function, std::size_t i, double x, double zbar) {
+    if (!(std::isfinite(x) && x >= 0.0 && x == std::floor(x)))
+      detail::throw_invalid_element(function, "x", i, x, "must be a non-negative integer");
+    if (x > 0.0 && !(std::isfinite(zbar) && zbar > 0.0))
+      detail::throw_invalid_element(function, "zbar", i, zbar,
+                                    "must be finite and positive (mean spend of a repeat customer)");
+  }
+
+ private:
+  void require_finite_mean(const char* function) const {
+    if (!mean_spend_is_finite())
+      throw numerical_error("patron::" + std::string(function) + ": q (" +
+                            detail::format_value(p_.q) +
+                            ") <= 1: the population mean spend is infinite");
+  }
+  gamma_gamma_parameters p_;
+  clv_fit_report report_;
+};
+
+namespace detail {
+
+// Weighted negative log-likelihood over distinct (x, zbar) pairs, gradient in
+// u = log(p, q, gamma).
+inline double gamma_gamma_total_nll(const Eigen::VectorXd& x, const Eigen::VectorXd& zbar,
+                                    const Eigen::VectorXd& w, const Eigen::VectorXd& u,
+                                    Eigen::VectorXd& gradient) {
+  const double p = std::exp(u(0)), q = std::exp(u(1)), g = std::exp(u(2));
+  const clv_policy pol;
+  using boost::math::digamma;
+  const double lg_q = std::lgamma(q), dg_q = digamma(q, pol), log_g = std::log(g);
+  double ll = 0, d_p = 0, d_q = 0, d_g = 0;
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    const double px = p * x(i), log_z = std::log(zbar(i)), log_s = std::log(g + x(i) * zbar(i));
+    const double dg_pxq = digamma(px + q, pol);
+    ll += w(i) * (std::lgamma(px + q) - std::lgamma(px) - lg_q + q * log_g + (px - 1.0) * log_z +
+                  px * std::log(x(i)) - (px + q) * log_s);
+    d_p += w(i) * x(i) * (dg_pxq - digamma(px, pol) + log_z + std::log(x(i)) - log_s);
+    d_q += w(i) * (dg_pxq - dg_q + log_g - log_s);
+    d_g += w(i) * (q / g - (px + q) / (g + x(i) * zbar(i)));
+  }
+  gradient.resize(3);
+  gradient << -d_p * p, -d_q * q, -d_g * g;
+  return -ll;
+}
+
+}  // namespace detail
+
+// Fit on the repeat customers: rows with x = 0 carry no spend information and are
+// skipped (so a full BTYD summary can be passed as is); rows with x > 0 need zbar > 0.
+// Optional weights count customers per row.
+[[nodiscard]] inline gamma_gamma_model fit_gamma_gamma(
+    const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::Ref<const Eigen::VectorXd>& zbar,
+    const Eigen::Ref<const Eigen::VectorXd>& weights, const clv_fit_options& options = {}) {
+  const char* f = "fit_gamma_gamma";
+  detail::validate_clv_options(f, options);
+  detail::require_same_length(f, "x", static_cast<std::size_t>(x.size()), "zbar",
+                              static_cast<std::size_t>(zbar.size()));
+  detail::validate_weights(f, weights, x.size());
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    gamma_gamma_model::validate_row(f, static_cast<std::size_t>(i), x(i), zbar(i));
+  // Compress identical (x, zbar) pairs.
+  std::vector<Eigen::Index> rows;
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    if (x(i) > 0.0 && weights(i) > 0.0) rows.push_back(i);
+  if (rows.empty()) detail::throw_invalid(f, "x has no repeat customer (x > 0) with positive weight");
+  std::sort(rows.begin(), rows.end(), [&](Eigen::Index i, Eigen::Index j) {
+    return x(i) != x(j) ? x(i) < x(j) : (zbar(i) != zbar(j) ? zbar(i) < zbar(j) : i < j);
+  });
+  std::vector<double> cx, cz, cw;
+  for (Eigen::Index i : rows) {
+    if (!cx.empty() && cx.back() == x(i) && cz.back() == zbar(i)) {
+      cw.back() += weights(i);
+    } else {
+      cx.push_back(x(i));
+      cz.push_back(zbar(i));
+      cw.push_back(weights(i));
+    }
+  }
+  const Eigen::VectorXd px = Eigen::Map<Eigen::VectorXd>(cx.data(), static_cast<Eigen::Index>(cx.size()));
+  const Eigen::VectorXd pz = Eigen::Map<Eigen::VectorXd>(cz.data(), static_cast<Eigen::Index>(cz.size()));
+  const Eigen::VectorXd pw = Eigen::Map<Eigen::VectorXd>(cw.data(), static_cast<Eigen::Index>(cw.size()));
+  const double total = pw.sum();
+  // Start: p = 1, q = 2 and gamma matching the mean spend (p gamma / (q - 1) = mean).
+  Eigen::VectorXd u0(3);
+  u0 << 0.0, std::log(2.0), std::log(pw.dot(pz) / total);
+  auto nll = [&](const Eigen::VectorXd& u, Eigen::VectorXd& g) {
+    return detail::gamma_gamma_total_nll(px, pz, pw, u, g);
+  };
+  detail::fitted_parameters fit = detail::fit_log_parameters(
+      nll, u0, total, cx.size(), options, {"p", "q", "gamma"});
+  if (fit.theta(1) <= 1.0)
+    fit.report.message += "; q <= 1: mean spend is infinite, expected spend unavailable";
+  return gamma_gamma_model({fit.theta(0), fit.theta(1), fit.theta(2)}, std::move(fit.report));
+}
+
+[[nodiscard]] inline gamma_gamma_model fit_gamma_gamma(const Eigen::Ref<const Eigen::VectorXd>& x,
+                                                       const Eigen::Ref<const Eigen::VectorXd>& zbar,
+                                                       const clv_fit_options& options = {}) {
+  return fit_gamma_gamma(x, zbar, Eigen::VectorXd::Ones(x.size()), options);
+}
+
+}  // namespace patron

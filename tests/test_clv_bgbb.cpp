@@ -1,0 +1,87 @@
+// BG/BB: the donations reproduction of Fader, Hardie & Shang (2010), P(alive),
+// conditional expectations and DERT against mpmath, bad input.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <patron/clv.hpp>
+
+#include "reference/clv/clv_reference.hpp"
+#include "support/close_to.hpp"
+#include "test_clv_support.hpp"
+
+TEST_CASE("fit_bgbb reproduces the donations parameters and log-likelihood of FHS (2010)", "[reference]") {
+  const auto c = clv_test::read_numeric_csv(std::string(PATRON_TEST_DATA_DIR) + "/clv/donations.csv");
+  const patron::bgbb_model m = patron::fit_bgbb(c[0], c[1], c[2], c[3]);
+  const auto& p = m.parameters();
+  CHECK(m.report().converged);
+  CHECK(m.report().total_weight == 11104.0);
+  // Paper: alpha = 1.204, beta = 0.750, gamma = 0.657, delta = 2.783, LL = -33,225.6.
+  CHECK(std::round(p.alpha * 1000) / 1000 == 1.204);
+  CHECK(std::round(p.beta * 1000) / 1000 == 0.750);
+  CHECK(std::round(p.gamma * 1000) / 1000 == 0.657);
+  CHECK(std::round(p.delta * 1000) / 1000 == 2.783);
+  CHECK(std::abs(m.report().log_likelihood - -33225.6) <= 0.05);
+  // REFERENCES.md "checked": 1.2035, 0.7497, 0.6567, 2.7834, LL = -33225.58.
+  CHECK(std::abs(p.alpha - 1.2035) <= 0.00005);
+  CHECK(std::abs(p.beta - 0.7497) <= 0.00005);
+  CHECK(std::abs(p.gamma - 0.6567) <= 0.00005);
+  CHECK(std::abs(p.delta - 2.7834) <= 0.00005);
+  CHECK(std::abs(m.report().log_likelihood - -33225.58) <= 0.01);
+}
+
+TEST_CASE("BG/BB P(alive), E[X(n, n+5)] and DERT agree with mpmath to 1e-9", "[reference]") {
+  const patron::bgbb_model m({1.2035, 0.7497, 0.6567, 2.7834});
+  for (const auto& c : clv_reference::bgbb_customer_reference) {
+    CAPTURE(c.x, c.t_x, c.n);
+    // bgbb_L: the sum of eq. 5 at 40 digits.
+    CHECK_THAT(m.log_likelihood(c.x, c.t_x, c.n), close_to(c.log_likelihood, 1e-12));
+    CHECK_THAT(m.probability_alive(c.x, c.t_x, c.n), close_to(c.p_alive, 1e-12));
+    CHECK_THAT(m.conditional_expected_transactions(5, c.x, c.t_x, c.n), close_to(c.expected_5, 1e-10));
+    // bgbb_dert: the discounted sum of per-opportunity expectations to infinity (no 2F1).
+    CHECK_THAT(m.discounted_expected_residual_transactions(0.1, c.x, c.t_x, c.n), close_to(c.dert_0_1, 1e-9));
+  }
+}
+
+TEST_CASE("BG/BB quantities are bounded, monotone and continuous at gamma = 1", "[property]") {
+  const patron::bgbb_model m({1.2035, 0.7497, 0.6567, 2.7834});
+  for (double n : {1.0, 6.0, 20.0})
+    for (double t_x = 0; t_x <= n; ++t_x)
+      for (double x = t_x == 0 ? 0 : 1; x <= t_x; ++x) {
+        const double p = m.probability_alive(x, t_x, n);
+        CHECK((p >= 0.0 && p <= 1.0));
+        double previous = 0.0;
+        for (double k : {1.0, 2.0, 5.0, 50.0}) {
+          const double e = m.conditional_expected_transactions(k, x, t_x, n);
+          CHECK(e >= previous);
+          previous = e;
+        }
+        // DERT over all future opportunities exceeds the discounted first 50.
+        CHECK(m.discounted_expected_residual_transactions(0.1, x, t_x, n) >= 0.0);
+      }
+  const patron::bgbb_model one({1.2, 0.75, 1.0, 2.8}), near({1.2, 0.75, 1.0 + 1e-7, 2.8});
+  CHECK_THAT(one.conditional_expected_transactions(5, 3, 5, 6), close_to(near.conditional_expected_transactions(5, 3, 5, 6), 1e-6));
+}
+
+TEST_CASE("BG/BB rejects inconsistent (x, t_x, n) rows and weights", "[invalid]") {
+  Eigen::VectorXd x(2), t_x(2), n(2), w(2);
+  x << 1, 3;
+  t_x << 1, 2;
+  n << 6, 6;
+  w << 10, 5;
+  CHECK_THROWS_WITH(patron::fit_bgbb(x, t_x, n, w), "patron::fit_bgbb: x[1] (3) exceeds t_x[1] (2)");
+  x(1) = 2;
+  t_x(1) = 7;
+  CHECK_THROWS_WITH(patron::fit_bgbb(x, t_x, n, w), "patron::fit_bgbb: t_x[1] (7) exceeds n[1] (6)");
+  t_x(1) = 3;
+  n(0) = 0;
+  CHECK_THROWS_WITH(patron::fit_bgbb(x, t_x, n, w), "patron::fit_bgbb: n[0] (0) must be a positive integer");
+  n(0) = 6;
+  w(1) = -1;
+  CHECK_THROWS_WITH(patron::fit_bgbb(x, t_x, n, w), "patron::fit_bgbb: weights[1] (-1) must be finite and non-negative");
+  const patron::bgbb_model m({1.2, 0.75, 0.66, 2.8});
+  CHECK_THROWS_WITH(m.probability_alive(0, 2, 6), "patron::bgbb_model::probability_alive: t_x[0] (2) must be 0 when x[0] is 0");
+  CHECK_THROWS_WITH(m.conditional_expected_transactions(1.5, 1, 2, 6),
+                    "patron::bgbb_model::conditional_expected_transactions: n_star (1.5) must be a non-negative integer");
+  CHECK_THROWS_WITH(m.discounted_expected_residual_transactions(-0.1, 1, 2, 6),
+                    "patron::bgbb_model::discounted_expected_residual_transactions: discount (-0.10000000000000001) must be finite and positive");
+}

@@ -1,0 +1,247 @@
+// BG/NBD: the CDNOW reproduction of Fader, Hardie & Lee (2005), every quantity against
+// an independent mpmath evaluation, properties on simulated data, and bad input.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <patron/clv.hpp>
+#include <patron/core/rng.hpp>
+
+#include "reference/clv/clv_reference.hpp"
+#include "support/close_to.hpp"
+#include "test_clv_support.hpp"
+
+namespace {
+
+// The parameters the reference script uses (the "checked" CDNOW fit in REFERENCES.md).
+const patron::bgnbd_model reference_model({0.242593, 4.413531, 0.792886, 2.425751});
+
+struct simulated {
+  Eigen::VectorXd x, t_x, T;
+};
+
+// Customers drawn from the BG/NBD itself: acquisition spread over 12 weeks before a
+// 52-week calibration end.
+simulated simulate_bgnbd(const patron::bgnbd_parameters& p, Eigen::Index n, std::uint64_t seed) {
+  patron::rng g(seed);
+  simulated s{Eigen::VectorXd(n), Eigen::VectorXd(n), Eigen::VectorXd(n)};
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double T = 40.0 + 12.0 * g.uniform();
+    const double lambda = g.gamma(p.r, 1.0 / p.alpha), dropout = g.beta(p.a, p.b);
+    double t = 0.0, x = 0.0, last = 0.0;
+    for (;;) {
+      t += g.exponential(lambda);
+      if (t > T) break;
+      x += 1.0;
+      last = t;
+      if (g.bernoulli(dropout)) break;
+    }
+    s.x(i) = x;
+    s.t_x(i) = last;
+    s.T(i) = T;
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("fit_bgnbd reproduces the CDNOW parameters and log-likelihood of FHL (2005)",
+          "[reference]") {
+  const auto data = clv_test::load_cdnow();
+  const patron::bgnbd_model m = patron::fit_bgnbd(data.x, data.t_x, data.T);
+  const auto& p = m.parameters();
+  CHECK(m.report().converged);
+  // Paper (Table/section 5): r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4.
+  CHECK(std::round(p.r * 1000) / 1000 == 0.243);
+  CHECK(std::round(p.alpha * 1000) / 1000 == 4.414);
+  CHECK(std::round(p.a * 1000) / 1000 == 0.793);
+  CHECK(std::round(p.b * 1000) / 1000 == 2.426);
+  CHECK(std::abs(m.report().log_likelihood - -9582.4) < 0.01 + 0.05);  // printed to 0.1
+  // REFERENCES.md "checked" fit: r = 0.242593, alpha = 4.413531, a = 0.792886,
+  // b = 2.425751, LL = -9582.4256 (an independent ML fit; the optimum is flat to ~1e-6).
+  CHECK_THAT(p.r, close_to(0.242593, 1e-5));
+  CHECK_THAT(p.alpha, close_to(4.413531, 1e-5));
+  CHECK_THAT(p.a, close_to(0.792886, 1e-5));
+  CHECK_THAT(p.b, close_to(2.425751, 1e-5));
+  CHECK(std::abs(m.report().log_likelihood - -9582.4256) < 0.01);
+  CHECK(m.report().patterns < 2357u);  // identical customers were merged
+  CHECK(m.report().total_weight == 2357.0);
+  // The customer of the paper's section 5: x = 2, t_x = 30.43, T = 38.86.
+  CHECK(std::abs(m.conditional_expected_purchases(39.0, 2, 30.43, 38.86) - 1.2259) < 5e-5);
+  CHECK(std::abs(m.probability_alive(2, 30.43, 38.86) - 0.72661) < 5e-6);
+  // Standard errors as lifetimes' BetaGeoFitter.summary prints them for CDNOW
+  // (0.013, 0.378, 0.186, 0.705).
+  const auto se = m.report().standard_errors();
+  REQUIRE(se.has_value());
+  CHECK(std::abs((*se)(0) - 0.0126) < 0.001);
+  CHECK(std::abs((*se)(1) - 0.378) < 0.001);
+  CHECK(std::abs((*se)(2) - 0.186) < 0.001);
+  CHECK(std::abs((*se)(3) - 0.705) < 0.001);
+}
+
+TEST_CASE("BG/NBD P(alive) and conditional expectations agree with mpmath quadrature to 1e-9",
+          "[reference]") {
+  // make_reference.py: bg_palive (likelihood terms) and P(alive) * bg_expect, the
+  // quadrature over p of the posterior expectation, at 40 digits.
+  for (const auto& c : clv_reference::bgnbd_customer_reference) {
+    CAPTURE(c.x, c.t_x, c.T, c.t);
+    CHECK_THAT(reference_model.probability_alive(c.x, c.t_x, c.T), close_to(c.p_alive, 1e-12));
+    CHECK_THAT(reference_model.probability_alive_after(c.t, c.x, c.t_x, c.T), close_to(c.p_alive_after_t, 1e-12));
+    CHECK_THAT(reference_model.conditional_expected_purchases(c.t, c.x, c.t_x, c.T), close_to(c.expected, 1e-9));
+  }
+  // bg_expect(r, alpha, a, b, t): E[X(t)] for a new customer.
+  for (const auto& c : clv_reference::bgnbd_new_customer_reference) {
+    CAPTURE(c.t);
+    CHECK_THAT(reference_model.expected_purchases(c.t), close_to(c.expected, 1e-9));
+  }
+  // bg_pmf: eq. 8 with the finite negative-binomial sum.
+  for (const auto& c : clv_reference::bgnbd_pmf_reference) {
+    CAPTURE(c.t, c.x);
+    CHECK_THAT(reference_model.probability_of_purchases(c.t, c.x), close_to(c.probability, 1e-9));
+  }
+}
+
+TEST_CASE("BG/NBD expectations are continuous through a = 1, where the closed form is 0/0",
+          "[edge]") {
+  for (double a : {1.0 - 2e-5, 1.0 - 1e-6, 1.0, 1.0 + 1e-6, 1.0 + 2e-5}) {
+    const patron::bgnbd_model m({0.5, 3.0, a, 2.0});
+    const patron::bgnbd_model left({0.5, 3.0, 1.0 - 1e-3, 2.0}), right({0.5, 3.0, 1.0 + 1e-3, 2.0});
+    // Linear interpolation between a = 1 -/+ 1e-3 (curvature error ~1e-7).
+    const double l = left.expected_purchases(20.0), r = right.expected_purchases(20.0);
+    CHECK_THAT(m.expected_purchases(20.0), close_to(l + (r - l) * (a - (1.0 - 1e-3)) / 2e-3, 1e-6));
+    CHECK(std::isfinite(m.conditional_expected_purchases(20.0, 3, 10.0, 30.0)));
+  }
+}
+
+TEST_CASE("BG/NBD probabilities and expectations obey their bounds and monotonicity", "[property]") {
+  const auto s = simulate_bgnbd({0.5, 4.0, 0.8, 2.5}, 400, 11);
+  for (Eigen::Index i = 0; i < s.x.size(); ++i) {
+    const double p = reference_model.probability_alive(s.x(i), s.t_x(i), s.T(i));
+    CHECK((p >= 0.0 && p <= 1.0));
+    double previous = 0.0, previous_alive = p;
+    for (double t : {1.0, 5.0, 26.0, 52.0, 260.0}) {
+      const double e = reference_model.conditional_expected_purchases(t, s.x(i), s.t_x(i), s.T(i));
+      CHECK(e >= previous);
+      previous = e;
+      const double alive = reference_model.probability_alive_after(t, s.x(i), s.t_x(i), s.T(i));
+      CHECK(alive <= previous_alive);
+      previous_alive = alive;
+    }
+  }
+  // The PMF sums to 1 over x.
+  double total = 0.0;
+  for (int x = 0; x <= 400; ++x) total += reference_model.probability_of_purchases(39.0, x);
+  CHECK_THAT(total, close_to(1.0, 1e-10));
+  // ... and its mean is E[X(t)].
+  double mean = 0.0;
+  for (int x = 1; x <= 400; ++x) mean += x * reference_model.probability_of_purchases(39.0, x);
+  CHECK_THAT(mean, close_to(reference_model.expected_purchases(39.0), 1e-8));
+}
+
+TEST_CASE("BG/NBD analytic gradient matches central differences of the likelihood", "[property]") {
+  const auto s = simulate_bgnbd({0.5, 4.0, 0.8, 2.5}, 300, 5);
+  const patron::btyd_patterns d = patron::compress_btyd(s.x, s.t_x, s.T);
+  Eigen::VectorXd u(4), g(4), g_plus(4), g_minus(4);
+  u << std::log(0.4), std::log(3.0), std::log(1.3), std::log(1.7);
+  patron::detail::bgnbd_total_nll(d, u, g);
+  for (int k = 0; k < 4; ++k) {
+    Eigen::VectorXd up = u, down = u;
+    up(k) += 1e-6;
+    down(k) -= 1e-6;
+    const double numeric = (patron::detail::bgnbd_total_nll(d, up, g_plus) -
+                            patron::detail::bgnbd_total_nll(d, down, g_minus)) / 2e-6;
+    CHECK_THAT(g(k), close_to(numeric, 1e-6, 1e-6));
+  }
+}
+
+TEST_CASE("fit_bgnbd recovers simulated parameters, and weights equal repeated rows", "[property]") {
+  const patron::bgnbd_parameters truth{0.5, 4.0, 0.8, 2.5};
+  const auto s = simulate_bgnbd(truth, 20000, 2024);
+  const patron::bgnbd_model m = patron::fit_bgnbd(s.x, s.t_x, s.T);
+  REQUIRE(m.report().converged);
+  CHECK(m.report().gradient_norm <= 1e-8);  // the likelihood gradient is zero at the fit
+  const auto se = m.report().standard_errors();
+  REQUIRE(se.has_value());
+  const double estimate[] = {m.parameters().r, m.parameters().alpha, m.parameters().a, m.parameters().b};
+  const double expected[] = {truth.r, truth.alpha, truth.a, truth.b};
+  for (int k = 0; k < 4; ++k) CHECK(std::abs(estimate[k] - expected[k]) < 4.0 * (*se)(k));
+
+  // Compressed patterns with counts as weights give the same fit as the rows.
+  const patron::btyd_patterns d = patron::compress_btyd(s.x, s.t_x, s.T);
+  const patron::bgnbd_model w = patron::fit_bgnbd(d.x, d.t_x, d.T, d.weight);
+  CHECK_THAT(w.parameters().r, close_to(m.parameters().r, 1e-9));
+  CHECK_THAT(w.parameters().b, close_to(m.parameters().b, 1e-9));
+  CHECK_THAT(w.report().log_likelihood, close_to(m.report().log_likelihood, 1e-12));
+  CHECK(w.report().total_weight == 20000.0);
+}
+
+TEST_CASE("fit_bgnbd's L2 penalty shrinks log parameters towards 0", "[property]") {
+  const auto data = clv_test::load_cdnow();
+  patron::clv_fit_options options;
+  options.l2_penalty = 0.1;
+  const patron::bgnbd_model plain = patron::fit_bgnbd(data.x, data.t_x, data.T);
+  const patron::bgnbd_model shrunk = patron::fit_bgnbd(data.x, data.t_x, data.T, options);
+  CHECK(shrunk.report().converged);
+  CHECK(shrunk.report().l2_penalty == 0.1);
+  auto log_norm = [](const patron::bgnbd_parameters& p) {
+    return std::pow(std::log(p.r), 2) + std::pow(std::log(p.alpha), 2) + std::pow(std::log(p.a), 2) +
+           std::pow(std::log(p.b), 2);
+  };
+  CHECK(log_norm(shrunk.parameters()) < log_norm(plain.parameters()));
+  CHECK(shrunk.report().log_likelihood < plain.report().log_likelihood);
+}
+
+TEST_CASE("BG/NBD cohort tracking sums E[X] over the customers already acquired", "[property]") {
+  Eigen::VectorXd first(4), at(3);
+  first << 0.0, 0.0, 3.0, 10.0;
+  at << 2.0, 5.0, 10.0;
+  const Eigen::VectorXd c = reference_model.expected_cumulative_repeat_purchases(first, at);
+  CHECK_THAT(c(0), close_to(2 * reference_model.expected_purchases(2.0), 1e-15));
+  CHECK_THAT(c(1), close_to(2 * reference_model.expected_purchases(5.0) + reference_model.expected_purchases(2.0), 1e-14));
+  CHECK_THAT(c(2), close_to(2 * reference_model.expected_purchases(10.0) + reference_model.expected_purchases(7.0), 1e-14));
+}
+
+TEST_CASE("BG/NBD rejects bad customer rows naming the row", "[invalid]") {
+  Eigen::VectorXd x(3), t_x(3), T(3);
+  x << 1, 2, 0;
+  t_x << 5, 6, 0;
+  T << 10, 10, 10;
+  auto fit_with = [&](int row, double xv, double tv, double Tv) {
+    Eigen::VectorXd xx = x, tt = t_x, TT = T;
+    xx(row) = xv;
+    tt(row) = tv;
+    TT(row) = Tv;
+    return patron::fit_bgnbd(xx, tt, TT);
+  };
+  CHECK_THROWS_WITH(fit_with(1, -1, 6, 10), "patron::fit_bgnbd: x[1] (-1) must be a non-negative integer");
+  CHECK_THROWS_WITH(fit_with(1, 1.5, 6, 10), "patron::fit_bgnbd: x[1] (1.5) must be a non-negative integer");
+  CHECK_THROWS_WITH(fit_with(0, 1, 12, 10), "patron::fit_bgnbd: t_x[0] (12) exceeds T[0] (10)");
+  CHECK_THROWS_WITH(fit_with(1, 2, 0, 10),
+                    "patron::fit_bgnbd: t_x[1] (0) must be positive when x[1] (2) is positive");
+  CHECK_THROWS_WITH(fit_with(2, 0, 4, 10), Catch::StartsWith("patron::fit_bgnbd: t_x[2] (4) must be 0 when x[2] is 0"));
+  CHECK_THROWS_WITH(fit_with(2, 0, 0, std::nan("")), "patron::fit_bgnbd: T[2] (nan) must be finite and positive");
+  CHECK_THROWS_WITH(fit_with(0, 1, std::nan(""), 10), "patron::fit_bgnbd: t_x[0] (nan) must be finite and non-negative");
+  CHECK_THROWS_WITH(patron::fit_bgnbd(x, t_x, Eigen::VectorXd::Ones(2)),
+                    "patron::fit_bgnbd: x has 3 elements but T has 2");
+  CHECK_THROWS_WITH(patron::fit_bgnbd(Eigen::VectorXd(0), Eigen::VectorXd(0), Eigen::VectorXd(0)),
+                    "patron::fit_bgnbd: x must not be empty");
+  Eigen::VectorXd w(3);
+  w << 1, -2, 1;
+  CHECK_THROWS_WITH(patron::fit_bgnbd(x, t_x, T, w),
+                    "patron::fit_bgnbd: weights[1] (-2) must be finite and non-negative");
+  CHECK_THROWS_WITH(patron::fit_bgnbd(x, t_x, T, Eigen::VectorXd::Zero(3)),
+                    "patron::fit_bgnbd: weights (0) must not all be zero");
+  patron::clv_fit_options bad;
+  bad.l2_penalty = -1;
+  CHECK_THROWS_WITH(patron::fit_bgnbd(x, t_x, T, bad),
+                    "patron::fit_bgnbd: options.l2_penalty (-1) must be finite and non-negative");
+  CHECK_THROWS_WITH(patron::bgnbd_model({0.2, -1, 1, 1}),
+                    "patron::bgnbd_model: parameters.alpha (-1) must be finite and positive");
+  CHECK_THROWS_WITH(reference_model.conditional_expected_purchases(-1, 1, 2, 3),
+                    "patron::bgnbd_model::conditional_expected_purchases: t (-1) must be finite and non-negative");
+  CHECK_THROWS_WITH(reference_model.probability_alive(2, 5, 4),
+                    "patron::bgnbd_model::probability_alive: t_x[0] (5) exceeds T[0] (4)");
+  CHECK_THROWS_WITH(reference_model.probability_of_purchases(10, 0.5),
+                    "patron::bgnbd_model::probability_of_purchases: x (0.5) must be a non-negative integer");
+  CHECK_THROWS_WITH(reference_model.probability_alive(x, t_x, Eigen::VectorXd::Constant(3, 5.5)),
+                    "patron::bgnbd_model::probability_alive: t_x[1] (6) exceeds T[1] (5.5)");
+}
