@@ -54,7 +54,7 @@ inline bgbb_term bgbb_log_term(const bgbb_parameters& p, double x, double y, dou
               {0, 0, 0, 0}};
   if (gradient) {
     using boost::math::digamma;
-    const clv_policy pol;
+    const math_policy pol;
     const double ab = digamma(p.alpha + p.beta, pol) - digamma(p.alpha + p.beta + x + y, pol);
     const double gd = digamma(p.gamma + p.delta, pol) - digamma(p.gamma + p.delta + g + z, pol);
     t.d[0] = digamma(p.alpha + x, pol) - digamma(p.alpha, pol) + ab;
@@ -127,7 +127,7 @@ class bgbb_model {
     auto log_ratio = [&](double m) { return std::lgamma(1.0 + d + m) - std::lgamma(g + d + m); };
     double factor;
     if (std::abs(g - 1.0) < 1e-10) {
-      const detail::clv_policy pol;
+      const detail::math_policy pol;
       factor = d * (boost::math::digamma(1.0 + d + n + n_star, pol) - boost::math::digamma(1.0 + d + n, pol));
     } else {
       const double l0 = log_ratio(n), l1 = log_ratio(n + n_star);

@@ -62,7 +62,7 @@ inline double bgnbd_total_nll(const btyd_patterns& d, const Eigen::VectorXd& u,
                               Eigen::VectorXd& gradient) {
   const double r = std::exp(u(0)), alpha = std::exp(u(1)), a = std::exp(u(2)), b = std::exp(u(3));
   const double log_alpha = std::log(alpha);
-  const clv_policy pol;
+  const math_policy pol;
   using boost::math::digamma;
   const double lg_ab = std::lgamma(a + b) - std::lgamma(b), dg_r = digamma(r, pol),
                dg_b = digamma(b, pol), dg_ab = digamma(a + b, pol);
@@ -190,7 +190,7 @@ class bgnbd_model {
     double value = std::exp(log_first);
     if (x > 0) {
       // 1 - sum_{j<x} NB(j) = P(N >= x), N ~ NegBin(r, alpha/(alpha+t)): I_{t/(alpha+t)}(x, r).
-      const double tail = boost::math::ibeta(x, p_.r, t / (p_.alpha + t), detail::clv_policy());
+      const double tail = boost::math::ibeta(x, p_.r, t / (p_.alpha + t), detail::math_policy());
       const double log_beta_ratio = std::lgamma(p_.a + 1.0) + std::lgamma(p_.b + x - 1.0) -
                                     std::lgamma(p_.a + p_.b + x) - lb_ab;
       value += std::exp(log_beta_ratio) * tail;

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "patron/core/math_policy.hpp"
+#include "patron/core/special.hpp"
 #include "patron/core/optimize.hpp"
 #include "patron/core/validate.hpp"
 
@@ -68,10 +70,6 @@ struct btyd_patterns {
 };
 
 namespace detail {
-
-// Double precision everywhere: Boost's default promotion to long double costs time
-// and buys nothing at patron's tolerances.
-using clv_policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
 
 inline void validate_clv_options(const char* function, const clv_fit_options& options) {
   require(std::isfinite(options.l2_penalty) && options.l2_penalty >= 0.0, function,
@@ -208,34 +206,6 @@ inline btyd_patterns compress(const Eigen::Ref<const Eigen::VectorXd>& x,
   return table.sorted();
 }
 
-// Near the optimum a likelihood summed over many customers is flat to within its
-// rounding noise, so patron::minimize's value-based tests (line search, Newton polish
-// "accept if lower") can stop with the gradient a little above tolerance. Newton steps
-// on the analytic gradient, accepted while they shrink the gradient, finish the job:
-// they need no value comparison.
-template <class Objective>
-void polish_gradient(Objective& objective, minimize_result& m, double tolerance) {
-  if (!std::isfinite(m.value)) return;
-  Eigen::VectorXd gradient(m.x.size());
-  for (int step = 0; step < 8 && m.gradient_norm > tolerance; ++step) {
-    const Eigen::MatrixXd hessian = hessian_from_gradient(objective, m.x);
-    Eigen::LDLT<Eigen::MatrixXd> ldlt(hessian);
-    if (ldlt.info() != Eigen::Success || !ldlt.isPositive()) return;
-    const Eigen::VectorXd trial = m.x - ldlt.solve(m.gradient);
-    const double value = objective(trial, gradient);
-    const double norm = gradient.lpNorm<Eigen::Infinity>();
-    if (!std::isfinite(value) || !gradient.allFinite() || !(norm < m.gradient_norm)) return;
-    m.x = trial;
-    m.value = value;
-    m.gradient = gradient;
-    m.gradient_norm = norm;
-    ++m.iterations;
-    if (norm <= tolerance) {
-      m.converged = true;
-      m.message = "converged: gradient norm below tolerance after Newton steps on the gradient";
-    }
-  }
-}
 
 // Result of the fitting driver: natural parameters and the report.
 struct fitted_parameters {
@@ -258,7 +228,6 @@ fitted_parameters fit_log_parameters(TotalNll&& total_nll, const Eigen::VectorXd
     return value / total_weight + lambda * u.squaredNorm();
   };
   minimize_result m = minimize(objective, u0, options.optimizer);
-  polish_gradient(objective, m, options.optimizer.gradient_tolerance);
   fitted_parameters out;
   out.theta = m.x.array().exp();
   clv_fit_report& r = out.report;
@@ -303,12 +272,6 @@ Eigen::VectorXd cohort_cumulative_purchases(const char* function, const Model& m
     for (const auto& [start, count] : groups)
       if (at(k) > start) out(k) += count * model.expected_purchases(at(k) - start);
   return out;
-}
-
-// log(1 + exp(u)) without overflow, and its derivative 1 / (1 + exp(-u)).
-inline double softplus(double u) { return u > 0 ? u + std::log1p(std::exp(-u)) : std::log1p(std::exp(u)); }
-inline double logistic(double u) {
-  return u > 0 ? 1.0 / (1.0 + std::exp(-u)) : std::exp(u) / (1.0 + std::exp(u));
 }
 
 }  // namespace detail

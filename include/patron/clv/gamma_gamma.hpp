@@ -103,7 +103,7 @@ inline double gamma_gamma_total_nll(const Eigen::VectorXd& x, const Eigen::Vecto
                                     const Eigen::VectorXd& w, const Eigen::VectorXd& u,
                                     Eigen::VectorXd& gradient) {
   const double p = std::exp(u(0)), q = std::exp(u(1)), g = std::exp(u(2));
-  const clv_policy pol;
+  const math_policy pol;
   using boost::math::digamma;
   const double lg_q = std::lgamma(q), dg_q = digamma(q, pol), log_g = std::log(g);
   double ll = 0, d_p = 0, d_q = 0, d_g = 0;

@@ -107,7 +107,7 @@ inline double pnbd_total_nll(const btyd_patterns& d, const Eigen::VectorXd& u,
   const double r = std::exp(u(0)), alpha = std::exp(u(1)), s = std::exp(u(2)), beta = std::exp(u(3));
   const bool alpha_larger = alpha >= beta;
   const double M = alpha_larger ? alpha : beta, m = alpha_larger ? beta : alpha;
-  const clv_policy pol;
+  const math_policy pol;
   const double dg_r = boost::math::digamma(r, pol), log_alpha = std::log(alpha), log_beta = std::log(beta);
   double ll = 0, g[4] = {0, 0, 0, 0};  // d/d(r, alpha, s, beta)
   // Patterns are sorted by x, then T: F(T) repeats along runs of equal (x, T), and
@@ -159,7 +159,7 @@ inline double pnbd_total_nll(const btyd_patterns& d, const Eigen::VectorXd& u,
 // for a <= 0, the recurrence Gamma(a, z) = (Gamma(a+1, z) - z^a e^-z) / a from a base in
 // (0, 1], or from E1(z) = Gamma(0, z) when a is an integer.
 inline double scaled_upper_gamma(double a, double z) {
-  const clv_policy pol;
+  const math_policy pol;
   if (a > 0.0) return std::exp(z) * boost::math::tgamma(a, z, pol);
   double base = a + std::ceil(-a);  // in (0, 1), or 0 when a is an integer
   double g = base == 0.0 ? std::exp(z) * boost::math::expint(1, z, pol)

@@ -32,7 +32,7 @@ struct minimize_options {
   int max_iterations = 500;          // L-BFGS iterations (>= 1)
   double gradient_tolerance = 1e-8;  // converged when ||grad||_inf <= this (absolute)
   int memory = 10;                   // L-BFGS correction pairs
-  int newton_steps = 5;              // Newton polish steps after L-BFGS (0 disables)
+  int newton_steps = 8;              // Newton polish steps after L-BFGS (0 disables)
 };
 
 struct minimize_result {
@@ -161,17 +161,26 @@ template <class Objective>
   double best_value = guarded.best_value();
   Eigen::VectorXd best_gradient = guarded.best_gradient();
 
-  // Newton polish: accept a step only if it lowers the objective.
+  // Newton polish. A step is accepted if it lowers the objective, or if it shrinks the
+  // gradient while the objective rises by no more than rounding noise: with 10^5 or
+  // more customers a likelihood is flat to within its own rounding error near the
+  // optimum, and only the gradient still tells the steps apart.
   Eigen::VectorXd trial_gradient(x0.size());
+  const double noise = 64.0 * std::numeric_limits<double>::epsilon();
   for (int step = 0; step < options.newton_steps; ++step) {
-    if (best_gradient.lpNorm<Eigen::Infinity>() <= options.gradient_tolerance * 1e-3) break;
+    const double gradient_norm = best_gradient.lpNorm<Eigen::Infinity>();
+    if (gradient_norm <= options.gradient_tolerance * 1e-3) break;
     Eigen::MatrixXd hessian = hessian_from_gradient(guarded, best_x);
     Eigen::LDLT<Eigen::MatrixXd> ldlt(hessian);
     if (ldlt.info() != Eigen::Success || !ldlt.isPositive()) break;
     Eigen::VectorXd trial = best_x - ldlt.solve(best_gradient);
     if (!trial.allFinite()) break;
     const double trial_value = guarded(trial, trial_gradient);
-    if (!(trial_value <= best_value)) break;
+    const bool lower = trial_value <= best_value;
+    const bool flatter = std::isfinite(trial_value) &&
+                         trial_value <= best_value + noise * std::abs(best_value) &&
+                         trial_gradient.lpNorm<Eigen::Infinity>() < gradient_norm;
+    if (!lower && !flatter) break;
     best_x = trial;
     best_value = trial_value;
     best_gradient = trial_gradient;

@@ -41,27 +41,24 @@ void require_each(const char* function, const char* argument, const std::vector<
   require_each(function, argument, values.data(), values.size(), ok, what);
 }
 
-// Eigen vectors report "argument[i]", matrices "argument(row, col)"; the scan is
-// row-major so the first bad *sample* (row) is the one reported.
+// Eigen vector types report "argument[i]", matrix types "argument(row, col)"; the scan
+// is row-major so the first bad *sample* (row) is the one reported.
 template <class Derived, class Predicate>
 void require_each(const char* function, const char* argument,
                   const Eigen::DenseBase<Derived>& values, Predicate ok, const char* what) {
-  if (values.cols() == 1 || values.rows() == 1) {
-    // coeff(row, col), not values(i): Eigen::Ref and other non-linear-access
-    // expressions have no one-index accessor.
-    const bool column = values.cols() == 1;
+  if constexpr (Derived::IsVectorAtCompileTime) {
     for (Eigen::Index i = 0; i < values.size(); ++i) {
-      const auto v = values.derived().coeff(column ? i : 0, column ? 0 : i);
+      const auto v = values.derived().coeff(i);
       if (!ok(v)) throw_invalid_element(function, argument, static_cast<std::size_t>(i), v, what);
     }
-    return;
+  } else {
+    for (Eigen::Index r = 0; r < values.rows(); ++r)
+      for (Eigen::Index c = 0; c < values.cols(); ++c)
+        if (!ok(values.derived().coeff(r, c)))
+          throw_invalid(function, std::string(argument) + "(" + std::to_string(r) + ", " +
+                                      std::to_string(c) + ") (" +
+                                      format_value(values.derived().coeff(r, c)) + ") " + what);
   }
-  for (Eigen::Index r = 0; r < values.rows(); ++r)
-    for (Eigen::Index c = 0; c < values.cols(); ++c)
-      if (!ok(values.derived().coeff(r, c)))
-        throw_invalid(function, std::string(argument) + "(" + std::to_string(r) + ", " +
-                                    std::to_string(c) + ") (" +
-                                    format_value(values.derived().coeff(r, c)) + ") " + what);
 }
 
 struct is_finite {

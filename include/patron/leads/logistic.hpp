@@ -12,15 +12,11 @@
 #include <vector>
 
 #include "patron/core/math_policy.hpp"
+#include "patron/core/special.hpp"
 #include "patron/core/validate.hpp"
 
 namespace patron {
 namespace detail {
-
-// log(1 + e^eta) without overflow.
-inline double softplus(double eta) {
-  return eta > 0 ? eta + std::log1p(std::exp(-eta)) : std::log1p(std::exp(eta));
-}
 
 inline void require_binary_labels(const char* fn, const char* argument,
                                   const Eigen::Ref<const Eigen::VectorXd>& y) {
