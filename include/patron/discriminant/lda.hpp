@@ -220,6 +220,14 @@ template <class S>
 void solve_lda_eigen(lda_model<S>& m, const Eigen::Ref<const dmatrix<S>>& X,
                      const lda_options& options) {
   const Eigen::MatrixXd within = m.covariance.template cast<double>();
+  // numpy's matrix_rank rule: eigenvalues below p eps of the largest are zero. Cholesky
+  // alone would accept an exactly collinear Sw that rounding left barely positive.
+  const Eigen::VectorXd within_values =
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(within, Eigen::EigenvaluesOnly).eigenvalues();
+  if (!(within_values(0) > within_values(within_values.size() - 1) *
+                               static_cast<double>(X.cols()) *
+                               std::numeric_limits<double>::epsilon()))
+    throw_singular_within<S>("fit_lda");
   const Eigen::MatrixXd total =
       shrunk_covariance(X.template cast<double>(), options.shrinkage, options.shrinkage_value);
   Eigen::GeneralizedSelfAdjointEigenSolver<Eigen::MatrixXd> eigen(total - within, within);
@@ -243,17 +251,20 @@ void solve_lda_eigen(lda_model<S>& m, const Eigen::Ref<const dmatrix<S>>& X,
 template <class S>
 void solve_lda_lsqr(lda_model<S>& m) {
   const Eigen::MatrixXd within = m.covariance.template cast<double>();
-  // Minimum-norm least squares, as scipy.linalg.lstsq, so a singular Sw still solves.
-  const Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> cod(within);
+  // Minimum-norm least squares by SVD with scipy.linalg.lstsq's cut-off (singular values
+  // below eps times the largest are zero), so a singular Sw still solves and an
+  // ill-conditioned one is treated as scikit-learn treats it.
+  Eigen::JacobiSVD<Eigen::MatrixXd> svd(within, Eigen::ComputeFullU | Eigen::ComputeFullV);
+  svd.setThreshold(std::numeric_limits<double>::epsilon());
   const Eigen::MatrixXd means = m.means.template cast<double>();
-  const Eigen::MatrixXd coef = cod.solve(means.transpose()).transpose();
+  const Eigen::MatrixXd coef = svd.solve(means.transpose()).transpose();
   m.coef = coef.cast<S>();
   m.intercept = (-0.5 * (means.array() * coef.array()).rowwise().sum().matrix() +
                  m.priors.template cast<double>().array().log().matrix())
                     .template cast<S>();
   m.scalings = dmatrix<S>::Zero(m.means.cols(), 0);
   m.explained_variance_ratio = dvector<S>::Zero(0);
-  m.rank = cod.rank();
+  m.rank = svd.rank();
 }
 
 template <class S>
