@@ -3,8 +3,11 @@ include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
 
 # Fisher's iris from scikit-learn's copy, with a named header.
 file(READ ${SOURCE_DIR}/tests/data/discriminant/iris.csv iris_text)
-string(REGEX REPLACE "^[^\n]*\n" "sepal_length,sepal_width,petal_length,petal_width,species\n"
-       iris_text "${iris_text}")
+# (REGEX REPLACE with ^ would match again after each replacement: cut the line instead.)
+string(FIND "${iris_text}" "\n" first_newline)
+math(EXPR body_start "${first_newline} + 1")
+string(SUBSTRING "${iris_text}" ${body_start} -1 iris_body)
+set(iris_text "sepal_length,sepal_width,petal_length,petal_width,species\n${iris_body}")
 patron_write_file(iris iris.csv "${iris_text}")
 
 # MASS::lda(Species ~ ., iris): proportion of trace 0.9912 / 0.0088; CV = TRUE misclassifies

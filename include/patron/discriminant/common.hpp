@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <sstream>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -98,8 +99,12 @@ inline Eigen::VectorXd resolve_priors(const char* function, const std::vector<do
   double sum = 0.0;
   for (double p : given) sum += p;
   // A relative slack of 1e-8 admits priors typed with a few decimals (1/3 as 0.333333333).
-  if (std::abs(sum - 1.0) > 1e-8)
-    throw_invalid(function, "options.priors sum to " + format_value(sum) + ", not 1");
+  if (std::abs(sum - 1.0) > 1e-8) {
+    std::ostringstream text;  // 12 digits: "sum to 0.9", not 0.89999999999999991
+    text.precision(12);
+    text << sum;
+    throw_invalid(function, "options.priors sum to " + text.str() + ", not 1");
+  }
   for (std::size_t c = 0; c < k; ++c) priors(static_cast<Eigen::Index>(c)) = given[c];
   return priors;
 }
