@@ -251,20 +251,17 @@ void solve_lda_eigen(lda_model<S>& m, const Eigen::Ref<const dmatrix<S>>& X,
 template <class S>
 void solve_lda_lsqr(lda_model<S>& m) {
   const Eigen::MatrixXd within = m.covariance.template cast<double>();
-  // Minimum-norm least squares by SVD with scipy.linalg.lstsq's cut-off (singular values
-  // below eps times the largest are zero), so a singular Sw still solves and an
-  // ill-conditioned one is treated as scikit-learn treats it.
-  Eigen::JacobiSVD<Eigen::MatrixXd> svd(within, Eigen::ComputeFullU | Eigen::ComputeFullV);
-  svd.setThreshold(std::numeric_limits<double>::epsilon());
+  // Minimum-norm least squares, as scipy.linalg.lstsq, so a singular Sw still solves.
+  const Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> cod(within);
   const Eigen::MatrixXd means = m.means.template cast<double>();
-  const Eigen::MatrixXd coef = svd.solve(means.transpose()).transpose();
+  const Eigen::MatrixXd coef = cod.solve(means.transpose()).transpose();
   m.coef = coef.cast<S>();
   m.intercept = (-0.5 * (means.array() * coef.array()).rowwise().sum().matrix() +
                  m.priors.template cast<double>().array().log().matrix())
                     .template cast<S>();
   m.scalings = dmatrix<S>::Zero(m.means.cols(), 0);
   m.explained_variance_ratio = dvector<S>::Zero(0);
-  m.rank = svd.rank();
+  m.rank = cod.rank();
 }
 
 template <class S>
