@@ -257,7 +257,9 @@ TEST_CASE("LDA eigen and lsqr solvers, with Ledoit-Wolf and fixed shrinkage, equ
       options.shrinkage = patron::lda_shrinkage::none;
       const auto lsqr = patron::fit_lda(d.X, d.y, options);
       check_matrix(lsqr.predict_proba(d.X), r.lsqr_proba, prob_rel, r.posterior_abs);
-      check_matrix(as_sklearn_rows(lsqr.coef), r.lsqr_coef, 1e-9, 1e-12);
+      // Sw^-1 mu by two different least-squares codes: on breast cancer (condition 3e11)
+      // they differ by up to 1.9e-8 absolute (coefficients up to 80): 5x the covariance floor.
+      check_matrix(as_sklearn_rows(lsqr.coef), r.lsqr_coef, 1e-9, 5.0 * r.covariance_abs);
     }
   }
 }
