@@ -1,0 +1,181 @@
+// Details shared by every discriminant model: label bookkeeping, input checks and the
+// log-space posterior arithmetic. Not part of the public API.
+#pragma once
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "patron/core/validate.hpp"
+
+namespace patron::detail {
+
+template <class S>
+using dmatrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
+template <class S>
+using dvector = Eigen::Matrix<S, Eigen::Dynamic, 1>;
+
+template <class S>
+constexpr void require_discriminant_scalar() {
+  static_assert(std::is_same_v<S, float> || std::is_same_v<S, double>,
+                "patron discriminant analysis works on float or double features");
+}
+
+// Every feature finite; the first bad one (row-major scan, so the first bad customer) is
+// reported as "X(row, col) (value) must be finite". patron::detail::require_finite cannot
+// take an Eigen::Ref with an outer stride (it indexes vectors linearly), hence this one.
+template <class S>
+void require_finite_features(const char* function, const Eigen::Ref<const dmatrix<S>>& X) {
+  if (X.allFinite()) return;
+  for (Eigen::Index r = 0; r < X.rows(); ++r)
+    for (Eigen::Index c = 0; c < X.cols(); ++c)
+      if (!std::isfinite(X(r, c)))
+        throw_invalid(function, "X(" + std::to_string(r) + ", " + std::to_string(c) + ") (" +
+                                    format_value(X(r, c)) + ") must be finite");
+}
+
+// The classes present in y (ascending) and, for every row, the position of its class.
+struct class_labels {
+  Eigen::VectorXi classes;
+  std::vector<int> index;             // one per row, 0 .. classes.size() - 1
+  std::vector<Eigen::Index> counts;   // rows per class
+
+  [[nodiscard]] Eigen::Index size() const { return classes.size(); }
+};
+
+inline class_labels encode_labels(const Eigen::Ref<const Eigen::VectorXi>& y) {
+  std::vector<int> sorted(y.data(), y.data() + y.size());
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  class_labels labels;
+  labels.classes = Eigen::Map<const Eigen::VectorXi>(sorted.data(),
+                                                     static_cast<Eigen::Index>(sorted.size()));
+  labels.index.resize(static_cast<std::size_t>(y.size()));
+  labels.counts.assign(sorted.size(), 0);
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    const auto position = std::lower_bound(sorted.begin(), sorted.end(), y(i)) - sorted.begin();
+    labels.index[static_cast<std::size_t>(i)] = static_cast<int>(position);
+    ++labels.counts[static_cast<std::size_t>(position)];
+  }
+  return labels;
+}
+
+// Checks shared by every fit: finite features, one label per row, at least two classes.
+template <class S>
+class_labels validate_training_data(const char* function,
+                                    const Eigen::Ref<const dmatrix<S>>& X,
+                                    const Eigen::Ref<const Eigen::VectorXi>& y) {
+  require_non_empty(function, "X", static_cast<std::size_t>(X.rows()));
+  require_non_empty(function, "X columns", static_cast<std::size_t>(X.cols()));
+  require_same_length(function, "X rows", static_cast<std::size_t>(X.rows()), "y",
+                      static_cast<std::size_t>(y.size()));
+  require_finite_features<S>(function, X);
+  class_labels labels = encode_labels(y);
+  if (labels.size() < 2)
+    throw_invalid_value(function, "y", labels.classes(0),
+                        "is the only class; discriminant analysis needs at least 2 classes");
+  return labels;
+}
+
+// Priors as given (validated: one per class, positive, summing to 1) or the class
+// frequencies when none are given.
+inline Eigen::VectorXd resolve_priors(const char* function, const std::vector<double>& given,
+                                      const class_labels& labels, Eigen::Index rows) {
+  const auto k = static_cast<std::size_t>(labels.size());
+  Eigen::VectorXd priors(labels.size());
+  if (given.empty()) {
+    for (std::size_t c = 0; c < k; ++c)
+      priors(static_cast<Eigen::Index>(c)) =
+          static_cast<double>(labels.counts[c]) / static_cast<double>(rows);
+    return priors;
+  }
+  require_same_length(function, "options.priors", given.size(), "the classes in y", k);
+  require_positive(function, "options.priors", given);
+  double sum = 0.0;
+  for (double p : given) sum += p;
+  // A relative slack of 1e-8 admits priors typed with a few decimals (1/3 as 0.333333333).
+  if (std::abs(sum - 1.0) > 1e-8) {
+    std::ostringstream text;  // 12 digits: "sum to 0.9", not 0.89999999999999991
+    text.precision(12);
+    text << sum;
+    throw_invalid(function, "options.priors sum to " + text.str() + ", not 1");
+  }
+  for (std::size_t c = 0; c < k; ++c) priors(static_cast<Eigen::Index>(c)) = given[c];
+  return priors;
+}
+
+// Per-class means, accumulated in double so float features lose nothing on long columns.
+template <class S>
+dmatrix<S> class_means(const Eigen::Ref<const dmatrix<S>>& X, const class_labels& labels) {
+  Eigen::MatrixXd sums = Eigen::MatrixXd::Zero(labels.size(), X.cols());
+  for (Eigen::Index j = 0; j < X.cols(); ++j)
+    for (Eigen::Index i = 0; i < X.rows(); ++i)
+      sums(labels.index[static_cast<std::size_t>(i)], j) += static_cast<double>(X(i, j));
+  for (Eigen::Index c = 0; c < labels.size(); ++c)
+    sums.row(c) /= static_cast<double>(labels.counts[static_cast<std::size_t>(c)]);
+  return sums.cast<S>();
+}
+
+// X minus the mean of each row's class.
+template <class S>
+dmatrix<S> center_by_class(const Eigen::Ref<const dmatrix<S>>& X, const class_labels& labels,
+                           const dmatrix<S>& means) {
+  dmatrix<S> centered(X.rows(), X.cols());
+  for (Eigen::Index j = 0; j < X.cols(); ++j)
+    for (Eigen::Index i = 0; i < X.rows(); ++i)
+      centered(i, j) = X(i, j) - means(labels.index[static_cast<std::size_t>(i)], j);
+  return centered;
+}
+
+// Rows of X that belong to class c.
+template <class S>
+dmatrix<S> rows_of_class(const Eigen::Ref<const dmatrix<S>>& X, const class_labels& labels,
+                         int c) {
+  dmatrix<S> out(labels.counts[static_cast<std::size_t>(c)], X.cols());
+  Eigen::Index r = 0;
+  for (Eigen::Index i = 0; i < X.rows(); ++i)
+    if (labels.index[static_cast<std::size_t>(i)] == c) out.row(r++) = X.row(i);
+  return out;
+}
+
+// New data for a fitted model: right number of columns, every value finite.
+template <class S>
+void require_prediction_input(const char* function, const Eigen::Ref<const dmatrix<S>>& X,
+                              Eigen::Index features) {
+  if (X.cols() != features)
+    throw_invalid(function, "X has " + std::to_string(X.cols()) +
+                                " columns but the model was fitted on " +
+                                std::to_string(features) + " features");
+  require_finite_features<S>(function, X);
+}
+
+// log p(class | x) from unnormalised log posteriors (one row per sample) by
+// log-sum-exp: subtracting the row maximum first means a point far from every class
+// mean (decision values of -1e6) still gets finite log probabilities, not -inf - -inf.
+template <class S>
+dmatrix<S> log_softmax_rows(dmatrix<S> decision) {
+  const dvector<S> row_max = decision.rowwise().maxCoeff();
+  decision.colwise() -= row_max;
+  const dvector<S> log_sum = decision.array().exp().rowwise().sum().log().matrix();
+  decision.colwise() -= log_sum;
+  return decision;
+}
+
+// The class label with the largest score in each row (the first on ties, as numpy's argmax).
+template <class S>
+Eigen::VectorXi argmax_labels(const dmatrix<S>& scores, const Eigen::VectorXi& classes) {
+  Eigen::VectorXi out(scores.rows());
+  for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+    Eigen::Index best = 0;
+    scores.row(i).maxCoeff(&best);
+    out(i) = classes(best);
+  }
+  return out;
+}
+
+}  // namespace patron::detail
