@@ -16,6 +16,7 @@
 #include "patron/rfm.hpp"
 #include "patron/kmeans.hpp"
 #include "patron/tree.hpp"
+#include "patron/discriminant.hpp"
 #include "patron/churn.hpp"
 #include "patron/clv.hpp"
 #include "patron/leads.hpp"

@@ -26,19 +26,6 @@ constexpr void require_discriminant_scalar() {
                 "patron discriminant analysis works on float or double features");
 }
 
-// Every feature finite; the first bad one (row-major scan, so the first bad customer) is
-// reported as "X(row, col) (value) must be finite". patron::detail::require_finite cannot
-// take an Eigen::Ref with an outer stride (it indexes vectors linearly), hence this one.
-template <class S>
-void require_finite_features(const char* function, const Eigen::Ref<const dmatrix<S>>& X) {
-  if (X.allFinite()) return;
-  for (Eigen::Index r = 0; r < X.rows(); ++r)
-    for (Eigen::Index c = 0; c < X.cols(); ++c)
-      if (!std::isfinite(X(r, c)))
-        throw_invalid(function, "X(" + std::to_string(r) + ", " + std::to_string(c) + ") (" +
-                                    format_value(X(r, c)) + ") must be finite");
-}
-
 // The classes present in y (ascending) and, for every row, the position of its class.
 struct class_labels {
   Eigen::VectorXi classes;
@@ -74,7 +61,7 @@ class_labels validate_training_data(const char* function,
   require_non_empty(function, "X columns", static_cast<std::size_t>(X.cols()));
   require_same_length(function, "X rows", static_cast<std::size_t>(X.rows()), "y",
                       static_cast<std::size_t>(y.size()));
-  require_finite_features<S>(function, X);
+  require_finite(function, "X", X);
   class_labels labels = encode_labels(y);
   if (labels.size() < 2)
     throw_invalid_value(function, "y", labels.classes(0),
@@ -151,7 +138,7 @@ void require_prediction_input(const char* function, const Eigen::Ref<const dmatr
     throw_invalid(function, "X has " + std::to_string(X.cols()) +
                                 " columns but the model was fitted on " +
                                 std::to_string(features) + " features");
-  require_finite_features<S>(function, X);
+  require_finite(function, "X", X);
 }
 
 // log p(class | x) from unnormalised log posteriors (one row per sample) by

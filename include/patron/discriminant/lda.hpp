@@ -82,7 +82,7 @@ inline ledoit_wolf_result ledoit_wolf(const Eigen::Ref<const Eigen::MatrixXd>& x
   constexpr const char* function = "ledoit_wolf";
   require_non_empty(function, "X", static_cast<std::size_t>(x.rows()));
   require_non_empty(function, "X columns", static_cast<std::size_t>(x.cols()));
-  require_finite_features<double>(function, x);
+  require_finite(function, "X", x);
   const Eigen::MatrixXd z = column_centered(x);
   ledoit_wolf_result out;
   out.shrinkage = ledoit_wolf_shrinkage(z);
