@@ -128,6 +128,14 @@ const std::string& arguments::positional(std::size_t i, const std::string& what)
   return positional_[i];
 }
 
+std::vector<std::string> split_list(const std::string& text, char separator) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in(text);
+  while (std::getline(in, item, separator)) out.push_back(item);
+  return out;
+}
+
 std::string format_number(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";

@@ -76,6 +76,10 @@ struct demo_section {
 bool register_demo_section(demo_section section);
 const std::vector<demo_section>& demo_sections();
 
+// "a,b,,c" -> {"a", "b", "", "c"}: lists given to options such as --features. Empty
+// items are kept so that a typo surfaces as an unknown name instead of vanishing.
+std::vector<std::string> split_list(const std::string& text, char separator = ',');
+
 // --- output ----------------------------------------------------------------------
 // Shortest decimal text that reads back to the same double.
 std::string format_number(double value);

@@ -356,11 +356,7 @@ const std::vector<option_spec> kOptions = {
 // purchase in the holdout period. An A/A test in effect: the verdict should be "no
 // significant difference", which is what a healthy platform must report.
 void campaign(const demo_data& data, std::ostream& out) {
-  patron::summary_options options;
-  options.time_unit = 7.0;
-  options.calibration_end = data.calibration_end;
-  options.observation_end = data.observation_end;
-  const auto s = patron::summarize_transactions(data.customers, data.days, data.amounts, options);
+  const auto& s = data.weekly;
   std::int64_t n[2] = {0, 0}, converted[2] = {0, 0};
   for (std::size_t i = 0; i < s.size(); ++i) {
     const int arm = s.customer[i] % 2 == 0 ? 1 : 0;

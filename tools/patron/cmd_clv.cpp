@@ -260,11 +260,7 @@ std::vector<option_spec> options() {
 // --- demo ----------------------------------------------------------------------------
 
 void demo(const demo_data& data, std::ostream& out) {
-  patron::summary_options options;
-  options.time_unit = 7.0;
-  options.calibration_end = data.calibration_end;
-  options.observation_end = data.observation_end;
-  const auto s = patron::summarize_transactions(data.customers, data.days, data.amounts, options);
+  const auto& s = data.weekly;
   const patron::bgnbd_model bg = patron::fit_bgnbd(s.x, s.t_x, s.T);
   const patron::gamma_gamma_model gg = patron::fit_gamma_gamma(s.x, s.mean_repeat_spend);
   const auto& p = bg.parameters();

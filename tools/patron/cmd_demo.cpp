@@ -28,15 +28,16 @@ demo_data load(const std::string& path) {
   for (std::size_t i = 0; i < csv.size(); ++i) data.customers[i] = csv.integer(i, customer);
   data.calibration_end = parse_date("1997-09-30", "");
   data.observation_end = parse_date("1998-06-30", "");
-  return data;
-}
-
-void overview(const demo_data& data, std::ostream& out) {
   patron::summary_options options;
   options.time_unit = 7.0;
   options.calibration_end = data.calibration_end;
   options.observation_end = data.observation_end;
-  const auto s = patron::summarize_transactions(data.customers, data.days, data.amounts, options);
+  data.weekly = patron::summarize_transactions(data.customers, data.days, data.amounts, options);
+  return data;
+}
+
+void overview(const demo_data& data, std::ostream& out) {
+  const auto& s = data.weekly;
   const double revenue = s.total_spend.sum() + s.holdout_spend.sum();
   char line[256];
   std::snprintf(line, sizeof line,

@@ -14,14 +14,6 @@
 namespace patron_cli {
 namespace {
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) out.push_back(item);
-  return out;
-}
-
 // Features as named columns of a CSV; rows are customers.
 Eigen::MatrixXd feature_matrix(const csv_table& csv, const std::vector<std::string>& features) {
   Eigen::MatrixXd X(static_cast<Eigen::Index>(csv.size()),
@@ -238,11 +230,7 @@ const char* usage_tail =
 // Demo: on the calibration period (to 1997-09-30) of the CDNOW sample, which customers
 // buy again in the 39-week holdout?
 void who_comes_back(const demo_data& data, std::ostream& out) {
-  patron::summary_options options;
-  options.time_unit = 7.0;
-  options.calibration_end = data.calibration_end;
-  options.observation_end = data.observation_end;
-  const auto s = patron::summarize_transactions(data.customers, data.days, data.amounts, options);
+  const auto& s = data.weekly;
   const Eigen::Index n = static_cast<Eigen::Index>(s.size());
   Eigen::MatrixXd X(n, 4);
   X.col(0) = s.x;

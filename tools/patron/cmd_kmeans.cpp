@@ -22,21 +22,13 @@ struct feature_input {
   std::vector<std::string> row_ids;  // --id-column values, or 1-based row numbers
 };
 
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) out.push_back(item);
-  return out;
-}
-
 feature_input read_features(const arguments& args) {
   const csv_table csv = read_csv_file(args.positional(0, "FILE"));
   if (csv.size() == 0) throw usage_error(csv.source + ": no data rows");
   feature_input in;
   const std::string id_column = args.text("id-column");
   if (args.has("columns")) {
-    in.names = split_commas(args.text("columns"));
+    in.names = split_list(args.text("columns"));
   } else {
     for (const auto& name : csv.header)
       if (name != id_column) in.names.push_back(name);

@@ -16,14 +16,6 @@
 namespace patron_cli {
 namespace {
 
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::stringstream ss(text);
-  std::string part;
-  while (std::getline(ss, part, separator)) parts.push_back(part);
-  return parts;
-}
-
 double parse_number(const std::string& text, const std::string& context) {
   double value = 0.0;
   const char* b = text.data();
@@ -36,7 +28,7 @@ double parse_number(const std::string& text, const std::string& context) {
 
 std::vector<double> parse_list(const std::string& text, const std::string& context) {
   std::vector<double> values;
-  for (const auto& part : split(text, text.find(';') != std::string::npos ? ';' : ','))
+  for (const auto& part : split_list(text, text.find(';') != std::string::npos ? ';' : ','))
     values.push_back(parse_number(part, context));
   return values;
 }
@@ -194,7 +186,7 @@ int run_fit(const arguments& args, std::ostream& out) {
   const std::string weight_name = args.text("weight-column", "");
   std::vector<std::string> features;
   if (args.has("features")) {
-    features = split(args.text("features"), ',');
+    features = split_list(args.text("features"), ',');
   } else {
     for (std::size_t j = 0; j < history.header.size(); ++j)
       if (j != target_col && (!id || j != *id) && history.header[j] != weight_name)
@@ -325,11 +317,7 @@ std::vector<option_spec> options() {
 // CDNOW customers as leads for a second purchase in the holdout: rules-based scores on
 // four criteria, then the logistic model fitted on the same customers.
 void demo(const demo_data& data, std::ostream& out) {
-  patron::summary_options o;
-  o.time_unit = 7.0;
-  o.calibration_end = data.calibration_end;
-  o.observation_end = data.observation_end;
-  const auto s = patron::summarize_transactions(data.customers, data.days, data.amounts, o);
+  const auto& s = data.weekly;
   const auto n = static_cast<Eigen::Index>(s.size());
   // Purchase intent = repeat purchases, customer value = mean spend, competitive position
   // = recency (weeks since the last purchase, lower is better), risk = single-purchase

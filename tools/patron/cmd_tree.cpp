@@ -15,15 +15,6 @@
 namespace patron_cli {
 namespace {
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 // Feature columns: --features, or every column except the label and the --id column.
 std::vector<std::string> feature_columns(const arguments& args, const csv_table& csv, const std::string& label) {
   if (args.has("features")) {
@@ -222,11 +213,7 @@ std::vector<option_spec> options() {
 // Demo: which customers came back in the holdout period? A shallow tree on the
 // calibration-period recency, frequency and monetary value.
 void demo(const demo_data& data, std::ostream& out) {
-  patron::summary_options options;
-  options.time_unit = 7.0;
-  options.calibration_end = data.calibration_end;
-  options.observation_end = data.observation_end;
-  const auto s = patron::summarize_transactions(data.customers, data.days, data.amounts, options);
+  const auto& s = data.weekly;
   const auto n = static_cast<Eigen::Index>(s.size());
   Eigen::MatrixXd X(n, 3);
   X.col(0) = s.T - s.t_x;  // weeks since the last purchase at the cut-off

@@ -1,6 +1,8 @@
 // The bundled CDNOW sample as the demo sections see it.
 #pragma once
 
+#include <patron/transactions.hpp>
+
 #include <string>
 #include <vector>
 
@@ -13,6 +15,9 @@ struct demo_data {
   std::vector<double> amounts;       // dollars
   double calibration_end;            // 1997-09-30, the BG/NBD paper's 39-week cut-off
   double observation_end;            // 1998-06-30, end of the data
+  // The BG/NBD paper's summary: weeks, calibration to calibration_end, holdout to
+  // observation_end; computed once for every section that needs it.
+  patron::customer_summary<long long> weekly;
 };
 
 }  // namespace patron_cli
