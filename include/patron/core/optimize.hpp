@@ -162,11 +162,11 @@ template <class Objective>
   Eigen::VectorXd best_gradient = guarded.best_gradient();
 
   // Newton polish. A step is accepted if it lowers the objective, or if it shrinks the
-  // gradient while the objective rises by no more than rounding noise: with 10^5 or
-  // more customers a likelihood is flat to within its own rounding error near the
-  // optimum, and only the gradient still tells the steps apart.
+  // gradient while the objective rises by at most 1e-9 relative: likelihoods summed over
+  // 10^5+ customers, or built from series such as 2F1, are only that accurate, so near
+  // the optimum their values cannot tell steps apart and the gradient still can.
   Eigen::VectorXd trial_gradient(x0.size());
-  const double noise = 64.0 * std::numeric_limits<double>::epsilon();
+  constexpr double value_accuracy = 1e-9;
   for (int step = 0; step < options.newton_steps; ++step) {
     const double gradient_norm = best_gradient.lpNorm<Eigen::Infinity>();
     if (gradient_norm <= options.gradient_tolerance * 1e-3) break;
@@ -178,7 +178,7 @@ template <class Objective>
     const double trial_value = guarded(trial, trial_gradient);
     const bool lower = trial_value <= best_value;
     const bool flatter = std::isfinite(trial_value) &&
-                         trial_value <= best_value + noise * std::abs(best_value) &&
+                         trial_value <= best_value + value_accuracy * std::abs(best_value) &&
                          trial_gradient.lpNorm<Eigen::Infinity>() < gradient_norm;
     if (!lower && !flatter) break;
     best_x = trial;
