@@ -1,37 +1,17 @@
 // RFM on the bundled CDNOW sample: scores, segments and a check of a segment table.
 //   ./example_rfm [examples/data/cdnow_sample.csv]
 #include <cstdio>
-#include <fstream>
-#include <patron/core/calendar.hpp>
 #include <patron/rfm.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cdnow_sample.hpp"
+
 int main(int argc, char** argv) {
-  const std::string path =
-      argc > 1 ? argv[1] : std::string(PATRON_EXAMPLES_DATA_DIR) + "/cdnow_sample.csv";
-  std::ifstream in(path);
-  if (!in) {
-    std::fprintf(stderr, "cannot open %s\n", path.c_str());
-    return 2;
-  }
-  // customer,date (YYYYMMDD),cds,amount
-  std::vector<long long> customers;
-  std::vector<double> days, amounts;
-  std::string line, customer, date, cds, amount;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::stringstream row(line);
-    std::getline(row, customer, ',');
-    std::getline(row, date, ',');
-    std::getline(row, cds, ',');
-    std::getline(row, amount, ',');
-    customers.push_back(std::stoll(customer));
-    days.push_back(static_cast<double>(patron::days_from_civil(
-        std::stoi(date.substr(0, 4)), std::stoi(date.substr(4, 2)), std::stoi(date.substr(6, 2)))));
-    amounts.push_back(std::stod(amount));
-  }
+  const cdnow_log log = read_cdnow(cdnow_path(argc, argv));
+  const auto& customers = log.customers;
+  const auto& days = log.days;
+  const auto& amounts = log.amounts;
 
   patron::rfm_options options;
   options.as_of = static_cast<double>(patron::days_from_civil(1998, 6, 30));
