@@ -4,6 +4,12 @@
 
 DEPS := cmake g++ libeigen3-dev libboost-math-dev liblbfgspp-dev catch2 libbenchmark-dev
 CLANG_DEPS := clang-14
+# The Python module and its side-by-side tests (bindings/python); skipped, with a
+# message, when these cannot be installed (not root and missing).
+PY_DEPS := python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pytest \
+           python3-pandas python3-scipy python3-sklearn python3-statsmodels \
+           python3-dask python3-distributed
+PYTHON := /usr/bin/python3
 JOBS ?= 2
 
 deps:
@@ -15,7 +21,10 @@ demo: deps
 	./build/dev/tools/patron/patron demo
 
 test: deps
-	cmake --preset dev -DPATRON_BUILD_TESTS=ON
+	if ./scripts/install-deps.sh $(PY_DEPS); then python=ON; else python=OFF; \
+	  echo "Python dependencies missing: building without the Python module"; fi; \
+	cmake --preset dev -DPATRON_BUILD_TESTS=ON -DPATRON_BUILD_PYTHON=$$python \
+	  -DPython3_EXECUTABLE=$(PYTHON)
 	cmake --build --preset dev -j $(JOBS)
 	ctest --preset dev
 	cmake --preset asan
