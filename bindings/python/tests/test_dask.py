@@ -1,0 +1,55 @@
+"""The Dask scale-out of examples/dask/scale_out.py on a 2-worker LocalCluster on loopback:
+every distributed result equals the single-machine result on the same data."""
+import pathlib
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import patron
+
+distributed = pytest.importorskip("distributed")
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[3] / "examples" / "dask"))
+import scale_out  # noqa: E402
+
+PARTITIONS, ROWS, CUSTOMERS, DAYS = 4, 25_000, 5_000, 546
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None)
+    with distributed.Client(cluster) as c:
+        yield c
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def partitions(client):
+    return client.map(scale_out.generate_partition, [7] * PARTITIONS, range(PARTITIONS),
+                      rows=ROWS, customers=CUSTOMERS, days=DAYS)
+
+
+@pytest.fixture(scope="module")
+def whole_log():
+    parts = [scale_out.generate_partition(7, i, ROWS, CUSTOMERS, DAYS) for i in range(PARTITIONS)]
+    return tuple(np.concatenate([p[k] for p in parts]) for k in range(3))
+
+
+def test_the_cluster_has_two_workers_on_loopback(client):
+    workers = client.scheduler_info()["workers"]
+    assert len(workers) == 2
+    assert all(address.startswith("tcp://127.0.0.1:") for address in workers)
+
+
+def test_bucketed_summaries_equal_the_single_machine_summary(client, partitions, whole_log):
+    frames, observation_end = scale_out.customer_summaries(client, partitions, buckets=3)
+    distributed_summary = pd.concat(client.gather(frames)).sort_values("customer", ignore_index=True)
+    single = patron.transactions.summarize_transactions(*whole_log)
+    assert observation_end == single.observation_end
+    np.testing.assert_array_equal(distributed_summary.customer, single.customer)
+    for column in scale_out.SUMMARY_COLUMNS:
+        # Bitwise: the accumulators sum every customer's rows in a canonical order.
+        np.testing.assert_array_equal(distributed_summary[column], getattr(single, column),
+                                      err_msg=column)

@@ -1,0 +1,111 @@
+"""patron on Dask: customer summaries, BG/NBD + CLV and A/B tests, partition by partition.
+
+The transaction log never sits on one machine. Each Dask task generates (or, in a real
+deployment, reads) one partition of the log and splits it by customer bucket
+(customer id modulo `buckets`); the reducer for bucket b merges the pieces of every
+partition with patron's mergeable accumulators and summarises its customers. Buckets
+hold disjoint customers, so the concatenated bucket summaries are exactly the
+single-machine summary (patron's accumulators sum in a canonical order, whatever the
+arrival order). Then:
+
+  (a) per-customer summaries and RFM tables per bucket (quantile breakpoints computed
+      once from all customers' values, then every bucket scored with them);
+  (b) every bucket compresses its (x, t_x, T) into weighted patterns; the pattern sets are
+      merged (small: at most a few thousand distinct patterns), BG/NBD is fitted once on
+      the driver, and every bucket's customers are scored (P(alive), expected purchases)
+      with the fitted parameters where they live;
+  (c) per-partition moment accumulators of an A/B metric are merged and tested.
+
+The same code runs on a multi-node cluster: pass the scheduler address instead of
+starting a LocalCluster (`python3 scale_out.py --scheduler tcp://host:8786`); every worker
+needs the patron module importable (docs/scale-out.md).
+
+    PYTHONPATH=build/dev/bindings/python python3 examples/dask/scale_out.py --rows 2000000
+"""
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+
+import patron
+
+SUMMARY_COLUMNS = ("first_purchase", "last_purchase", "transactions", "purchase_periods",
+                   "total_spend", "mean_repeat_spend", "x", "t_x", "T")
+
+
+def generate_partition(seed, index, rows, customers, days):
+    """One partition of a synthetic transaction log (ids, day numbers, amounts, variant)."""
+    rng = np.random.default_rng([seed, index])
+    ids = rng.integers(0, customers, rows).astype(np.int64)
+    # Customers differ in activity: a per-customer rate shifts their purchase days.
+    times = np.floor(rng.random(rows) ** (1.0 + (ids % 5) * 0.25) * days)
+    amounts = np.round(rng.gamma(2.0, 15.0, rows) + (ids % 7), 2)
+    return ids, times, amounts
+
+
+def split_by_bucket(partition, buckets):
+    """The rows of one partition grouped by customer bucket: a list of `buckets` pieces."""
+    ids, times, amounts = partition
+    key = ids % buckets
+    order = np.argsort(key, kind="stable")
+    bounds = np.searchsorted(key[order], np.arange(buckets + 1))
+    return [(ids[order[lo:hi]], times[order[lo:hi]], amounts[order[lo:hi]])
+            for lo, hi in zip(bounds[:-1], bounds[1:])]
+
+
+def summarize_bucket(pieces, observation_end):
+    """Merges one bucket's pieces from every partition and summarises its customers."""
+    merged = patron.transactions.TransactionAccumulator()
+    for ids, times, amounts in pieces:
+        shard = patron.transactions.TransactionAccumulator()
+        shard.add(ids, times, amounts)
+        merged.merge(shard)
+    summary = merged.summarize(observation_end=observation_end)
+    frame = pd.DataFrame({column: getattr(summary, column) for column in SUMMARY_COLUMNS})
+    frame.insert(0, "customer", summary.customer)
+    return frame
+
+
+def latest_time(partition):
+    return float(partition[1].max())
+
+
+def customer_summaries(client, partitions, buckets):
+    """(a) One summary row per customer, from partitions that live on the workers."""
+    split = client.map(split_by_bucket, partitions, buckets=buckets, pure=False)
+    observation_end = max(client.gather(client.map(latest_time, partitions)))
+    pieces = [client.submit(lambda parts, b=b: [p[b] for p in parts], split, pure=False)
+              for b in range(buckets)]
+    frames = client.map(summarize_bucket, pieces, observation_end=observation_end, pure=False)
+    return frames, observation_end
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--customers", type=int, default=200_000)
+    parser.add_argument("--partitions", type=int, default=8)
+    parser.add_argument("--buckets", type=int, default=4)
+    parser.add_argument("--scheduler", help="address of a running Dask scheduler")
+    args = parser.parse_args()
+
+    from distributed import Client, LocalCluster
+    cluster = None if args.scheduler else LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None)
+    client = Client(args.scheduler or cluster)
+    rows = args.rows // args.partitions
+    partitions = client.map(generate_partition, [20261126] * args.partitions,
+                            range(args.partitions), rows=rows, customers=args.customers, days=546)
+    start = time.perf_counter()
+    frames, _ = customer_summaries(client, partitions, args.buckets)
+    summary = pd.concat(client.gather(frames)).sort_values("customer", ignore_index=True)
+    print(f"(a) {len(summary)} customer summaries in {time.perf_counter() - start:.2f} s")
+    print(summary.head())
+    client.close()
+    if cluster is not None:
+        cluster.close()
+
+
+if __name__ == "__main__":
+    main()
