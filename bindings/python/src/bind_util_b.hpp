@@ -153,8 +153,14 @@ T from_double_state(const py::tuple& state) {
   std::array<double, N> d{};
   for (std::size_t k = 0; k < N; ++k) d[k] = state[k].cast<double>();
   T value;
-  std::memcpy(&value, d.data(), sizeof(T));
+  std::memcpy(static_cast<void*>(&value), d.data(), sizeof(T));
   return value;
 }
 
+}  // namespace patron::python
+
+namespace patron::python {
+// Second half of patron.abtest (means, power, Bayesian, corrections, sequential), in its
+// own translation unit; called by bind_abtest after the shared enums are registered.
+void bind_abtest_tests(py::module_& m);
 }  // namespace patron::python
