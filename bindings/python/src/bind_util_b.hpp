@@ -122,15 +122,24 @@ py::object map_rows(const std::array<const char*, N>& names, const std::array<py
   return std::move(result);
 }
 
-// Registers the enum once (several submodules use the same C++ enum); later callers get
-// the registered type as an attribute of their submodule.
+// Registers an enum shared by several submodules once (`define` registers it); every
+// caller gets the type and its values as attributes of its own submodule.
 template <class Enum, class Define>
 void bind_enum_once(py::module_& m, const char* name, Define&& define) {
   if (const auto* info = py::detail::get_type_info(typeid(Enum))) {
-    m.attr(name) = py::handle(reinterpret_cast<PyObject*>(info->type));
+    const py::handle type(reinterpret_cast<PyObject*>(info->type));
+    m.attr(name) = type;
+    for (const auto item : py::reinterpret_borrow<py::dict>(type.attr("__members__")))
+      m.attr(item.first) = item.second;
     return;
   }
   define();
+}
+
+// A std::vector<long long> from a 1-D integer array (periods, ids).
+inline std::vector<long long> as_integer_vector(const py::handle& object, const char* name) {
+  const auto a = as_counts(object, name);
+  return std::vector<long long>(a.data(), a.data() + a.size());
 }
 
 // Pickle state of a class whose whole state is N doubles (the mergeable accumulators):
