@@ -9,6 +9,26 @@ namespace {
 
 py::object optional_float(const std::optional<double>& v) { return v ? py::object(py::float_(*v)) : py::none(); }
 
+// Pickle state of the fit status shared by sbg_model and bdw_model (after their
+// parameters, standard errors and covariance).
+template <class Model>
+py::tuple fit_status_state(const Model& s) {
+  return py::make_tuple(s.log_likelihood, s.customers, s.converged, s.iterations, s.gradient_norm, s.message,
+                        s.confidence_level);
+}
+
+template <class Model>
+void restore_fit_status(Model& s, const py::tuple& t) {
+  if (t.size() != 7) throw py::value_error("invalid retention model pickle state");
+  s.log_likelihood = t[0].cast<double>();
+  s.customers = t[1].cast<double>();
+  s.converged = t[2].cast<bool>();
+  s.iterations = t[3].cast<int>();
+  s.gradient_norm = t[4].cast<double>();
+  s.message = t[5].cast<std::string>();
+  s.confidence_level = t[6].cast<double>();
+}
+
 void bind_formulas(py::module_& m) {
   py::class_<period_rates>(m, "PeriodRates", "Churn, retention and growth of one period.")
       .def_readonly("churn_rate", &period_rates::churn_rate)
@@ -97,7 +117,7 @@ void bind_sbg(py::module_& m) {
       .def_readonly("gradient_norm", &sbg_model::gradient_norm)
       .def_readonly("message", &sbg_model::message)
       .def_readonly("confidence_level", &sbg_model::confidence_level)
-      .def("parameters", &sbg_model::parameters, "SbgParameters(alpha, beta)")
+      .def_property_readonly("parameters", &sbg_model::parameters, "SbgParameters(alpha, beta)")
       .def("survival", [](const sbg_model& s, const py::object& t) { return over_t(s.parameters(), t, &sbg_survival); },
            py::arg("t"), "S(t).")
       .def("retention_rate",
@@ -111,24 +131,17 @@ void bind_sbg(py::module_& m) {
       .def("project", &sbg_model::project, py::arg("horizon"), "S(t) with interval and r(t) for t = 0..horizon.")
       .def(py::pickle(
           [](const sbg_model& s) {
-            return py::make_tuple(s.alpha, s.beta, s.alpha_se, s.beta_se, s.log_covariance, s.log_likelihood, s.customers,
-                                  s.converged, s.iterations, s.gradient_norm, s.message, s.confidence_level);
+            return py::make_tuple(s.alpha, s.beta, s.alpha_se, s.beta_se, s.log_covariance, fit_status_state(s));
           },
           [](const py::tuple& t) {
-            if (t.size() != 12) throw py::value_error("invalid SbgModel pickle state");
+            if (t.size() != 6) throw py::value_error("invalid SbgModel pickle state");
             sbg_model s;
             s.alpha = t[0].cast<double>();
             s.beta = t[1].cast<double>();
             s.alpha_se = t[2].cast<std::optional<double>>();
             s.beta_se = t[3].cast<std::optional<double>>();
             s.log_covariance = t[4].cast<std::optional<Eigen::Matrix2d>>();
-            s.log_likelihood = t[5].cast<double>();
-            s.customers = t[6].cast<double>();
-            s.converged = t[7].cast<bool>();
-            s.iterations = t[8].cast<int>();
-            s.gradient_norm = t[9].cast<double>();
-            s.message = t[10].cast<std::string>();
-            s.confidence_level = t[11].cast<double>();
+            restore_fit_status(s, t[5].cast<py::tuple>());
             return s;
           }));
 }
@@ -140,7 +153,11 @@ void bind_bdw(py::module_& m) {
            py::arg("alpha") = d.alpha, py::arg("beta") = d.beta, py::arg("c") = d.c)
       .def_readwrite("alpha", &bdw_parameters::alpha)
       .def_readwrite("beta", &bdw_parameters::beta)
-      .def_readwrite("c", &bdw_parameters::c);
+      .def_readwrite("c", &bdw_parameters::c)
+      .def(py::pickle([](const bdw_parameters& p) { return py::make_tuple(p.alpha, p.beta, p.c); },
+                      [](const py::tuple& t) {
+                        return bdw_parameters{t[0].cast<double>(), t[1].cast<double>(), t[2].cast<double>()};
+                      }));
   m.def("bdw_survival", [](const bdw_parameters& p, const py::object& t) { return over_t(p, t, &bdw_survival); },
         py::arg("parameters"), py::arg("t"), "BdW S(t), t >= 0.");
   m.def("bdw_churn_probability",
@@ -163,7 +180,7 @@ void bind_bdw(py::module_& m) {
       .def_readonly("gradient_norm", &bdw_model::gradient_norm)
       .def_readonly("message", &bdw_model::message)
       .def_readonly("confidence_level", &bdw_model::confidence_level)
-      .def("parameters", &bdw_model::parameters, "BdwParameters(alpha, beta, c)")
+      .def_property_readonly("parameters", &bdw_model::parameters, "BdwParameters(alpha, beta, c)")
       .def("survival", [](const bdw_model& s, const py::object& t) { return over_t(s.parameters(), t, &bdw_survival); },
            py::arg("t"), "S(t).")
       .def("retention_rate",
@@ -172,7 +189,25 @@ void bind_bdw(py::module_& m) {
       .def("churn_probability",
            [](const bdw_model& s, const py::object& t) { return over_t(s.parameters(), t, &bdw_churn_probability); },
            py::arg("t"), "P(T = t).")
-      .def("project", &bdw_model::project, py::arg("horizon"), "S(t) with interval and r(t) for t = 0..horizon.");
+      .def("project", &bdw_model::project, py::arg("horizon"), "S(t) with interval and r(t) for t = 0..horizon.")
+      .def(py::pickle(
+          [](const bdw_model& s) {
+            return py::make_tuple(s.alpha, s.beta, s.c, s.alpha_se, s.beta_se, s.c_se, s.log_covariance,
+                                  fit_status_state(s));
+          },
+          [](const py::tuple& t) {
+            if (t.size() != 8) throw py::value_error("invalid BdwModel pickle state");
+            bdw_model s;
+            s.alpha = t[0].cast<double>();
+            s.beta = t[1].cast<double>();
+            s.c = t[2].cast<double>();
+            s.alpha_se = t[3].cast<std::optional<double>>();
+            s.beta_se = t[4].cast<std::optional<double>>();
+            s.c_se = t[5].cast<std::optional<double>>();
+            s.log_covariance = t[6].cast<std::optional<Eigen::Matrix3d>>();
+            restore_fit_status(s, t[7].cast<py::tuple>());
+            return s;
+          }));
   m.def("compare_sbg_bdw", &compare_sbg_bdw, py::arg("sbg"), py::arg("bdw"),
         "Likelihood-ratio test of sBG (c = 1) against BdW fitted on the same data.");
 }

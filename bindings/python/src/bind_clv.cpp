@@ -296,6 +296,8 @@ void bind_gamma_gamma(py::module_& m) {
                 {"x", "zbar"}, {x, zbar},
                 [](const vector_map& vx, const vector_map& vz) {
                   const char* f = "gamma_gamma_model::conditional_expected_spend";
+                  detail::require_same_length(f, "x", static_cast<std::size_t>(vx.size()), "zbar",
+                                              static_cast<std::size_t>(vz.size()));
                   for (Eigen::Index i = 0; i < vx.size(); ++i)
                     gamma_gamma_model::validate_row(f, static_cast<std::size_t>(i), vx(i), vz(i));
                 },

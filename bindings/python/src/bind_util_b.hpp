@@ -76,8 +76,9 @@ void call_with(F& f, Map& map, std::index_sequence<K...>) {
 }  // namespace detail_b
 
 // Applies `row(double...)` to N per-customer arguments. All scalars: a float. Otherwise
-// the arrays (1-D, one length; scalars are broadcast) go through `validate(maps...)`
-// and `row` runs per element with the GIL released; the result is a float64 array.
+// the arrays (1-D, one length, else a ValueError; scalars are broadcast) go through
+// `validate(maps...)` and `row` runs per element with the GIL released; the result is a
+// float64 array.
 template <std::size_t N, class Validate, class Row>
 py::object map_rows(const std::array<const char*, N>& names, const std::array<py::object, N>& args,
                     Validate&& validate, Row&& row) {
@@ -102,6 +103,12 @@ py::object map_rows(const std::array<const char*, N>& names, const std::array<py
       arrays[k] = as_array_1d<double>(args[k], names[k]);
       if (length < 0) length = arrays[k].size();
     }
+  std::size_t first = 0;
+  while (is_scalar(args[first])) ++first;
+  for (std::size_t k = first + 1; k < N; ++k)
+    if (!is_scalar(args[k]) && arrays[k].size() != length)
+      throw py::value_error(std::string(names[first]) + " has " + std::to_string(length) + " elements but " +
+                            names[k] + " has " + std::to_string(arrays[k].size()));
   for (std::size_t k = 0; k < N; ++k)
     if (is_scalar(args[k])) {
       arrays[k] = contiguous_array<double>(length);

@@ -27,6 +27,7 @@ def test_sbg_fit_reproduces_the_published_table(table, alpha, beta, log_likeliho
     assert abs(m.log_likelihood - log_likelihood) <= 0.01
     t = np.arange(13, dtype=float)
     closed = np.exp(special.betaln(m.alpha, m.beta + t) - special.betaln(m.alpha, m.beta))
+    np.testing.assert_allclose(churn.sbg_survival_curve(m.parameters, 12), closed, rtol=1e-12)
     np.testing.assert_allclose(m.survival(t), closed, rtol=1e-12)
     projection = m.project(12)
     np.testing.assert_allclose(projection.survival, closed, rtol=1e-12)
@@ -52,6 +53,11 @@ def test_bdw_nests_sbg_and_formulas():
     sbg = churn.sbg_fit_counts(alive)
     bdw = churn.bdw_fit_counts(alive)
     assert bdw.log_likelihood >= sbg.log_likelihood - 1e-9
+    copy = pickle.loads(pickle.dumps(bdw))
+    assert (copy.alpha, copy.beta, copy.c, copy.c_se, copy.log_likelihood) == (
+        bdw.alpha, bdw.beta, bdw.c, bdw.c_se, bdw.log_likelihood)
+    np.testing.assert_array_equal(copy.project(12).lower, bdw.project(12).lower)
+    assert copy.parameters.c == bdw.c
     lrt = churn.compare_sbg_bdw(sbg, bdw)
     assert lrt.statistic == pytest.approx(2 * (bdw.log_likelihood - sbg.log_likelihood), rel=1e-9, abs=1e-12)
     p = churn.BdwParameters(alpha=0.7, beta=1.2, c=1.0)

@@ -116,6 +116,10 @@ def test_bgnbd_unconditional_expectation_and_pmf_equal_scipy():
 
 def test_pareto_nbd_fit_and_p_alive_by_quadrature(cdnow):
     model = clv.fit_pareto_nbd(*cdnow)
+    patterns, counts = np.unique(np.column_stack(cdnow), axis=0, return_counts=True)
+    weighted = clv.fit_pareto_nbd(patterns[:, 0], patterns[:, 1], patterns[:, 2], weights=counts.astype(float))
+    assert weighted.parameters.s == pytest.approx(model.parameters.s, rel=1e-10)
+    assert weighted.report.log_likelihood == pytest.approx(model.report.log_likelihood, rel=1e-12)
     p = model.parameters
     assert abs(p.r - 0.5533) <= 5e-5 and abs(p.alpha - 10.5776) <= 5e-4
     assert abs(p.s - 0.6062) <= 5e-5 and abs(p.beta - 11.6679) <= 5e-4
@@ -245,6 +249,13 @@ def test_bad_input():
         m.probability_alive([1.0, 1.0, 1.0], [1.0, 2.0, 9.0], [5.0, 5.0, 5.0])
     with pytest.raises(TypeError, match="x must be a number or an array, not None"):
         m.probability_alive(None, 1.0, 5.0)
+    with pytest.raises(ValueError, match="x has 2 elements but t_x has 3"):
+        m.probability_alive([1.0, 1.0], [1.0, 2.0, 3.0], 5.0)
+    g = clv.GammaGammaModel(clv.GammaGammaParameters(p=6.0, q=3.0, gamma=15.0))
+    with pytest.raises(ValueError, match="x has 2 elements but zbar has 1"):
+        g.conditional_expected_spend([1.0, 2.0], [10.0])
+    with pytest.raises(patron.InvalidInput, match=r"conditional_expected_spend: zbar\[1\] \(nan\)"):
+        g.conditional_expected_spend([1.0, 2.0], [10.0, np.nan])
     with pytest.raises(patron.InvalidInput, match=r"parameters.r \(-1\)"):
         clv.BgnbdModel(clv.BgnbdParameters(r=-1.0))
     with pytest.raises(patron.InvalidInput, match=r"weights"):
