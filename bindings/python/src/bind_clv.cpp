@@ -95,6 +95,17 @@ void bind_report(py::module_& m) {
       "the fit on the rows).");
 }
 
+// Pickling of a model: its parameters and fit report.
+template <class Model>
+auto model_pickle() {
+  using P = std::decay_t<decltype(std::declval<Model>().parameters())>;
+  return py::pickle([](const Model& m) { return py::make_tuple(m.parameters(), report_state(m.report())); },
+                    [](const py::tuple& t) {
+                      if (t.size() != 2) throw py::value_error("invalid model pickle state");
+                      return Model(t[0].cast<P>(), report_from_state(t[1].cast<py::tuple>()));
+                    });
+}
+
 // Validation of BTYD rows in the vector forms (names the first bad row).
 auto btyd_validator(const char* function) {
   return [function](const vector_map& x, const vector_map& t_x, const vector_map& T) {
@@ -168,12 +179,7 @@ void def_btyd_methods(Class& c, method_names names) {
           },
           py::arg("first_purchase"), py::arg("at"),
           "Expected cumulative repeat purchases of a cohort at each time in `at` (tracking curve).")
-      .def(py::pickle([](const Model& m) { return py::make_tuple(m.parameters(), report_state(m.report())); },
-                      [](const py::tuple& t) {
-                        if (t.size() != 2) throw py::value_error("invalid model pickle state");
-                        using P = std::decay_t<decltype(std::declval<Model>().parameters())>;
-                        return Model(t[0].cast<P>(), report_from_state(t[1].cast<py::tuple>()));
-                      }));
+      .def(model_pickle<Model>());
 }
 
 // Weighted or unweighted BTYD fit with the options from keywords.
@@ -304,12 +310,7 @@ void bind_gamma_gamma(py::module_& m) {
                 [&model](double a, double b) { return model.conditional_expected_spend(a, b); });
           },
           py::arg("x"), py::arg("zbar"), "E[M | x, zbar]: expected spend per transaction of each customer.")
-      .def(py::pickle(
-          [](const gamma_gamma_model& g) { return py::make_tuple(g.parameters(), report_state(g.report())); },
-          [](const py::tuple& t) {
-            if (t.size() != 2) throw py::value_error("invalid model pickle state");
-            return gamma_gamma_model(t[0].cast<gamma_gamma_parameters>(), report_from_state(t[1].cast<py::tuple>()));
-          }));
+      .def(model_pickle<gamma_gamma_model>());
   def_fit(
       m, "fit_gamma_gamma",
       [](const py::object& x, const py::object& zbar, const py::object& weights, double l2, bool se, int iterations,
@@ -391,11 +392,7 @@ void bind_bgbb(py::module_& m) {
           },
           py::arg("discount"), py::arg("x"), py::arg("t_x"), py::arg("n"),
           "DERT at discount rate `discount` per opportunity.")
-      .def(py::pickle([](const bgbb_model& g) { return py::make_tuple(g.parameters(), report_state(g.report())); },
-                      [](const py::tuple& t) {
-                        if (t.size() != 2) throw py::value_error("invalid model pickle state");
-                        return bgbb_model(t[0].cast<bgbb_parameters>(), report_from_state(t[1].cast<py::tuple>()));
-                      }));
+      .def(model_pickle<bgbb_model>());
   def_fit(
       m, "fit_bgbb",
       [](const py::object& x, const py::object& t_x, const py::object& n, const py::object& weights, double l2, bool se,

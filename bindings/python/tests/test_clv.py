@@ -184,6 +184,19 @@ def test_bgbb_donations_fit_and_p_alive():
                    + special.betaln(ga, de + n + 1) - special.betaln(ga, de) - ll)
     np.testing.assert_allclose(model.probability_alive(x, t_x, n), alive, rtol=1e-12)
     assert float(np.dot(w, model.log_likelihood(x, t_x, n))) == pytest.approx(model.report.log_likelihood, rel=1e-12)
+    # Fader, Hardie & Shang (2010) eq. 13 and the DERT (eq. 14) with scipy's gammaln and hyp2f1.
+    n_star = 5.0
+    expected = (np.exp(special.betaln(al + x + 1, be + n - x) - special.betaln(al, be) - ll) * de / (ga - 1)
+                * np.exp(special.gammaln(ga + de) - special.gammaln(1 + de))
+                * (np.exp(special.gammaln(1 + de + n) - special.gammaln(ga + de + n))
+                   - np.exp(special.gammaln(1 + de + n + n_star) - special.gammaln(ga + de + n + n_star))))
+    np.testing.assert_allclose(model.conditional_expected_transactions(n_star, x, t_x, n), expected, rtol=1e-10)
+    d = 0.1
+    dert = np.exp(special.betaln(al + x + 1, be + n - x) - special.betaln(al, be) + special.betaln(ga, de + n + 1)
+                  - special.betaln(ga, de) - np.log1p(d) - ll) * special.hyp2f1(1, de + n + 1, ga + de + n + 1, 1 / (1 + d))
+    np.testing.assert_allclose(model.discounted_expected_residual_transactions(d, x, t_x, n), dert, rtol=1e-10)
+    copy = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(copy.probability_alive(x, t_x, n), model.probability_alive(x, t_x, n))
 
 
 def test_model_clv_equals_the_discounted_sum_of_closed_form_expectations(cdnow):
