@@ -94,6 +94,12 @@ def test_bgnbd_per_customer_quantities_equal_the_closed_forms(cdnow):
     assert m.probability_alive(2, 30.43, 38.86) == pytest.approx(0.72661, abs=5e-6)
     assert m.conditional_expected_purchases(39, 2, 30.43, 38.86) == pytest.approx(1.2259, abs=5e-5)
     assert isinstance(m.probability_alive(2, 30.43, 38.86), float)
+    np.testing.assert_allclose(m.probability_alive_after(10.0, x, t_x, T), bgnbd_p_alive(BGNBD, x, t_x, T + 10.0),
+                               rtol=1e-12)
+    first = np.array([0.0, 0.0, 3.0, 7.5, 20.0])
+    at = np.array([1.0, 10.0, 39.0, 78.0])
+    cohort = [sum(m.expected_purchases(a - f) for f in first if a > f) for a in at]
+    np.testing.assert_allclose(m.expected_cumulative_repeat_purchases(first, at), cohort, rtol=1e-12)
     # Broadcasting a scalar T against arrays.
     np.testing.assert_array_equal(m.probability_alive(x[:5], t_x[:5], 38.86),
                                   m.probability_alive(x[:5], t_x[:5], np.full(5, 38.86)))
