@@ -3,4 +3,475 @@ import typing
 import numpy
 import numpy.typing
 
+class Alternative:
+    """Alternative hypothesis; greater means B is larger than A."""
+    two_sided: typing.ClassVar[Alternative]
+    greater: typing.ClassVar[Alternative]
+    less: typing.ClassVar[Alternative]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
 
+class AlwaysValidMonitor:
+    """Running mSPRT: always-valid p-value and interval."""
+    def __init__(self: AlwaysValidMonitor, mixture_variance: float, alpha: float = ...) -> None: ...
+    def update(self: AlwaysValidMonitor, estimate: float, variance: float) -> AlwaysValidResult:
+        """Add a look (current estimate and its variance); returns the running result."""
+    @property
+    def current(self) -> AlwaysValidResult: ...
+    def rejected(self: AlwaysValidMonitor) -> bool:
+        """True once the p-value is at or below alpha."""
+
+class AlwaysValidResult:
+    """Always-valid p-value and confidence sequence."""
+    @property
+    def p_value(self) -> float: ...
+    @property
+    def interval(self) -> ConfidenceInterval: ...
+    @property
+    def likelihood_ratio(self) -> float: ...
+
+class BayesianResult:
+    """Posterior summary of a beta-binomial A/B test."""
+    @property
+    def probability_b_better(self) -> float: ...
+    @property
+    def expected_loss_a(self) -> float: ...
+    @property
+    def expected_loss_b(self) -> float: ...
+    @property
+    def posterior_mean_a(self) -> float: ...
+    @property
+    def posterior_mean_b(self) -> float: ...
+    @property
+    def credible_a(self) -> ConfidenceInterval: ...
+    @property
+    def credible_b(self) -> ConfidenceInterval: ...
+    @property
+    def gaussian_approximation(self) -> bool: ...
+
+class BetaPrior:
+    """Beta(alpha, beta) prior of a conversion rate."""
+    def __init__(self: BetaPrior, alpha: float = ..., beta: float = ...) -> None: ...
+    @property
+    def alpha(self) -> float: ...
+    @property
+    def beta(self) -> float: ...
+
+class ConfidenceInterval:
+    """An interval [lower, upper]; unpacks as a tuple."""
+    def __init__(self: ConfidenceInterval, lower: float, upper: float) -> None: ...
+    @property
+    def lower(self) -> float: ...
+    @property
+    def upper(self) -> float: ...
+
+class ContingencyResult:
+    """Result of a chi-square or G test of independence."""
+    @property
+    def statistic(self) -> float: ...
+    @property
+    def p_value(self) -> float: ...
+    @property
+    def degrees_of_freedom(self) -> int: ...
+    @property
+    def expected(self) -> numpy.typing.NDArray[numpy.float64]: ...
+
+class ContinuityCorrection:
+    """Continuity correction (Yates, Mann-Whitney 1/2)."""
+    off: typing.ClassVar[ContinuityCorrection]
+    on: typing.ClassVar[ContinuityCorrection]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class CorrectionMethod:
+    """Multiple-comparison correction."""
+    bonferroni: typing.ClassVar[CorrectionMethod]
+    sidak: typing.ClassVar[CorrectionMethod]
+    holm: typing.ClassVar[CorrectionMethod]
+    hochberg: typing.ClassVar[CorrectionMethod]
+    benjamini_hochberg: typing.ClassVar[CorrectionMethod]
+    benjamini_yekutieli: typing.ClassVar[CorrectionMethod]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class CovarianceAccumulator:
+    """Mergeable moments of pairs (y, x) for CUPED; picklable for Dask."""
+    def __init__(self: CovarianceAccumulator) -> None: ...
+    def add(self: CovarianceAccumulator, y: object, x: object) -> None:
+        """Add pairs: the metric y and its pre-period covariate x."""
+    def merge(self: CovarianceAccumulator, other: CovarianceAccumulator) -> None:
+        """Merge an accumulator built elsewhere."""
+    @property
+    def count(self) -> float: ...
+    @property
+    def mean_y(self) -> float: ...
+    @property
+    def mean_x(self) -> float: ...
+    @property
+    def variance_y(self) -> float: ...
+    @property
+    def variance_x(self) -> float: ...
+    @property
+    def covariance(self) -> float: ...
+    def summary_y(self: CovarianceAccumulator) -> SampleSummary:
+        """SampleSummary of y."""
+
+class CupedResult:
+    """Result of the CUPED-adjusted comparison of means."""
+    @property
+    def theta(self) -> float: ...
+    @property
+    def adjusted_mean_a(self) -> float: ...
+    @property
+    def adjusted_mean_b(self) -> float: ...
+    @property
+    def difference(self) -> float: ...
+    @property
+    def standard_error(self) -> float: ...
+    @property
+    def unadjusted_standard_error(self) -> float: ...
+    @property
+    def variance_reduction(self) -> float: ...
+    @property
+    def statistic(self) -> float: ...
+    @property
+    def p_value(self) -> float: ...
+    @property
+    def difference_interval(self) -> ConfidenceInterval: ...
+
+class DifferenceIntervalMethod:
+    """Interval method for p_B - p_A (values not exported: use the class)."""
+    newcombe: typing.ClassVar[DifferenceIntervalMethod]
+    wald: typing.ClassVar[DifferenceIntervalMethod]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class FisherResult:
+    """Result of Fisher's exact test."""
+    @property
+    def odds_ratio(self) -> float: ...
+    @property
+    def p_value(self) -> float: ...
+
+class GroupSequentialDesign:
+    """Lan-DeMets boundaries per look."""
+    @property
+    def information_fraction(self) -> typing.List[float]: ...
+    @property
+    def z_boundary(self) -> typing.List[float]: ...
+    @property
+    def cumulative_alpha(self) -> typing.List[float]: ...
+    @property
+    def nominal_p_value(self) -> typing.List[float]: ...
+
+class MannWhitneyMethod:
+    """Null distribution of the Mann-Whitney U."""
+    automatic: typing.ClassVar[MannWhitneyMethod]
+    exact: typing.ClassVar[MannWhitneyMethod]
+    asymptotic: typing.ClassVar[MannWhitneyMethod]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class MannWhitneyResult:
+    """Result of the Mann-Whitney U test (U of B)."""
+    @property
+    def statistic(self) -> float: ...
+    @property
+    def p_value(self) -> float: ...
+    @property
+    def method(self) -> MannWhitneyMethod: ...
+    @property
+    def probability_of_superiority(self) -> float: ...
+    @property
+    def rank_biserial(self) -> float: ...
+
+class MomentAccumulator:
+    """Mergeable count, mean and variance (Welford/Chan); picklable for Dask."""
+    def __init__(self: MomentAccumulator) -> None: ...
+    def add(self: MomentAccumulator, values: object) -> None:
+        """Add every value of a 1-D array (or a scalar in a list)."""
+    def merge(self: MomentAccumulator, other: MomentAccumulator) -> None:
+        """Merge an accumulator built elsewhere."""
+    @property
+    def count(self) -> float: ...
+    @property
+    def mean(self) -> float: ...
+    @property
+    def variance(self) -> float: ...
+    def summary(self: MomentAccumulator) -> SampleSummary:
+        """SampleSummary(count, mean, variance) for t_test_from_summary."""
+
+class MultipleComparisonResult:
+    """Adjusted p-values and rejections."""
+    @property
+    def adjusted_p_value(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def reject(self) -> numpy.ndarray[bool]: ...
+
+class ProportionIntervalMethod:
+    """Interval method for one proportion."""
+    wald: typing.ClassVar[ProportionIntervalMethod]
+    wilson: typing.ClassVar[ProportionIntervalMethod]
+    agresti_coull: typing.ClassVar[ProportionIntervalMethod]
+    clopper_pearson: typing.ClassVar[ProportionIntervalMethod]
+    jeffreys: typing.ClassVar[ProportionIntervalMethod]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class RatioIntervalMethod:
+    """Interval method for the relative lift."""
+    log: typing.ClassVar[RatioIntervalMethod]
+    log_adjusted: typing.ClassVar[RatioIntervalMethod]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class SampleSummary:
+    """n, mean and unbiased variance of one group."""
+    def __init__(self: SampleSummary, count: float, mean: float, variance: float) -> None: ...
+    @property
+    def count(self) -> float: ...
+    @property
+    def mean(self) -> float: ...
+    @property
+    def variance(self) -> float: ...
+
+class SequentialDecision:
+    """Decision of Evan Miller's simple sequential test."""
+    keep_going: typing.ClassVar[SequentialDecision]
+    b_wins: typing.ClassVar[SequentialDecision]
+    no_winner: typing.ClassVar[SequentialDecision]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class SimpleSequentialPlan:
+    """Evan Miller's simple sequential plan."""
+    def __init__(self: SimpleSequentialPlan, total_conversions: int, threshold: int, type_one_error: float = ...) -> None: ...
+    @property
+    def total_conversions(self) -> int: ...
+    @property
+    def threshold(self) -> int: ...
+    @property
+    def type_one_error(self) -> float: ...
+
+class SpendingFunction:
+    """Lan-DeMets alpha-spending function."""
+    obrien_fleming: typing.ClassVar[SpendingFunction]
+    pocock: typing.ClassVar[SpendingFunction]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class SrmResult:
+    """Result of the sample-ratio-mismatch test."""
+    @property
+    def statistic(self) -> float: ...
+    @property
+    def p_value(self) -> float: ...
+    @property
+    def degrees_of_freedom(self) -> int: ...
+    @property
+    def expected(self) -> numpy.typing.NDArray[numpy.float64]: ...
+
+class TTestResult:
+    """Result of a t-test (difference = B - A)."""
+    @property
+    def statistic(self) -> float: ...
+    @property
+    def p_value(self) -> float: ...
+    @property
+    def degrees_of_freedom(self) -> float: ...
+    @property
+    def mean_a(self) -> float: ...
+    @property
+    def mean_b(self) -> float: ...
+    @property
+    def difference(self) -> float: ...
+    @property
+    def standard_error(self) -> float: ...
+    @property
+    def difference_interval(self) -> ConfidenceInterval: ...
+    @property
+    def cohens_d(self) -> float: ...
+
+class TwoProportionResult:
+    """Result of the two-proportion z-test."""
+    @property
+    def statistic(self) -> float: ...
+    @property
+    def p_value(self) -> float: ...
+    @property
+    def proportion_a(self) -> float: ...
+    @property
+    def proportion_b(self) -> float: ...
+    @property
+    def difference(self) -> float: ...
+    @property
+    def relative_lift(self) -> float: ...
+    @property
+    def standard_error(self) -> float: ...
+
+class VarianceAssumption:
+    """Welch (unequal) or Student (equal) t-test."""
+    unequal: typing.ClassVar[VarianceAssumption]
+    equal: typing.ClassVar[VarianceAssumption]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class VarianceEstimate:
+    """Variance of the two-proportion z-test."""
+    pooled: typing.ClassVar[VarianceEstimate]
+    unpooled: typing.ClassVar[VarianceEstimate]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+def adjust_p_values(p_values: object, method: CorrectionMethod, alpha: float = ...) -> MultipleComparisonResult:
+    """Multiple-comparison adjusted p-values (statsmodels multipletests)."""
+
+agresti_coull: ProportionIntervalMethod
+asymptotic: MannWhitneyMethod
+automatic: MannWhitneyMethod
+b_wins: SequentialDecision
+def bayesian_ab_test(successes_a: int, trials_a: int, successes_b: int, trials_b: int, *, prior_a: BetaPrior = ..., prior_b: BetaPrior = ..., credible: float = ..., exact_term_limit: int = ...) -> BayesianResult:
+    """Beta-binomial test: P(p_B > p_A) in closed form, expected losses, credible intervals."""
+
+benjamini_hochberg: CorrectionMethod
+benjamini_yekutieli: CorrectionMethod
+bonferroni: CorrectionMethod
+def chi_square_independence_test(table: object, *, correction: ContinuityCorrection = ...) -> ContingencyResult:
+    """Pearson chi-square test of independence (scipy chi2_contingency); rows are groups."""
+
+clopper_pearson: ProportionIntervalMethod
+@typing.overload
+def cuped_test(a: CovarianceAccumulator, b: CovarianceAccumulator, *, alt: Alternative = ..., confidence: float = ...) -> CupedResult: ...
+@typing.overload
+def cuped_test(y_a: object, x_a: object, y_b: object, x_b: object, *, alt: Alternative = ..., confidence: float = ...) -> CupedResult: ...
+
+def difference_interval(successes_a: int, trials_a: int, successes_b: int, trials_b: int, confidence: float = ..., method: DifferenceIntervalMethod = ...) -> ConfidenceInterval:
+    """Interval for p_B - p_A (statsmodels confint_proportions_2indep compare='diff')."""
+
+equal: VarianceAssumption
+exact: MannWhitneyMethod
+def fisher_exact_test(a: int, b: int, c: int, d: int, alt: Alternative = ...) -> FisherResult:
+    """Fisher's exact test of the 2x2 table [[a, b], [c, d]] (scipy fisher_exact)."""
+
+def g_test_independence(table: object, *, correction: ContinuityCorrection = ...) -> ContingencyResult:
+    """G-test (likelihood ratio) of independence (scipy chi2_contingency lambda_='log-likelihood')."""
+
+greater: Alternative
+def group_sequential_boundaries(information_fractions: object, *, alpha: float = ..., spending: SpendingFunction = ..., alt: Alternative = ..., grid_points: int = ...) -> GroupSequentialDesign:
+    """Group-sequential boundaries by alpha spending at the given information fractions."""
+
+hochberg: CorrectionMethod
+holm: CorrectionMethod
+jeffreys: ProportionIntervalMethod
+keep_going: SequentialDecision
+less: Alternative
+log: RatioIntervalMethod
+log_adjusted: RatioIntervalMethod
+def mann_whitney_test(a: object, b: object, *, alt: Alternative = ..., method: MannWhitneyMethod = ..., continuity: ContinuityCorrection = ...) -> MannWhitneyResult:
+    """Mann-Whitney U test (scipy mannwhitneyu(b, a))."""
+
+def msprt_look(estimate: float, variance: float, mixture_variance: float, alpha: float) -> AlwaysValidResult:
+    """One mSPRT look: mixture likelihood ratio, p-value and interval (no running state)."""
+
+no_winner: SequentialDecision
+def normal_minimum_effect(n_a: float, power: float, *, alpha: float = ..., alt: Alternative = ..., ratio: float = ...) -> float:
+    """Minimum detectable standardised effect of the z-test."""
+
+def normal_power(effect_size: float, n_a: float, *, alpha: float = ..., alt: Alternative = ..., ratio: float = ...) -> float:
+    """Power of the two-sample z-test (statsmodels NormalIndPower)."""
+
+def normal_sample_size(effect_size: float, power: float, *, alpha: float = ..., alt: Alternative = ..., ratio: float = ...) -> float:
+    """Group A size for the z-test to reach `power`."""
+
+obrien_fleming: SpendingFunction
+off: ContinuityCorrection
+on: ContinuityCorrection
+def paired_t_test(a: object, b: object, *, alt: Alternative = ..., variance: VarianceAssumption = ..., confidence: float = ...) -> TTestResult:
+    """Paired t-test on b - a (scipy ttest_rel(b, a))."""
+
+pocock: SpendingFunction
+pooled: VarianceEstimate
+def proportion_interval(successes: int, trials: int, confidence: float = ..., method: ProportionIntervalMethod = ...) -> ConfidenceInterval:
+    """Interval for one proportion (statsmodels proportion_confint)."""
+
+def relative_lift_interval(successes_a: int, trials_a: int, successes_b: int, trials_b: int, confidence: float = ..., method: RatioIntervalMethod = ...) -> ConfidenceInterval:
+    """Interval for p_B / p_A - 1 (statsmodels confint_proportions_2indep compare='ratio', minus 1)."""
+
+def sample_ratio_mismatch_test(observed: object, weights: object) -> SrmResult:
+    """Chi-square test of observed arm counts against the planned split (weights)."""
+
+sidak: CorrectionMethod
+def simple_sequential_decision(plan: SimpleSequentialPlan, conversions_a: int, conversions_b: int) -> SequentialDecision:
+    """Decision of the simple sequential test at the current conversion counts."""
+
+def simple_sequential_design(total_conversions: int, alpha: float = ...) -> SimpleSequentialPlan:
+    """Plan of the simple sequential test for N total conversions."""
+
+def t_test(a: object, b: object, *, alt: Alternative = ..., variance: VarianceAssumption = ..., confidence: float = ...) -> TTestResult:
+    """Two-sample t-test on raw samples (scipy ttest_ind(b, a)); Welch by default."""
+
+def t_test_from_summary(a: SampleSummary, b: SampleSummary, *, alt: Alternative = ..., variance: VarianceAssumption = ..., confidence: float = ...) -> TTestResult:
+    """Two-sample t-test from SampleSummary of each group (scipy ttest_ind_from_stats)."""
+
+def t_test_minimum_effect(n_a: float, power: float, *, alpha: float = ..., alt: Alternative = ..., ratio: float = ...) -> float:
+    """Minimum detectable standardised effect of the t-test."""
+
+def t_test_power(effect_size: float, n_a: float, *, alpha: float = ..., alt: Alternative = ..., ratio: float = ...) -> float:
+    """Power of the two-sample t-test (statsmodels TTestIndPower)."""
+
+def t_test_sample_size(effect_size: float, power: float, *, alpha: float = ..., alt: Alternative = ..., ratio: float = ...) -> float:
+    """Group A size for the t-test to reach `power`."""
+
+def two_proportion_minimum_effect(p_a: float, n_a: float, power: float, *, alpha: float = ..., alt: Alternative = ..., ratio: float = ...) -> float:
+    """Minimum detectable p_B given p_A and n_A."""
+
+def two_proportion_power(p_a: float, p_b: float, n_a: float, *, alpha: float = ..., alt: Alternative = ..., ratio: float = ...) -> float:
+    """Power of the two-proportion z-test (Cohen's h)."""
+
+def two_proportion_sample_size(p_a: float, p_b: float, power: float, *, alpha: float = ..., alt: Alternative = ..., ratio: float = ...) -> float:
+    """Users in A for the two-proportion test to reach `power`."""
+
+def two_proportion_z_test(successes_a: int, trials_a: int, successes_b: int, trials_b: int, *, alt: Alternative = ..., variance: VarianceEstimate = ...) -> TwoProportionResult:
+    """Two-proportion z-test of H0: p_A = p_B (statsmodels proportions_ztest / test_proportions_2indep wald)."""
+
+def two_proportion_z_test_batch(successes_a: object, trials_a: object, successes_b: object, trials_b: object, *, alt: Alternative = ..., variance: VarianceEstimate = ...) -> tuple:
+    """The z-test over many experiments (row i of each integer array): returns (statistic, p_value) arrays."""
+
+two_sided: Alternative
+unequal: VarianceAssumption
+unpooled: VarianceEstimate
+wald: ProportionIntervalMethod
+wilson: ProportionIntervalMethod

@@ -3,4 +3,284 @@ import typing
 import numpy
 import numpy.typing
 
+class BdwModel:
+    """Fitted beta-discrete-Weibull model."""
+    @property
+    def alpha(self) -> float: ...
+    @property
+    def beta(self) -> float: ...
+    @property
+    def c(self) -> float: ...
+    @property
+    def alpha_se(self) -> object: ...
+    @property
+    def beta_se(self) -> object: ...
+    @property
+    def c_se(self) -> object: ...
+    @property
+    def log_covariance(self) -> typing.Optional[numpy.typing.NDArray[numpy.float64]]: ...
+    @property
+    def log_likelihood(self) -> float: ...
+    @property
+    def customers(self) -> float: ...
+    @property
+    def converged(self) -> bool: ...
+    @property
+    def iterations(self) -> int: ...
+    @property
+    def gradient_norm(self) -> float: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def confidence_level(self) -> float: ...
+    @property
+    def parameters(self) -> BdwParameters: ...
+    def survival(self: BdwModel, t: object) -> object:
+        """S(t)."""
+    def retention_rate(self: BdwModel, t: object) -> object:
+        """r(t)."""
+    def churn_probability(self: BdwModel, t: object) -> object:
+        """P(T = t)."""
+    def project(self: BdwModel, horizon: int) -> RetentionProjection:
+        """S(t) with interval and r(t) for t = 0..horizon."""
 
+class BdwParameters:
+    """Beta-discrete-Weibull parameters (alpha, beta, c)."""
+    def __init__(self: BdwParameters, alpha: float = ..., beta: float = ..., c: float = ...) -> None: ...
+    @property
+    def alpha(self) -> float: ...
+    @property
+    def beta(self) -> float: ...
+    @property
+    def c(self) -> float: ...
+
+class CohortRetentionTable:
+    """Customers active per cohort and period."""
+    @property
+    def cohort(self) -> numpy.typing.NDArray[numpy.int64]: ...
+    @property
+    def active(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def retention(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def periods_observed(self) -> numpy.typing.NDArray[numpy.int64]: ...
+    @property
+    def observation_end(self) -> int: ...
+
+class KaplanMeierResult:
+    """Kaplan-Meier curve, one row per distinct exit time (as R survfit)."""
+    @property
+    def time(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def n_risk(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def n_event(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def n_censor(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def survival(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def std_err(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def greenwood_variance(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def lower(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def upper(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def confidence_level(self) -> float: ...
+    def survival_at(self: KaplanMeierResult, t: object) -> object:
+        """S at any time (scalar or array)."""
+    def median(self: KaplanMeierResult) -> typing.Optional[float]:
+        """Median survival time, or None."""
+    def median_lower(self: KaplanMeierResult) -> typing.Optional[float]:
+        """Lower limit of the median, or None."""
+    def median_upper(self: KaplanMeierResult) -> typing.Optional[float]:
+        """Upper limit of the median, or None."""
+    def restricted_mean_survival(self: KaplanMeierResult, tau: float) -> RestrictedMean:
+        """Restricted mean up to tau (R rmean)."""
+    def at_risk(self: KaplanMeierResult, times: object) -> numpy.typing.NDArray[numpy.float64]:
+        """Number at risk at each time (R summary(fit, times, extend = TRUE))."""
+
+class KmConfidenceInterval:
+    """Pointwise Kaplan-Meier interval (R conf.type)."""
+    log_log: typing.ClassVar[KmConfidenceInterval]
+    log: typing.ClassVar[KmConfidenceInterval]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class LikelihoodRatioTest:
+    """Likelihood-ratio test of nested models."""
+    @property
+    def statistic(self) -> float: ...
+    @property
+    def degrees_of_freedom(self) -> float: ...
+    @property
+    def p_value(self) -> float: ...
+
+class LogrankResult:
+    """Log-rank test of two groups."""
+    @property
+    def statistic(self) -> float: ...
+    @property
+    def p_value(self) -> float: ...
+    @property
+    def degrees_of_freedom(self) -> float: ...
+    @property
+    def observed(self) -> tuple: ...
+    @property
+    def expected(self) -> tuple: ...
+    @property
+    def variance(self) -> float: ...
+
+class PeriodRates:
+    """Churn, retention and growth of one period."""
+    @property
+    def churn_rate(self) -> float: ...
+    @property
+    def retention_rate(self) -> float: ...
+    @property
+    def customers_at_end(self) -> float: ...
+    @property
+    def net_growth_rate(self) -> float: ...
+
+class RestrictedMean:
+    """Restricted mean survival time up to tau."""
+    @property
+    def estimate(self) -> float: ...
+    @property
+    def std_err(self) -> float: ...
+    @property
+    def tau(self) -> float: ...
+
+class RetentionProjection:
+    """S(t) with its interval and r(t), t = 0..horizon."""
+    @property
+    def period(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def survival(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def lower(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def upper(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def retention_rate(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def confidence_level(self) -> float: ...
+
+class SbgModel:
+    """Fitted shifted-beta-geometric model."""
+    @property
+    def alpha(self) -> float: ...
+    @property
+    def beta(self) -> float: ...
+    @property
+    def alpha_se(self) -> object: ...
+    @property
+    def beta_se(self) -> object: ...
+    @property
+    def log_covariance(self) -> typing.Optional[numpy.typing.NDArray[numpy.float64]]: ...
+    @property
+    def log_likelihood(self) -> float: ...
+    @property
+    def customers(self) -> float: ...
+    @property
+    def converged(self) -> bool: ...
+    @property
+    def iterations(self) -> int: ...
+    @property
+    def gradient_norm(self) -> float: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def confidence_level(self) -> float: ...
+    @property
+    def parameters(self) -> SbgParameters: ...
+    def survival(self: SbgModel, t: object) -> object:
+        """S(t)."""
+    def retention_rate(self: SbgModel, t: object) -> object:
+        """r(t)."""
+    def churn_probability(self: SbgModel, t: object) -> object:
+        """P(T = t)."""
+    def expected_lifetime(self: SbgModel) -> float:
+        """Expected lifetime in periods."""
+    def derl(self: SbgModel, discount_rate: float, renewals: int) -> float:
+        """Discounted expected residual lifetime."""
+    def project(self: SbgModel, horizon: int) -> RetentionProjection:
+        """S(t) with interval and r(t) for t = 0..horizon."""
+
+class SbgParameters:
+    """Shifted-beta-geometric parameters: theta ~ Beta(alpha, beta)."""
+    def __init__(self: SbgParameters, alpha: float = ..., beta: float = ...) -> None: ...
+    @property
+    def alpha(self) -> float: ...
+    @property
+    def beta(self) -> float: ...
+
+def bdw_churn_probability(parameters: BdwParameters, t: object) -> object:
+    """BdW P(T = t), t >= 1."""
+
+def bdw_fit_counts(alive: object, *, max_iterations: int = ..., gradient_tolerance: float = ..., confidence_level: float = ...) -> BdwModel:
+    """Fit the beta-discrete-Weibull model on cohort counts alive at the start of periods 0..T."""
+
+def bdw_fit_durations(durations: object, event: object, weight: object = ..., *, max_iterations: int = ..., gradient_tolerance: float = ..., confidence_level: float = ...) -> BdwModel:
+    """Fit the beta-discrete-Weibull model on individual durations (event 1 churned, 0 censored)."""
+
+def bdw_retention_rate(parameters: BdwParameters, t: object) -> object:
+    """BdW retention rate r(t), t >= 1."""
+
+def bdw_survival(parameters: BdwParameters, t: object) -> object:
+    """BdW S(t), t >= 0."""
+
+def cohort_retention(start_period: object, last_active_period: object, *, observation_end: typing.Optional[int] = ...) -> CohortRetentionTable:
+    """Cohort retention table from integer (start period, last active period) per customer."""
+
+def compare_sbg_bdw(sbg: SbgModel, bdw: BdwModel) -> LikelihoodRatioTest:
+    """Likelihood-ratio test of sBG (c = 1) against BdW fitted on the same data."""
+
+def convert_churn_rate(churn_rate: float, from_length: float, to_length: float) -> float:
+    """A constant churn rate over one period length expressed over another."""
+
+def expected_lifetime_constant_churn(churn_rate: float) -> float:
+    """1 / c: expected lifetime in periods under a constant churn rate."""
+
+def kaplan_meier(exit_time: object, event: object, entry: object = ..., *, confidence_level: float = ..., interval: KmConfidenceInterval = ...) -> KaplanMeierResult:
+    """Kaplan-Meier survival curve (event 1 = churned, 0 = censored; optional delayed entry)."""
+
+log: KmConfidenceInterval
+log_log: KmConfidenceInterval
+def logrank_test(exit_time: object, event: object, group: object, entry: object = ...) -> LogrankResult:
+    """Log-rank test of two groups (group 0 / 1), as R survdiff."""
+
+def period_rates_from_counts(customers_at_start: float, customers_lost: float, customers_gained: float = ...) -> PeriodRates:
+    """Churn, retention and growth of one period from its customer counts."""
+
+def sbg_churn_probability(parameters: SbgParameters, t: object) -> object:
+    """sBG P(T = t), t >= 1."""
+
+def sbg_derl(parameters: SbgParameters, discount_rate: float, renewals: int) -> float:
+    """Discounted expected residual lifetime of a customer after `renewals` renewals."""
+
+def sbg_expected_lifetime(parameters: SbgParameters) -> float:
+    """sBG expected lifetime in periods."""
+
+def sbg_fit_counts(alive: object, *, max_iterations: int = ..., gradient_tolerance: float = ..., confidence_level: float = ...) -> SbgModel:
+    """Fit the shifted-beta-geometric model on cohort counts alive at the start of periods 0..T."""
+
+def sbg_fit_durations(durations: object, event: object, weight: object = ..., *, max_iterations: int = ..., gradient_tolerance: float = ..., confidence_level: float = ...) -> SbgModel:
+    """Fit the shifted-beta-geometric model on individual durations (event 1 churned, 0 censored)."""
+
+def sbg_retention_rate(parameters: SbgParameters, t: object) -> object:
+    """sBG retention rate r(t) = S(t) / S(t - 1), t >= 1."""
+
+def sbg_survival(parameters: SbgParameters, t: object) -> object:
+    """sBG S(t), t >= 0 (scalar or array)."""
+
+def sbg_survival_curve(parameters: SbgParameters, horizon: int) -> numpy.typing.NDArray[numpy.float64]:
+    """S(0), ..., S(horizon)."""
+
+def survival_constant_churn(churn_rate: float, periods: float) -> float:
+    """(1 - c)^t: share still active after t periods."""

@@ -3,4 +3,220 @@ import typing
 import numpy
 import numpy.typing
 
+class BgbbModel:
+    """BG/BB model (Fader, Hardie & Shang 2010) of discrete opportunities."""
+    def __init__(self: BgbbModel, parameters: BgbbParameters) -> None: ...
+    @property
+    def parameters(self) -> BgbbParameters: ...
+    @property
+    def report(self) -> ClvFitReport: ...
+    def log_likelihood(self: BgbbModel, x: object, t_x: object, n: object) -> object:
+        """Log-likelihood of each (x, t_x, n) row."""
+    def probability_alive(self: BgbbModel, x: object, t_x: object, n: object) -> object:
+        """P(alive at opportunity n + 1 | x, t_x, n)."""
+    def conditional_expected_transactions(self: BgbbModel, n_star: float, x: object, t_x: object, n: object) -> object:
+        """E[X(n, n + n_star) | x, t_x, n]: expected transactions in the next n_star opportunities."""
+    def discounted_expected_residual_transactions(self: BgbbModel, discount: float, x: object, t_x: object, n: object) -> object:
+        """DERT at discount rate `discount` per opportunity."""
 
+class BgbbParameters:
+    """BG/BB parameters: p ~ Beta(alpha, beta), theta ~ Beta(gamma, delta)."""
+    def __init__(self: BgbbParameters, alpha: float = ..., beta: float = ..., gamma: float = ..., delta: float = ...) -> None: ...
+    @property
+    def alpha(self) -> float: ...
+    @property
+    def beta(self) -> float: ...
+    @property
+    def gamma(self) -> float: ...
+    @property
+    def delta(self) -> float: ...
+
+class BgnbdModel:
+    """BG/NBD model (Fader, Hardie & Lee 2005): fitted or from parameters."""
+    def __init__(self: BgnbdModel, parameters: BgnbdParameters) -> None: ...
+    @property
+    def parameters(self) -> BgnbdParameters: ...
+    @property
+    def report(self) -> ClvFitReport: ...
+    def log_likelihood(self: BgnbdModel, x: object, t_x: object, T: object) -> object:
+        """Log-likelihood of each customer."""
+    def expected_purchases(self: BgnbdModel, t: object) -> object:
+        """E[X(t)]: expected repeat purchases of a new customer in (0, t]."""
+    def probability_alive(self: BgnbdModel, x: object, t_x: object, T: object) -> object:
+        """P(alive at T | x, t_x, T)."""
+    def probability_alive_after(self: BgnbdModel, t: float, x: object, t_x: object, T: object) -> object:
+        """P(alive at T + t | x, t_x, T and no purchase in (T, T + t])."""
+    def conditional_expected_purchases(self: BgnbdModel, t: float, x: object, t_x: object, T: object) -> object:
+        """E[Y(t) | x, t_x, T]: expected purchases in (T, T + t]."""
+    def probability_of_purchases(self: BgnbdModel, t: float, x: object) -> object:
+        """P(X(t) = x) for a new customer."""
+    def expected_cumulative_repeat_purchases(self: BgnbdModel, first_purchase: object, at: object) -> numpy.typing.NDArray[numpy.float64]:
+        """Expected cumulative repeat purchases of a cohort at each time in `at` (tracking curve)."""
+
+class BgnbdParameters:
+    """BG/NBD parameters: lambda ~ Gamma(r, alpha), p ~ Beta(a, b)."""
+    def __init__(self: BgnbdParameters, r: float = ..., alpha: float = ..., a: float = ..., b: float = ...) -> None: ...
+    @property
+    def r(self) -> float: ...
+    @property
+    def alpha(self) -> float: ...
+    @property
+    def a(self) -> float: ...
+    @property
+    def b(self) -> float: ...
+
+class BtydPatterns:
+    """Customers compressed to distinct (x, t_x, T) with weights."""
+    @property
+    def x(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def t_x(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def T(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def weight(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    def __len__(self: BtydPatterns) -> int: ...
+
+class ClvDiscounting:
+    """Discounting of expected purchases in model CLV."""
+    discrete_periods: typing.ClassVar[ClvDiscounting]
+    continuous: typing.ClassVar[ClvDiscounting]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class ClvFitReport:
+    """What a CLV fit did: likelihood, convergence, covariance."""
+    def __init__(self: ClvFitReport) -> None: ...
+    @property
+    def log_likelihood(self) -> float: ...
+    @property
+    def l2_penalty(self) -> float: ...
+    @property
+    def total_weight(self) -> float: ...
+    @property
+    def patterns(self) -> int: ...
+    @property
+    def converged(self) -> bool: ...
+    @property
+    def iterations(self) -> int: ...
+    @property
+    def gradient_norm(self) -> float: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def parameter_names(self) -> typing.List[str]: ...
+    @property
+    def covariance(self) -> typing.Optional[numpy.typing.NDArray[numpy.float64]]: ...
+    def standard_errors(self: ClvFitReport) -> typing.Optional[numpy.typing.NDArray[numpy.float64]]:
+        """square roots of the covariance diagonal, or None"""
+
+class GammaGammaModel:
+    """Gamma-Gamma model of spend per transaction."""
+    def __init__(self: GammaGammaModel, parameters: GammaGammaParameters) -> None: ...
+    @property
+    def parameters(self) -> GammaGammaParameters: ...
+    @property
+    def report(self) -> ClvFitReport: ...
+    def mean_spend_is_finite(self: GammaGammaModel) -> bool:
+        """True when q > 1."""
+    def population_mean_spend(self: GammaGammaModel) -> float:
+        """p gamma / (q - 1); NumericalError when q <= 1."""
+    def conditional_expected_spend(self: GammaGammaModel, x: object, zbar: object) -> object:
+        """E[M | x, zbar]: expected spend per transaction of each customer."""
+
+class GammaGammaParameters:
+    """Gamma-Gamma spend parameters: shape p, rate shape q, rate scale gamma."""
+    def __init__(self: GammaGammaParameters, p: float = ..., q: float = ..., gamma: float = ...) -> None: ...
+    @property
+    def p(self) -> float: ...
+    @property
+    def q(self) -> float: ...
+    @property
+    def gamma(self) -> float: ...
+
+class MarginTiming:
+    """When the margin of a period is received."""
+    end_of_period: typing.ClassVar[MarginTiming]
+    start_of_period: typing.ClassVar[MarginTiming]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class ParetoNbdModel:
+    """Pareto/NBD model (Schmittlein, Morrison & Colombo 1987)."""
+    def __init__(self: ParetoNbdModel, parameters: ParetoNbdParameters) -> None: ...
+    @property
+    def parameters(self) -> ParetoNbdParameters: ...
+    @property
+    def report(self) -> ClvFitReport: ...
+    def log_likelihood(self: ParetoNbdModel, x: object, t_x: object, T: object) -> object:
+        """Log-likelihood of each customer."""
+    def expected_purchases(self: ParetoNbdModel, t: object) -> object:
+        """E[X(t)]: expected repeat purchases of a new customer in (0, t]."""
+    def probability_alive(self: ParetoNbdModel, x: object, t_x: object, T: object) -> object:
+        """P(alive at T | x, t_x, T)."""
+    def probability_alive_after(self: ParetoNbdModel, t: float, x: object, t_x: object, T: object) -> object:
+        """P(alive at T + t | x, t_x, T and no purchase in (T, T + t])."""
+    def conditional_expected_purchases(self: ParetoNbdModel, t: float, x: object, t_x: object, T: object) -> object:
+        """E[Y(t) | x, t_x, T]: expected purchases in (T, T + t]."""
+    def probability_of_purchases(self: ParetoNbdModel, t: float, x: object) -> object:
+        """P(X(t) = x) for a new customer."""
+    def expected_cumulative_repeat_purchases(self: ParetoNbdModel, first_purchase: object, at: object) -> numpy.typing.NDArray[numpy.float64]:
+        """Expected cumulative repeat purchases of a cohort at each time in `at` (tracking curve)."""
+    def discounted_expected_residual_transactions(self: ParetoNbdModel, delta: float, x: object, t_x: object, T: object) -> object:
+        """DERT at continuous discount rate delta per time unit (Fader, Hardie & Lee 2005, JMR)."""
+
+class ParetoNbdParameters:
+    """Pareto/NBD parameters: lambda ~ Gamma(r, alpha), mu ~ Gamma(s, beta)."""
+    def __init__(self: ParetoNbdParameters, r: float = ..., alpha: float = ..., s: float = ..., beta: float = ...) -> None: ...
+    @property
+    def r(self) -> float: ...
+    @property
+    def alpha(self) -> float: ...
+    @property
+    def s(self) -> float: ...
+    @property
+    def beta(self) -> float: ...
+
+def compress_btyd(x: object, t_x: object, T: object) -> BtydPatterns:
+    """Compress customers' (x, t_x, T) to distinct patterns with counts (fitting them with weights equals the fit on the rows)."""
+
+continuous: ClvDiscounting
+def customer_equity(customers: float, clv_per_customer: float, acquisition_cost: float = ...) -> float:
+    """Customer equity: customers * (CLV per customer - acquisition cost)."""
+
+@typing.overload
+def customer_lifetime_value(transactions: BgnbdModel, spend: GammaGammaModel, x: object, t_x: object, T: object, zbar: object, *, periods: int = ..., period_length: float = ..., discount_rate: float = ..., margin: float = ..., discounting: ClvDiscounting = ..., infinite_horizon: bool = ...) -> numpy.typing.NDArray[numpy.float64]: ...
+@typing.overload
+def customer_lifetime_value(transactions: ParetoNbdModel, spend: GammaGammaModel, x: object, t_x: object, T: object, zbar: object, *, periods: int = ..., period_length: float = ..., discount_rate: float = ..., margin: float = ..., discounting: ClvDiscounting = ..., infinite_horizon: bool = ...) -> numpy.typing.NDArray[numpy.float64]: ...
+
+@typing.overload
+def discounted_expected_purchases(transactions: BgnbdModel, x: object, t_x: object, T: object, *, periods: int = ..., period_length: float = ..., discount_rate: float = ..., margin: float = ..., discounting: ClvDiscounting = ..., infinite_horizon: bool = ...) -> numpy.typing.NDArray[numpy.float64]: ...
+@typing.overload
+def discounted_expected_purchases(transactions: ParetoNbdModel, x: object, t_x: object, T: object, *, periods: int = ..., period_length: float = ..., discount_rate: float = ..., margin: float = ..., discounting: ClvDiscounting = ..., infinite_horizon: bool = ...) -> numpy.typing.NDArray[numpy.float64]: ...
+
+discrete_periods: ClvDiscounting
+end_of_period: MarginTiming
+def fit_bgbb(x: object, t_x: object, n: object, weights: object = ..., *, l2_penalty: float = ..., standard_errors: bool = ..., max_iterations: int = ..., gradient_tolerance: float = ..., memory: int = ..., newton_steps: int = ...) -> BgbbModel:
+    """BG/BB fit on (x, t_x, n) rows with weights (customers per row; default 1 each)."""
+
+def fit_bgnbd(x: object, t_x: object, T: object, weights: object = ..., *, l2_penalty: float = ..., standard_errors: bool = ..., max_iterations: int = ..., gradient_tolerance: float = ..., memory: int = ..., newton_steps: int = ...) -> BgnbdModel:
+    """Maximum-likelihood BG/NBD fit on one row per customer (x, t_x, T); weights = customers per row."""
+
+def fit_gamma_gamma(x: object, zbar: object, weights: object = ..., *, l2_penalty: float = ..., standard_errors: bool = ..., max_iterations: int = ..., gradient_tolerance: float = ..., memory: int = ..., newton_steps: int = ...) -> GammaGammaModel:
+    """Gamma-Gamma fit on repeat customers (x = 0 rows skipped); zbar = mean repeat spend; weights optional."""
+
+def fit_pareto_nbd(x: object, t_x: object, T: object, weights: object = ..., *, l2_penalty: float = ..., standard_errors: bool = ..., max_iterations: int = ..., gradient_tolerance: float = ..., memory: int = ..., newton_steps: int = ...) -> ParetoNbdModel:
+    """Maximum-likelihood Pareto/NBD fit on (x, t_x, T) per customer; weights = customers per row."""
+
+def retention_clv(margin: float, retention: float, discount: float, *, horizon: typing.Optional[int] = ..., timing: MarginTiming = ..., acquisition_cost: float = ...) -> float:
+    """CLV of one customer with constant retention (infinite horizon when horizon is None)."""
+
+start_of_period: MarginTiming
+def survival_clv(margin: float, survival: object, discount: float, timing: MarginTiming = ...) -> float:
+    """CLV from a survival curve: survival[k] = P(active when the margin of period k + 1 is earned)."""

@@ -3,4 +3,338 @@ import typing
 import numpy
 import numpy.typing
 
+class BehaviourPoints:
+    """Decayed, capped points per lead and event type."""
+    @property
+    def points(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def total(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def events_after_as_of(self) -> int: ...
 
+class CalibrationBins:
+    """Non-empty calibration bins in increasing probability."""
+    @property
+    def mean_predicted(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def observed_rate(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def count(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def lower(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def upper(self) -> numpy.typing.NDArray[numpy.float64]: ...
+
+class CalibrationStrategy:
+    """Calibration bins: uniform or quantile."""
+    uniform: typing.ClassVar[CalibrationStrategy]
+    quantile: typing.ClassVar[CalibrationStrategy]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class ClassWeighting:
+    """Class weights: none, balanced or explicit."""
+    none: typing.ClassVar[ClassWeighting]
+    balanced: typing.ClassVar[ClassWeighting]
+    explicit_weights: typing.ClassVar[ClassWeighting]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class Criterion:
+    """One weighted criterion of the rules-based lead score."""
+    def __init__(self: Criterion, name: str, weight: float = ..., direction: CriterionDirection = ..., normalisation: CriterionNormalisation = ..., missing: MissingPolicy = ..., bin_edges: typing.List[float] = ..., bin_points: typing.List[float] = ...) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def direction(self) -> CriterionDirection: ...
+    @property
+    def normalisation(self) -> CriterionNormalisation: ...
+    @property
+    def missing(self) -> MissingPolicy: ...
+    @property
+    def bin_edges(self) -> typing.List[float]: ...
+    @property
+    def bin_points(self) -> typing.List[float]: ...
+
+class CriterionDirection:
+    """Whether a higher criterion value is better."""
+    higher_is_better: typing.ClassVar[CriterionDirection]
+    lower_is_better: typing.ClassVar[CriterionDirection]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class CriterionNormalisation:
+    """How a criterion is mapped to [0, 1]."""
+    min_max: typing.ClassVar[CriterionNormalisation]
+    z_score: typing.ClassVar[CriterionNormalisation]
+    percentile_rank: typing.ClassVar[CriterionNormalisation]
+    bins: typing.ClassVar[CriterionNormalisation]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class EventRepeat:
+    """Whether an event scores every time or once."""
+    repeatable: typing.ClassVar[EventRepeat]
+    first_time_only: typing.ClassVar[EventRepeat]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class EventRule:
+    """Points of one event type, with repeat rule, cap and half-life."""
+    def __init__(self: EventRule, event: str, points: float = ..., repeat: EventRepeat = ..., cap: float = ..., half_life: float = ...) -> None: ...
+    @property
+    def event(self) -> str: ...
+    @property
+    def points(self) -> float: ...
+    @property
+    def repeat(self) -> EventRepeat: ...
+    @property
+    def cap(self) -> float: ...
+    @property
+    def half_life(self) -> float: ...
+
+class FitStatus:
+    """Why the logistic fit stopped."""
+    converged: typing.ClassVar[FitStatus]
+    max_iterations: typing.ClassVar[FitStatus]
+    separation: typing.ClassVar[FitStatus]
+    singular: typing.ClassVar[FitStatus]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class GainsTable:
+    """Gains and lift by score group, best first."""
+    @property
+    def leads(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def conversions(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def conversion_rate(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def cumulative_leads(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def cumulative_conversions(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def cumulative_gain(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def lift(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def cumulative_lift(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def min_score(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def max_score(self) -> numpy.typing.NDArray[numpy.float64]: ...
+
+class InterceptTerm:
+    """Fit an intercept or not (values not exported: use the class)."""
+    fit: typing.ClassVar[InterceptTerm]
+    none: typing.ClassVar[InterceptTerm]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class LeadScorer:
+    """Criteria with normalisation statistics from a reference sample."""
+    @property
+    def criteria(self) -> typing.List[Criterion]: ...
+    @property
+    def columns(self) -> numpy.typing.NDArray[numpy.int64]: ...
+    @property
+    def reference(self) -> typing.List[numpy.typing.NDArray[numpy.float64]]: ...
+    @property
+    def location(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def scale(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    def score(self: LeadScorer, X: object) -> LeadScores:
+        """Score the rows of X (same columns as the reference sample)."""
+
+class LeadScores:
+    """Scores 0..100 per lead with per-criterion contributions."""
+    @property
+    def total(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def normalised(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def contribution(self) -> numpy.typing.NDArray[numpy.float64]: ...
+
+class LogisticModel:
+    """Logistic conversion model (Newton/IRLS maximum likelihood)."""
+    @property
+    def intercept(self) -> float: ...
+    @property
+    def coefficients(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def standard_error(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def z(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def p_value(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def covariance(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def log_likelihood(self) -> float: ...
+    @property
+    def null_log_likelihood(self) -> float: ...
+    @property
+    def status(self) -> FitStatus: ...
+    @property
+    def converged(self) -> bool: ...
+    @property
+    def iterations(self) -> int: ...
+    @property
+    def gradient_norm(self) -> float: ...
+    @property
+    def message(self) -> str: ...
+    def predict_log_odds(self: LogisticModel, X: object) -> numpy.typing.NDArray[numpy.float64]:
+        """Log-odds of conversion per row."""
+    def predict_probability(self: LogisticModel, X: object) -> numpy.typing.NDArray[numpy.float64]:
+        """Probability of conversion per row."""
+
+class MissingPolicy:
+    """What a NaN criterion value earns."""
+    reject: typing.ClassVar[MissingPolicy]
+    worst: typing.ClassVar[MissingPolicy]
+    neutral: typing.ClassVar[MissingPolicy]
+    reweight: typing.ClassVar[MissingPolicy]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class RocCurvePoints:
+    """ROC curve: false and true positive rates per threshold."""
+    @property
+    def false_positive_rate(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def true_positive_rate(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def threshold(self) -> numpy.typing.NDArray[numpy.float64]: ...
+
+class TieHandling:
+    """Tied scores in the gains table."""
+    split: typing.ClassVar[TieHandling]
+    keep_together: typing.ClassVar[TieHandling]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class Tier:
+    """Priority tier, A best."""
+    A: typing.ClassVar[Tier]
+    B: typing.ClassVar[Tier]
+    C: typing.ClassVar[Tier]
+    D: typing.ClassVar[Tier]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class TierAssignment:
+    """Tier per lead (0 = A .. 3 = D), thresholds and counts."""
+    @property
+    def tiers(self) -> numpy.typing.NDArray[numpy.int8]: ...
+    @property
+    def letters(self) -> str: ...
+    @property
+    def thresholds(self) -> tuple: ...
+    @property
+    def counts(self) -> tuple: ...
+
+A: Tier
+B: Tier
+C: Tier
+D: Tier
+def assign_tiers_by_quantiles(score: object, a: float = ..., b: float = ..., c: float = ...) -> TierAssignment:
+    """Tiers by shares: the top `a` of leads are A, the next `b` B, the next `c` C, the rest D."""
+
+def assign_tiers_by_thresholds(score: object, a_min: float, b_min: float, c_min: float) -> TierAssignment:
+    """Tiers from score thresholds."""
+
+balanced: ClassWeighting
+bins: CriterionNormalisation
+def brier_score(y: object, probability: object, sample_weight: object = ...) -> float:
+    """Mean squared error of probabilities."""
+
+def calibration(y: object, probability: object, bins: int = ..., strategy: CalibrationStrategy = ...) -> CalibrationBins:
+    """Calibration curve (sklearn calibration_curve) with intervals of the observed rates."""
+
+converged: FitStatus
+def expected_value(probability: object, deal_value: object) -> numpy.typing.NDArray[numpy.float64]:
+    """Probability times deal value per lead."""
+
+explicit_weights: ClassWeighting
+first_time_only: EventRepeat
+def fit_lead_scorer(X: object, criteria: typing.List[Criterion], column_names: typing.Optional[typing.List[str]] = ...) -> LeadScorer:
+    """Normalisation statistics from a reference sample X; criteria read columns by name (or in order)."""
+
+def fit_logistic(X: object, y: object, sample_weight: object = ..., *, l2: float = ..., intercept: InterceptTerm = ..., class_weights: ClassWeighting = ..., weight_0: float = ..., weight_1: float = ..., max_iterations: int = ..., tolerance: float = ...) -> LogisticModel:
+    """Fit a logistic conversion model on X (rows are leads) and y in {0, 1}."""
+
+def gains_by_group(y: object, score: object, groups: int = ..., ties: TieHandling = ...) -> GainsTable:
+    """Gains table (deciles by default)."""
+
+higher_is_better: CriterionDirection
+keep_together: TieHandling
+def ks_statistic(y: object, score: object, sample_weight: object = ...) -> float:
+    """Kolmogorov-Smirnov separation: max(TPR - FPR)."""
+
+lower_is_better: CriterionDirection
+max_iterations: FitStatus
+min_max: CriterionNormalisation
+neutral: MissingPolicy
+none: ClassWeighting
+percentile_rank: CriterionNormalisation
+def priority_order(value: object) -> numpy.typing.NDArray[numpy.int64]:
+    """Lead indices by decreasing value (stable)."""
+
+quantile: CalibrationStrategy
+reject: MissingPolicy
+repeatable: EventRepeat
+reweight: MissingPolicy
+def roc_auc(y: object, score: object, sample_weight: object = ...) -> float:
+    """Area under the ROC curve (sklearn roc_auc_score)."""
+
+def roc_curve(y: object, score: object, sample_weight: object = ...) -> RocCurvePoints:
+    """ROC curve points (sklearn roc_curve)."""
+
+def score_behaviour(n_leads: int, lead: object, event: object, time: object, rules: typing.List[EventRule], as_of: float) -> BehaviourPoints:
+    """Behavioural points per lead and rule from an event log (lead index, event name, time)."""
+
+def scorecard_points(log_odds: object, *, base_points: float = ..., base_odds: float = ..., pdo: float = ...) -> numpy.typing.NDArray[numpy.float64]:
+    """Scorecard points: base_points + pdo / ln 2 * (log_odds - ln base_odds)."""
+
+separation: FitStatus
+singular: FitStatus
+split: TieHandling
+def tier_letter(tier: Tier) -> str:
+    """'A'..'D'."""
+
+uniform: CalibrationStrategy
+worst: MissingPolicy
+z_score: CriterionNormalisation

@@ -104,7 +104,7 @@ py::object map_rows(const std::array<const char*, N>& names, const std::array<py
       if (length < 0) length = arrays[k].size();
     }
   std::size_t first = 0;
-  while (is_scalar(args[first])) ++first;
+  while (first + 1 < N && is_scalar(args[first])) ++first;  // not all scalars: one is an array
   for (std::size_t k = first + 1; k < N; ++k)
     if (!is_scalar(args[k]) && arrays[k].size() != length)
       throw py::value_error(std::string(names[first]) + " has " + std::to_string(length) + " elements but " +
