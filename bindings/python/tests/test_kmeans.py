@@ -183,3 +183,26 @@ def test_bad_input():
         km.silhouette_score(X[:3], [0, 0.5, 1])
     with pytest.raises(TypeError):
         km.kmeans_fit(X, k="3")
+    with pytest.raises(TypeError):  # enums only, not their names
+        km.kmeans_fit(X, k=3, init="random_rows")
+    with pytest.raises(ValueError, match="initial_centers must be 2-dimensional"):
+        km.kmeans_fit(X, k=1, init=km.given_centers, initial_centers=X[0])
+    with pytest.raises(patron.InvalidInput, match=r"options.initial_centers.rows\(\)"):
+        km.kmeans_fit(X, k=3, init=km.given_centers, initial_centers=X[:2])
+
+
+def test_fits_in_threads_equal_serial_fits():
+    # The fit releases the GIL: concurrent fits (as under Dask's threaded scheduler) must
+    # not share state.
+    from concurrent.futures import ThreadPoolExecutor
+    X = datasets()["blobs"]
+    X32 = X.astype(np.float32)
+
+    def fit(seed):
+        return km.kmeans_fit(X if seed % 2 else X32, k=4, seed=seed, n_init=2).centers
+
+    serial = [fit(s) for s in range(6)]
+    with ThreadPoolExecutor(3) as pool:
+        threaded = list(pool.map(fit, range(6)))
+    for a, b in zip(serial, threaded):
+        np.testing.assert_array_equal(a, b)
