@@ -44,8 +44,7 @@ void bind_model(py::module_& m, const char* name) {
           [X_of](const M& self, const py::object& X) {
             const auto a = X_of(X);
             const auto x = as_matrix(a);
-            py::gil_scoped_release release;
-            return self.predict(x);
+            return without_gil([&] { return self.predict(x); });
           },
           py::arg("X"), "Nearest centre of each row of X (ties to the lowest index).")
       .def(
@@ -53,8 +52,7 @@ void bind_model(py::module_& m, const char* name) {
           [X_of](const M& self, const py::object& X) {
             const auto a = X_of(X);
             const auto x = as_matrix(a);
-            py::gil_scoped_release release;
-            return self.transform(x);
+            return without_gil([&] { return self.transform(x); });
           },
           py::arg("X"), "Euclidean distance of each row of X to each centre (n x k).")
       .def(
@@ -62,8 +60,7 @@ void bind_model(py::module_& m, const char* name) {
           [X_of](const M& self, const py::object& X) {
             const auto a = X_of(X);
             const auto x = as_matrix(a);
-            py::gil_scoped_release release;
-            return self.score(x);
+            return without_gil([&] { return self.score(x); });
           },
           py::arg("X"), "Minus the inertia of X under this model (scikit-learn's KMeans.score).")
       .def(py::pickle(
