@@ -32,8 +32,8 @@ auto on_rows(Method method) {
 template <class S>
 void bind_models(py::module_& m) {
   using L = lda_model<S>;
-  py::class_<L>(m, typed<S>("LdaModel").c_str(), "A fitted linear discriminant analysis.")
-      .def_readonly("classes", &L::classes, "class labels, ascending")
+  py::class_<L> lda(m, typed<S>("LdaModel").c_str(), "A fitted linear discriminant analysis.");
+  lda.def_readonly("classes", &L::classes, "class labels, ascending")
       .def_readonly("priors", &L::priors, "prior of each class")
       .def_readonly("means", &L::means, "classes x features")
       .def_readonly("xbar", &L::xbar, "prior-weighted overall mean")
@@ -54,28 +54,9 @@ void bind_models(py::module_& m) {
            "posterior of every class (one column per entry of classes).")
       .def("predict", on_rows<L>(&L::predict), py::arg("X"), "most probable class of each row.")
       .def("transform", on_rows<L>(&L::transform), py::arg("X"),
-           "discriminant coordinates (not for solver lsqr).")
-      .def(py::pickle(
-          [](const L& s) {
-            return py::make_tuple(s.classes, s.priors, s.means, s.xbar, s.covariance, s.scalings,
-                                  s.explained_variance_ratio, s.coef, s.intercept, s.rank, s.solver);
-          },
-          [](const py::tuple& t) {
-            state_tuple(t, 11, "LdaModel");
-            L s;
-            s.classes = t[0].cast<Eigen::VectorXi>();
-            s.priors = t[1].cast<vec<S>>();
-            s.means = t[2].cast<mat<S>>();
-            s.xbar = t[3].cast<vec<S>>();
-            s.covariance = t[4].cast<mat<S>>();
-            s.scalings = t[5].cast<mat<S>>();
-            s.explained_variance_ratio = t[6].cast<vec<S>>();
-            s.coef = t[7].cast<mat<S>>();
-            s.intercept = t[8].cast<vec<S>>();
-            s.rank = t[9].cast<Eigen::Index>();
-            s.solver = t[10].cast<lda_solver>();
-            return s;
-          }));
+           "discriminant coordinates (not for solver lsqr).");
+  def_pickle(lda, &L::classes, &L::priors, &L::means, &L::xbar, &L::covariance, &L::scalings,
+             &L::explained_variance_ratio, &L::coef, &L::intercept, &L::rank, &L::solver);
 
   using Q = qda_model<S>;
   py::class_<Q>(m, typed<S>("QdaModel").c_str(), "A fitted quadratic discriminant analysis.")
@@ -115,59 +96,36 @@ void bind_models(py::module_& m) {
           }));
 
   using F = fisher_model<S>;
-  py::class_<F>(m, typed<S>("FisherModel").c_str(), "Fisher's two-class discriminant.")
-      .def_readonly("classes", &F::classes, "the two labels, ascending")
+  py::class_<F> fisher(m, typed<S>("FisherModel").c_str(), "Fisher's two-class discriminant.");
+  fisher.def_readonly("classes", &F::classes, "the two labels, ascending")
       .def_readonly("priors", &F::priors, "prior of each class")
       .def_readonly("means", &F::means, "2 x features")
       .def_readonly("covariance", &F::covariance, "pooled within-class covariance")
       .def_readonly("direction", &F::direction, "w")
       .def_readonly("threshold", &F::threshold, "x goes to classes[1] when w'x > threshold")
       .def("project", on_rows<F>(&F::project), py::arg("X"), "w'x of each row.")
-      .def("predict", on_rows<F>(&F::predict), py::arg("X"), "class of each row.")
-      .def(py::pickle(
-          [](const F& s) {
-            return py::make_tuple(s.classes, s.priors, s.means, s.covariance, s.direction, s.threshold);
-          },
-          [](const py::tuple& t) {
-            state_tuple(t, 6, "FisherModel");
-            F s;
-            s.classes = t[0].cast<Eigen::VectorXi>();
-            s.priors = t[1].cast<vec<S>>();
-            s.means = t[2].cast<mat<S>>();
-            s.covariance = t[3].cast<mat<S>>();
-            s.direction = t[4].cast<vec<S>>();
-            s.threshold = t[5].cast<S>();
-            return s;
-          }));
+      .def("predict", on_rows<F>(&F::predict), py::arg("X"), "class of each row.");
+  def_pickle(fisher, &F::classes, &F::priors, &F::means, &F::covariance, &F::direction, &F::threshold);
 
   using D = mahalanobis_model<S>;
-  py::class_<D>(m, typed<S>("MahalanobisModel").c_str(),
-                "Nearest class mean in the pooled within-class Mahalanobis metric.")
-      .def_readonly("classes", &D::classes, "class labels, ascending")
+  py::class_<D> mahalanobis(m, typed<S>("MahalanobisModel").c_str(),
+                            "Nearest class mean in the pooled within-class Mahalanobis metric.");
+  mahalanobis.def_readonly("classes", &D::classes, "class labels, ascending")
       .def_readonly("means", &D::means, "classes x features")
       .def_readonly("covariance", &D::covariance, "pooled within-class covariance")
       .def_readonly("inverse_factor", &D::inverse_factor, "L^-1 with covariance = L L'")
       .def("squared_distances", on_rows<D>(&D::squared_distances), py::arg("X"),
            "squared Mahalanobis distance of each row to each class mean.")
-      .def("predict", on_rows<D>(&D::predict), py::arg("X"), "nearest class of each row.")
-      .def(py::pickle(
-          [](const D& s) { return py::make_tuple(s.classes, s.means, s.covariance, s.inverse_factor); },
-          [](const py::tuple& t) {
-            state_tuple(t, 4, "MahalanobisModel");
-            D s;
-            s.classes = t[0].cast<Eigen::VectorXi>();
-            s.means = t[1].cast<mat<S>>();
-            s.covariance = t[2].cast<mat<S>>();
-            s.inverse_factor = t[3].cast<mat<S>>();
-            return s;
-          }));
+      .def("predict", on_rows<D>(&D::predict), py::arg("X"), "nearest class of each row.");
+  def_pickle(mahalanobis, &D::classes, &D::means, &D::covariance, &D::inverse_factor);
 
   using C = cross_validation<S>;
-  py::class_<C>(m, typed<S>("CrossValidation").c_str(), "Leave-one-out classification.")
-      .def_readonly("predicted", &C::predicted, "one label per row")
+  py::class_<C> cv(m, typed<S>("CrossValidation").c_str(), "Leave-one-out classification.");
+  cv.def_readonly("predicted", &C::predicted, "one label per row")
       .def_readonly("posterior", &C::posterior, "rows x classes")
       .def_readonly("classes", &C::classes, "class labels, ascending")
       .def_readonly("error_rate", &C::error_rate, "share of rows misclassified");
+  def_pickle(cv, &C::predicted, &C::posterior, &C::classes, &C::error_rate);
 }
 
 const lda_options lda_defaults{};
@@ -207,13 +165,16 @@ void bind_discriminant(py::module_& parent) {
   bind_models<double>(m);
   bind_models<float>(m);
 
-  py::class_<confusion>(m, "Confusion", "Confusion matrix: counts[i, j] true classes[i], predicted classes[j].")
-      .def_readonly("classes", &confusion::classes, "sorted union of the labels")
+  py::class_<confusion> conf(m, "Confusion",
+                             "Confusion matrix: counts[i, j] true classes[i], predicted classes[j].");
+  conf.def_readonly("classes", &confusion::classes, "sorted union of the labels")
       .def_readonly("counts", &confusion::counts, "classes x classes counts")
       .def("accuracy", &confusion::accuracy, "share on the diagonal");
-  py::class_<ledoit_wolf_result>(m, "LedoitWolfResult", "Ledoit-Wolf shrunk covariance.")
-      .def_readonly("covariance", &ledoit_wolf_result::covariance, "shrunk covariance")
+  def_pickle(conf, &confusion::classes, &confusion::counts);
+  py::class_<ledoit_wolf_result> lw(m, "LedoitWolfResult", "Ledoit-Wolf shrunk covariance.");
+  lw.def_readonly("covariance", &ledoit_wolf_result::covariance, "shrunk covariance")
       .def_readonly("shrinkage", &ledoit_wolf_result::shrinkage, "estimated shrinkage delta");
+  def_pickle(lw, &ledoit_wolf_result::covariance, &ledoit_wolf_result::shrinkage);
 
   m.def(
       "fit_lda",

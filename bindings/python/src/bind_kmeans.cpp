@@ -31,8 +31,8 @@ template <class T>
 void bind_model(py::module_& m, const char* name) {
   using M = kmeans_model<T>;
   auto X_of = [](const py::object& X) { return as_array_2d<T>(X, "X"); };
-  py::class_<M>(m, name, "A fitted k-means model (centres k x d, training labels, inertia).")
-      .def_readonly("centers", &M::centers, "k x d centres")
+  py::class_<M> cls(m, name, "A fitted k-means model (centres k x d, training labels, inertia).");
+  cls.def_readonly("centers", &M::centers, "k x d centres")
       .def_readonly("labels", &M::labels, "cluster of each training row (empty after mini-batch)")
       .def_readonly("inertia", &M::inertia, "sum of squared distances to the nearest centre")
       .def_readonly("iterations", &M::iterations, "iterations of the winning restart")
@@ -62,24 +62,9 @@ void bind_model(py::module_& m, const char* name) {
             const auto x = as_matrix(a);
             return without_gil([&] { return self.score(x); });
           },
-          py::arg("X"), "Minus the inertia of X under this model (scikit-learn's KMeans.score).")
-      .def(py::pickle(
-          [](const M& s) {
-            return py::make_tuple(s.centers, s.labels, s.inertia, s.iterations, s.converged,
-                                  s.distinct_clusters, s.best_restart);
-          },
-          [](const py::tuple& t) {
-            state_tuple(t, 7, "kmeans model");
-            M s;
-            s.centers = t[0].cast<typename M::matrix_type>();
-            s.labels = t[1].cast<Eigen::VectorXi>();
-            s.inertia = t[2].cast<double>();
-            s.iterations = t[3].cast<int>();
-            s.converged = t[4].cast<bool>();
-            s.distinct_clusters = t[5].cast<int>();
-            s.best_restart = t[6].cast<int>();
-            return s;
-          }));
+          py::arg("X"), "Minus the inertia of X under this model (scikit-learn's KMeans.score).");
+  def_pickle(cls, &M::centers, &M::labels, &M::inertia, &M::iterations, &M::converged,
+             &M::distinct_clusters, &M::best_restart);
 }
 
 template <class T>
@@ -204,12 +189,8 @@ void bind_kmeans(py::module_& parent) {
           [](const feature_scaling& s, const py::object& Z) {
             return with_matrix(Z, "Z", [&](const auto& z) { return py::cast(s.inverse_transform(z)); });
           },
-          py::arg("Z"), "Z * scale + center, float32 for float32 Z, else float64.")
-      .def(py::pickle([](const feature_scaling& s) { return py::make_tuple(s.center, s.scale); },
-                      [](const py::tuple& t) {
-                        state_tuple(t, 2, "FeatureScaling");
-                        return feature_scaling{t[0].cast<Eigen::VectorXd>(), t[1].cast<Eigen::VectorXd>()};
-                      }));
+          py::arg("Z"), "Z * scale + center, float32 for float32 Z, else float64.");
+  def_pickle(scaling, &feature_scaling::center, &feature_scaling::scale);
 
   m.def(
       "fit_standard_scaler",
@@ -254,8 +235,8 @@ void bind_kmeans(py::module_& parent) {
       "Mean silhouette of a seeded sample of sample_size distinct rows.");
 
   using row = kmeans_sweep_row;
-  py::class_<row>(m, "KMeansSweepRow", "One k of a sweep: inertia and quality scores.")
-      .def_readonly("k", &row::k)
+  py::class_<row> sweep_row(m, "KMeansSweepRow", "One k of a sweep: inertia and quality scores.");
+  sweep_row.def_readonly("k", &row::k)
       .def_readonly("inertia", &row::inertia)
       .def_readonly("silhouette", &row::silhouette)
       .def_readonly("calinski_harabasz", &row::calinski_harabasz)
@@ -263,11 +244,15 @@ void bind_kmeans(py::module_& parent) {
       .def_readonly("iterations", &row::iterations)
       .def_readonly("converged", &row::converged)
       .def_readonly("distinct_clusters", &row::distinct_clusters);
-  py::class_<kmeans_sweep_result>(m, "KMeansSweepResult",
-                                  "One row per k, the best-silhouette k and the elbow k.")
-      .def_readonly("rows", &kmeans_sweep_result::rows, "one per k, ascending")
+  def_pickle(sweep_row, &row::k, &row::inertia, &row::silhouette, &row::calinski_harabasz,
+             &row::davies_bouldin, &row::iterations, &row::converged, &row::distinct_clusters);
+  py::class_<kmeans_sweep_result> sweep_result(m, "KMeansSweepResult",
+                                               "One row per k, the best-silhouette k and the elbow k.");
+  sweep_result.def_readonly("rows", &kmeans_sweep_result::rows, "one per k, ascending")
       .def_readonly("best_silhouette_k", &kmeans_sweep_result::best_silhouette_k)
       .def_readonly("elbow_k", &kmeans_sweep_result::elbow_k);
+  def_pickle(sweep_result, &kmeans_sweep_result::rows, &kmeans_sweep_result::best_silhouette_k,
+             &kmeans_sweep_result::elbow_k);
 
   const kmeans_sweep_options sweep_defaults{};
   m.def(

@@ -55,8 +55,8 @@ py::object ids_of(const std::vector<Id>& ids) {
 template <class Id>
 void bind_table(py::module_& m, const char* name) {
   using T = rfm_table<Id>;
-  py::class_<T>(m, name, "Per-customer RFM values (rows are customers).")
-      .def_property_readonly("customer", [](const T& t) { return ids_of(t.customer); },
+  py::class_<T> table(m, name, "Per-customer RFM values (rows are customers).");
+  table.def_property_readonly("customer", [](const T& t) { return ids_of(t.customer); },
                              "customer ids (ascending from transactions, input order otherwise)")
       .def_readonly("recency", &T::recency, "time since the last purchase, in time_unit")
       .def_readonly("frequency", &T::frequency, "transactions or purchase periods")
@@ -64,6 +64,7 @@ void bind_table(py::module_& m, const char* name) {
       .def_readonly("revenue", &T::revenue, "total spend")
       .def_readonly("as_of", &T::as_of, "analysis date used; None for a customer-level table")
       .def("__len__", &T::size);
+  def_pickle(table, &T::customer, &T::recency, &T::frequency, &T::monetary, &T::revenue, &T::as_of);
 }
 
 template <class Id>
@@ -179,8 +180,8 @@ void bind_rfm(py::module_& parent) {
       .def_readonly("breakpoints", &binning::breakpoints, "user cut points (empty: quantiles)")
       .def_readonly("sketch", &binning::sketch, "sketch giving the cut points, or None");
 
-  py::class_<dimension_scores>(m, "DimensionScores", "Scores of one dimension.")
-      .def_readonly("score", &dimension_scores::score, "1..bins per customer")
+  py::class_<dimension_scores> dimension(m, "DimensionScores", "Scores of one dimension.");
+  dimension.def_readonly("score", &dimension_scores::score, "1..bins per customer")
       .def_readonly("bins", &dimension_scores::bins, "number of bins")
       .def_readonly("breakpoints", &dimension_scores::breakpoints, "cut points used, ascending")
       .def_property_readonly(
@@ -188,21 +189,26 @@ void bind_rfm(py::module_& parent) {
           [](const dimension_scores& d) { return to_numpy(d.customers_per_score); },
           "[s - 1] = customers with score s")
       .def_readonly("collapsed_bins", &dimension_scores::collapsed_bins, "scores nobody received");
-  py::class_<rfm_scores>(m, "RfmScores", "R, F and M scores, the RFM code and the total score.")
-      .def_readonly("recency", &rfm_scores::recency, "DimensionScores (reversed)")
+  def_pickle(dimension, &dimension_scores::score, &dimension_scores::bins, &dimension_scores::breakpoints,
+             &dimension_scores::customers_per_score, &dimension_scores::collapsed_bins);
+  py::class_<rfm_scores> scores(m, "RfmScores", "R, F and M scores, the RFM code and the total score.");
+  scores.def_readonly("recency", &rfm_scores::recency, "DimensionScores (reversed)")
       .def_readonly("frequency", &rfm_scores::frequency, "DimensionScores")
       .def_readonly("monetary", &rfm_scores::monetary, "DimensionScores")
       .def_readonly("code", &rfm_scores::code, "R * 100 + F * 10 + M")
       .def_readonly("total", &rfm_scores::total, "weighted total score")
       .def("__len__", [](const rfm_scores& s) { return s.size(); });
+  def_pickle(scores, &rfm_scores::recency, &rfm_scores::frequency, &rfm_scores::monetary,
+             &rfm_scores::code, &rfm_scores::total);
 
-  py::class_<score_range>(m, "ScoreRange", "Inclusive range of scores.")
-      .def(py::init([](int low, int high) { return score_range{low, high}; }), py::arg("low"),
+  py::class_<score_range> range(m, "ScoreRange", "Inclusive range of scores.");
+  range.def(py::init([](int low, int high) { return score_range{low, high}; }), py::arg("low"),
            py::arg("high"), "low..high, inclusive.")
       .def_readonly("low", &score_range::low, "lowest score")
       .def_readonly("high", &score_range::high, "highest score");
-  py::class_<segment_rule>(m, "SegmentRule", "A named segment: one score range per dimension.")
-      .def(py::init([](std::string name, std::string description, score_range recency,
+  def_pickle(range, &score_range::low, &score_range::high);
+  py::class_<segment_rule> rule(m, "SegmentRule", "A named segment: one score range per dimension.");
+  rule.def(py::init([](std::string name, std::string description, score_range recency,
                        score_range frequency, score_range monetary) {
              return segment_rule{std::move(name), std::move(description), recency, frequency, monetary};
            }),
@@ -213,23 +219,27 @@ void bind_rfm(py::module_& parent) {
       .def_readonly("recency", &segment_rule::recency, "ScoreRange")
       .def_readonly("frequency", &segment_rule::frequency, "ScoreRange")
       .def_readonly("monetary", &segment_rule::monetary, "ScoreRange");
-  py::class_<segment_table>(m, "SegmentTable", "Segment rules, evaluated first match wins.")
-      .def(py::init([](std::string name, std::string source, std::vector<segment_rule> rules) {
+  def_pickle(rule, &segment_rule::name, &segment_rule::description, &segment_rule::recency,
+             &segment_rule::frequency, &segment_rule::monetary);
+  py::class_<segment_table> segments(m, "SegmentTable", "Segment rules, evaluated first match wins.");
+  segments.def(py::init([](std::string name, std::string source, std::vector<segment_rule> rules) {
              return segment_table{std::move(name), std::move(source), std::move(rules)};
            }),
            py::arg("name"), py::arg("source"), py::arg("rules"), "A table of SegmentRule.")
       .def_readonly("name", &segment_table::name, "version tag")
       .def_readonly("source", &segment_table::source, "where the ranges were published")
       .def_readonly("rules", &segment_table::rules, "list of SegmentRule");
+  def_pickle(segments, &segment_table::name, &segment_table::source, &segment_table::rules);
   m.def("r_rfm_0_3_0_segments", &r_rfm_0_3_0_segments, "R package rfm 0.3.0 segments (default).");
   m.def("r_rfm_0_2_segments", &r_rfm_0_2_segments, "R package rfm 0.2.x segments.");
   m.def("pypi_rfm_segments", &pypi_rfm_segments, "PyPI package rfm 1.0.x segments.");
   m.def("published_segment_tables", &published_segment_tables, "Every shipped segment table.");
 
-  py::class_<segment_assignment>(m, "SegmentAssignment", "Segment of each customer.")
-      .def_readonly("names", &segment_assignment::names, "segment names, \"Others\" last")
+  py::class_<segment_assignment> assignment(m, "SegmentAssignment", "Segment of each customer.");
+  assignment.def_readonly("names", &segment_assignment::names, "segment names, \"Others\" last")
       .def_readonly("segment", &segment_assignment::segment, "index into names per customer")
       .def("name_of", &segment_assignment::name_of, py::arg("customer"), "segment name of a customer");
+  def_pickle(assignment, &segment_assignment::names, &segment_assignment::segment);
   py::class_<score_cell>(m, "ScoreCell", "One (R, F, M) score cell.")
       .def_readonly("recency", &score_cell::recency)
       .def_readonly("frequency", &score_cell::frequency)
@@ -244,8 +254,8 @@ void bind_rfm(py::module_& parent) {
       .def_readonly("cells_matched", &segment_table_report::cells_matched, "cells each row wins")
       .def("complete", &segment_table_report::complete, "no gaps and no shadowed rows");
   using R = segment_summary_row;
-  py::class_<R>(m, "SegmentSummaryRow", "One segment of the summary.")
-      .def_readonly("segment", &R::segment)
+  py::class_<R> summary_row(m, "SegmentSummaryRow", "One segment of the summary.");
+  summary_row.def_readonly("segment", &R::segment)
       .def_readonly("customers", &R::customers)
       .def_readonly("share", &R::share)
       .def_readonly("orders", &R::orders)
@@ -257,6 +267,9 @@ void bind_rfm(py::module_& parent) {
       .def_readonly("mean_recency_score", &R::mean_recency_score)
       .def_readonly("mean_frequency_score", &R::mean_frequency_score)
       .def_readonly("mean_monetary_score", &R::mean_monetary_score);
+  def_pickle(summary_row, &R::segment, &R::customers, &R::share, &R::orders, &R::revenue,
+             &R::average_order_value, &R::mean_recency, &R::mean_frequency, &R::mean_monetary,
+             &R::mean_recency_score, &R::mean_frequency_score, &R::mean_monetary_score);
 
   m.def(
       "rfm_from_transactions",

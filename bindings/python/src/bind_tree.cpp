@@ -122,15 +122,16 @@ void bind_tree(py::module_& parent) {
       .value("greater", comparison::greater, "x[feature] > threshold")
       .export_values();
 
-  py::class_<tree_decision_paths>(m, "DecisionPaths",
+  py::class_<tree_decision_paths> paths(m, "DecisionPaths",
                                   "Nodes visited by each row, compressed-row form: row i visits "
-                                  "nodes[row_start[i]:row_start[i + 1]], root first.")
-      .def_property_readonly(
+                                          "nodes[row_start[i]:row_start[i + 1]], root first.");
+  paths.def_property_readonly(
           "row_start", [](const tree_decision_paths& p) { return to_numpy(p.row_start); },
           "offsets into nodes, one per row plus one")
       .def_property_readonly(
           "nodes", [](const tree_decision_paths& p) { return to_numpy(p.nodes); },
           "node ids, row after row");
+  def_pickle(paths, &tree_decision_paths::row_start, &tree_decision_paths::nodes);
 
   using S = tree_structure;
   py::class_<S>(m, "TreeStructure", "The fitted tree as per-node arrays (scikit-learn's tree_).")
@@ -261,11 +262,13 @@ void bind_tree(py::module_& parent) {
       PATRON_PY_GROWTH_ARGS,
       "Fit a regression tree (squared error), as DecisionTreeRegressor.");
 
-  py::class_<cost_complexity_path>(m, "CostComplexityPath",
-                                   "Effective alphas and the leaf impurity of each pruned subtree.")
-      .def_readonly("ccp_alphas", &cost_complexity_path::ccp_alphas, "ascending, from 0")
+  py::class_<cost_complexity_path> ccp_path(
+      m, "CostComplexityPath", "Effective alphas and the leaf impurity of each pruned subtree.");
+  ccp_path.def_readonly("ccp_alphas", &cost_complexity_path::ccp_alphas, "ascending, from 0")
       .def_readonly("impurities", &cost_complexity_path::impurities, "total leaf impurity R(T_alpha)")
       .def_readonly("leaves", &cost_complexity_path::leaves, "leaf count of each subtree");
+  def_pickle(ccp_path, &cost_complexity_path::ccp_alphas, &cost_complexity_path::impurities,
+             &cost_complexity_path::leaves);
   m.def("cost_complexity_pruning_path", &cost_complexity_pruning_path, py::arg("tree"),
         "scikit-learn's cost_complexity_pruning_path of a fitted (unpruned) tree.");
   m.def("prune_tree", &prune_tree<tree_classifier>, py::arg("tree"), py::arg("ccp_alpha"),
@@ -274,14 +277,16 @@ void bind_tree(py::module_& parent) {
         "The minimal cost-complexity subtree for ccp_alpha (>= 0).");
 
   using CV = ccp_cross_validation;
-  py::class_<CV>(m, "CcpCrossValidation", "rpart's cp table: cross-validated error per subtree.")
-      .def_readonly("ccp_alphas", &CV::ccp_alphas, "the full-data pruning path")
+  py::class_<CV> cp_table(m, "CcpCrossValidation", "rpart's cp table: cross-validated error per subtree.");
+  cp_table.def_readonly("ccp_alphas", &CV::ccp_alphas, "the full-data pruning path")
       .def_readonly("leaves", &CV::leaves, "leaf count of each subtree")
       .def_readonly("cv_error", &CV::cv_error, "mean held-out loss")
       .def_readonly("cv_standard_error", &CV::cv_standard_error, "its standard error")
       .def_readonly("best_index", &CV::best_index, "minimum cv_error (ties: simpler tree)")
       .def_readonly("chosen_index", &CV::chosen_index, "index chosen by the rule")
       .def_readonly("chosen_alpha", &CV::chosen_alpha, "ccp_alphas[chosen_index]");
+  def_pickle(cp_table, &CV::ccp_alphas, &CV::leaves, &CV::cv_error, &CV::cv_standard_error,
+             &CV::best_index, &CV::chosen_index, &CV::chosen_alpha);
 
   m.def(
       "cross_validate_ccp_alpha_classifier",
@@ -326,18 +331,23 @@ void bind_tree(py::module_& parent) {
       py::arg("rule") = cv_defaults.rule, PATRON_PY_GROWTH_ARGS,
       "k-fold cross-validation of a regression tree's pruning path (rpart's xerror).");
 
-  py::class_<rule_condition>(m, "RuleCondition", "One condition of a rule: x[feature] op threshold.")
-      .def_readonly("feature", &rule_condition::feature, "feature index")
+  py::class_<rule_condition> condition(m, "RuleCondition",
+                                       "One condition of a rule: x[feature] op threshold.");
+  condition.def_readonly("feature", &rule_condition::feature, "feature index")
       .def_readonly("op", &rule_condition::op, "Comparison")
       .def_readonly("threshold", &rule_condition::threshold, "threshold");
-  py::class_<leaf_rule>(m, "LeafRule", "The path to one leaf, conditions merged per feature.")
-      .def_readonly("leaf", &leaf_rule::leaf, "leaf node id")
+  def_pickle(condition, &rule_condition::feature, &rule_condition::op, &rule_condition::threshold);
+  py::class_<leaf_rule> rule(m, "LeafRule", "The path to one leaf, conditions merged per feature.");
+  rule.def_readonly("leaf", &leaf_rule::leaf, "leaf node id")
       .def_readonly("conditions", &leaf_rule::conditions, "list of RuleCondition")
       .def_readonly("n_samples", &leaf_rule::n_samples, "training rows in the leaf")
       .def_readonly("weighted_n_samples", &leaf_rule::weighted_n_samples, "their weight sum")
       .def_readonly("predicted_class", &leaf_rule::predicted_class, "class; -1 for regression")
       .def_readonly("purity", &leaf_rule::purity, "weight share of predicted_class")
       .def_readonly("predicted_value", &leaf_rule::predicted_value, "leaf mean or the class");
+  def_pickle(rule, &leaf_rule::leaf, &leaf_rule::conditions, &leaf_rule::n_samples,
+             &leaf_rule::weighted_n_samples, &leaf_rule::predicted_class, &leaf_rule::purity,
+             &leaf_rule::predicted_value);
 
   m.def("extract_rules", py::overload_cast<const tree_classifier&>(&extract_rules), py::arg("tree"),
         "Every leaf as a rule, left to right.");

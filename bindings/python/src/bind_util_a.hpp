@@ -95,6 +95,24 @@ auto without_gil(F&& f) {
   return f();
 }
 
+// Pickling of a value type whose state is its public members: the state is the tuple of
+// the members (numpy arrays, lists, nested picklable objects), restored member by member
+// into a default-constructed value. Dask ships models to workers and results back this way.
+template <class T, class... Member>
+void def_pickle(py::class_<T>& cls, Member T::*... members) {
+  cls.def(py::pickle([members...](const T& value) { return py::make_tuple(value.*members...); },
+                     [members...](const py::tuple& state) {
+                       if (state.size() != sizeof...(Member))
+                         throw py::value_error("invalid pickle state: " +
+                                               std::to_string(state.size()) + " members, expected " +
+                                               std::to_string(sizeof...(Member)));
+                       T value;
+                       std::size_t i = 0;
+                       ((value.*members = state[i++].template cast<Member>()), ...);
+                       return value;
+                     }));
+}
+
 // Reads a tuple of exactly n elements (a pickle state), or raises ValueError.
 inline py::tuple state_tuple(const py::handle& state, std::size_t n, const char* type) {
   auto t = py::reinterpret_borrow<py::tuple>(state);

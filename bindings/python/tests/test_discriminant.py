@@ -222,3 +222,14 @@ def test_bad_input():
     # Integer features are converted, not rejected.
     ints = np.rint(X * 10).astype(np.int64)
     np.testing.assert_array_equal(da.fit_lda(ints, y).coef, da.fit_lda(ints.astype(float), y).coef)
+
+
+def test_results_pickle_round_trip():
+    X, y = load_iris(return_X_y=True)
+    for result in (da.lda_leave_one_out(X, y), da.qda_leave_one_out(X.astype(np.float32), y),
+                   da.confusion_matrix(y, da.fit_lda(X, y).predict(X)), da.ledoit_wolf(X)):
+        back = pickle.loads(pickle.dumps(result))
+        assert type(back) is type(result)
+        for name in dir(result):
+            if not name.startswith("_") and not callable(getattr(result, name)):
+                np.testing.assert_array_equal(getattr(back, name), getattr(result, name))

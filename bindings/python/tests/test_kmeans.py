@@ -206,3 +206,12 @@ def test_fits_in_threads_equal_serial_fits():
         threaded = list(pool.map(fit, range(6)))
     for a, b in zip(serial, threaded):
         np.testing.assert_array_equal(a, b)
+
+
+def test_sweep_result_pickle_round_trip():
+    X = datasets()["iris"]
+    sweep = km.kmeans_sweep(X, k_min=2, k_max=4, seed=1, n_init=1)
+    back = pickle.loads(pickle.dumps(sweep))
+    assert (back.best_silhouette_k, back.elbow_k) == (sweep.best_silhouette_k, sweep.elbow_k)
+    assert [(r.k, r.inertia, r.silhouette, r.converged) for r in back.rows] == \
+        [(r.k, r.inertia, r.silhouette, r.converged) for r in sweep.rows]

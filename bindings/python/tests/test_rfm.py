@@ -214,3 +214,27 @@ def test_bad_input():
     # Integer columns are converted, not rejected.
     ints = rfm.score_rfm(np.arange(10), np.arange(10), np.arange(10))
     np.testing.assert_array_equal(ints.code, rfm.score_rfm(*(np.arange(10.0),) * 3).code)
+
+
+def test_results_pickle_round_trip(rng):
+    import pickle
+    customers, times, amounts = transaction_log(rng, n_rows=2_000, n_customers=200)
+    for ids in (customers, [f"c{c}" for c in customers]):
+        t = rfm.rfm_from_transactions(ids, times, amounts, as_of=400.0)
+        back = pickle.loads(pickle.dumps(t))
+        assert type(back) is type(t) and back.as_of == 400.0
+        assert list(back.customer) == list(t.customer)
+        for member in ("recency", "frequency", "monetary", "revenue"):
+            np.testing.assert_array_equal(getattr(back, member), getattr(t, member))
+    s = rfm.score_rfm(t)
+    back = pickle.loads(pickle.dumps(s))
+    np.testing.assert_array_equal(back.code, s.code)
+    np.testing.assert_array_equal(back.total, s.total)
+    assert back.frequency.breakpoints == s.frequency.breakpoints
+    assert back.frequency.collapsed_bins == s.frequency.collapsed_bins
+    table = pickle.loads(pickle.dumps(rfm.r_rfm_0_3_0_segments()))
+    seg = rfm.assign_segments(s, table)
+    np.testing.assert_array_equal(seg.segment, rfm.assign_segments(s, rfm.r_rfm_0_3_0_segments()).segment)
+    assert pickle.loads(pickle.dumps(seg)).names == seg.names
+    rows = rfm.summarize_segments(t, s, seg)
+    assert [r.revenue for r in pickle.loads(pickle.dumps(rows))] == [r.revenue for r in rows]

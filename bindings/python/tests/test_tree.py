@@ -192,3 +192,16 @@ def test_bad_input():
     ints = np.rint(X * 10).astype(np.int32)
     np.testing.assert_array_equal(tr.fit_tree_classifier(ints, y).threshold,
                                   tr.fit_tree_classifier(ints.astype(np.float64), y).threshold)
+
+
+def test_results_pickle_round_trip():
+    X, y = load_wine(return_X_y=True)
+    t = tr.fit_tree_classifier(X, y)
+    for result in (tr.cost_complexity_pruning_path(t), t.decision_path(X),
+                   tr.cross_validate_ccp_alpha_classifier(X, y, folds=3)):
+        back = pickle.loads(pickle.dumps(result))
+        for name in dir(result):
+            if not name.startswith("_"):
+                np.testing.assert_array_equal(getattr(back, name), getattr(result, name))
+    rules = tr.extract_rules(t)
+    assert tr.rules_to_json(pickle.loads(pickle.dumps(rules))) == tr.rules_to_json(rules)
