@@ -3,4 +3,289 @@ import typing
 import numpy
 import numpy.typing
 
+class Confusion:
+    """Confusion matrix: counts[i, j] true classes[i], predicted classes[j]."""
+    @property
+    def classes(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def counts(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    def accuracy(self: Confusion) -> float:
+        """share on the diagonal"""
 
+class CrossValidation:
+    """Leave-one-out classification."""
+    @property
+    def predicted(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def posterior(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def classes(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def error_rate(self) -> float: ...
+
+class CrossValidationFloat32:
+    """Leave-one-out classification."""
+    @property
+    def predicted(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def posterior(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def classes(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def error_rate(self) -> float: ...
+
+class FisherModel:
+    """Fisher's two-class discriminant."""
+    @property
+    def classes(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def priors(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def means(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def covariance(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def direction(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def threshold(self) -> float: ...
+    def project(self: FisherModel, X: object) -> numpy.typing.NDArray[numpy.float64]:
+        """w'x of each row."""
+    def predict(self: FisherModel, X: object) -> numpy.typing.NDArray[numpy.int32]:
+        """class of each row."""
+
+class FisherModelFloat32:
+    """Fisher's two-class discriminant."""
+    @property
+    def classes(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def priors(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def means(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def covariance(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def direction(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def threshold(self) -> float: ...
+    def project(self: FisherModelFloat32, X: object) -> numpy.typing.NDArray[numpy.float32]:
+        """w'x of each row."""
+    def predict(self: FisherModelFloat32, X: object) -> numpy.typing.NDArray[numpy.int32]:
+        """class of each row."""
+
+class LdaModel:
+    """A fitted linear discriminant analysis."""
+    @property
+    def classes(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def priors(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def means(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def xbar(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def covariance(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def scalings(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def explained_variance_ratio(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def coef(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def intercept(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def rank(self) -> int: ...
+    @property
+    def solver(self) -> Solver: ...
+    def features(self: LdaModel) -> int:
+        """number of features"""
+    def decision_function(self: LdaModel, X: object) -> numpy.typing.NDArray[numpy.float64]:
+        """delta_k(x) for every row and class (samples x classes)."""
+    def predict_log_proba(self: LdaModel, X: object) -> numpy.typing.NDArray[numpy.float64]:
+        """log posterior of every class."""
+    def predict_proba(self: LdaModel, X: object) -> numpy.typing.NDArray[numpy.float64]:
+        """posterior of every class (one column per entry of classes)."""
+    def predict(self: LdaModel, X: object) -> numpy.typing.NDArray[numpy.int32]:
+        """most probable class of each row."""
+    def transform(self: LdaModel, X: object) -> numpy.typing.NDArray[numpy.float64]:
+        """discriminant coordinates (not for solver lsqr)."""
+
+class LdaModelFloat32:
+    """A fitted linear discriminant analysis."""
+    @property
+    def classes(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def priors(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def means(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def xbar(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def covariance(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def scalings(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def explained_variance_ratio(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def coef(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def intercept(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def rank(self) -> int: ...
+    @property
+    def solver(self) -> Solver: ...
+    def features(self: LdaModelFloat32) -> int:
+        """number of features"""
+    def decision_function(self: LdaModelFloat32, X: object) -> numpy.typing.NDArray[numpy.float32]:
+        """delta_k(x) for every row and class (samples x classes)."""
+    def predict_log_proba(self: LdaModelFloat32, X: object) -> numpy.typing.NDArray[numpy.float32]:
+        """log posterior of every class."""
+    def predict_proba(self: LdaModelFloat32, X: object) -> numpy.typing.NDArray[numpy.float32]:
+        """posterior of every class (one column per entry of classes)."""
+    def predict(self: LdaModelFloat32, X: object) -> numpy.typing.NDArray[numpy.int32]:
+        """most probable class of each row."""
+    def transform(self: LdaModelFloat32, X: object) -> numpy.typing.NDArray[numpy.float32]:
+        """discriminant coordinates (not for solver lsqr)."""
+
+class LedoitWolfResult:
+    """Ledoit-Wolf shrunk covariance."""
+    @property
+    def covariance(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def shrinkage(self) -> float: ...
+
+class MahalanobisModel:
+    """Nearest class mean in the pooled within-class Mahalanobis metric."""
+    @property
+    def classes(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def means(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def covariance(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def inverse_factor(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    def squared_distances(self: MahalanobisModel, X: object) -> numpy.typing.NDArray[numpy.float64]:
+        """squared Mahalanobis distance of each row to each class mean."""
+    def predict(self: MahalanobisModel, X: object) -> numpy.typing.NDArray[numpy.int32]:
+        """nearest class of each row."""
+
+class MahalanobisModelFloat32:
+    """Nearest class mean in the pooled within-class Mahalanobis metric."""
+    @property
+    def classes(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def means(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def covariance(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def inverse_factor(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    def squared_distances(self: MahalanobisModelFloat32, X: object) -> numpy.typing.NDArray[numpy.float32]:
+        """squared Mahalanobis distance of each row to each class mean."""
+    def predict(self: MahalanobisModelFloat32, X: object) -> numpy.typing.NDArray[numpy.int32]:
+        """nearest class of each row."""
+
+class QdaModel:
+    """A fitted quadratic discriminant analysis."""
+    @property
+    def classes(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def priors(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def means(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def covariances(self) -> typing.List[numpy.typing.NDArray[numpy.float64]]: ...
+    @property
+    def rotations(self) -> typing.List[numpy.typing.NDArray[numpy.float64]]: ...
+    @property
+    def variances(self) -> typing.List[numpy.typing.NDArray[numpy.float64]]: ...
+    @property
+    def log_det(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    def features(self: QdaModel) -> int:
+        """number of features"""
+    def decision_function(self: QdaModel, X: object) -> numpy.typing.NDArray[numpy.float64]:
+        """log pi_k - log|Sigma_k| / 2 - Mahalanobis^2 / 2 (samples x classes)."""
+    def predict_log_proba(self: QdaModel, X: object) -> numpy.typing.NDArray[numpy.float64]:
+        """log posterior of every class."""
+    def predict_proba(self: QdaModel, X: object) -> numpy.typing.NDArray[numpy.float64]:
+        """posterior of every class."""
+    def predict(self: QdaModel, X: object) -> numpy.typing.NDArray[numpy.int32]:
+        """most probable class of each row."""
+
+class QdaModelFloat32:
+    """A fitted quadratic discriminant analysis."""
+    @property
+    def classes(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def priors(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def means(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def covariances(self) -> typing.List[numpy.typing.NDArray[numpy.float32]]: ...
+    @property
+    def rotations(self) -> typing.List[numpy.typing.NDArray[numpy.float32]]: ...
+    @property
+    def variances(self) -> typing.List[numpy.typing.NDArray[numpy.float32]]: ...
+    @property
+    def log_det(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    def features(self: QdaModelFloat32) -> int:
+        """number of features"""
+    def decision_function(self: QdaModelFloat32, X: object) -> numpy.typing.NDArray[numpy.float32]:
+        """log pi_k - log|Sigma_k| / 2 - Mahalanobis^2 / 2 (samples x classes)."""
+    def predict_log_proba(self: QdaModelFloat32, X: object) -> numpy.typing.NDArray[numpy.float32]:
+        """log posterior of every class."""
+    def predict_proba(self: QdaModelFloat32, X: object) -> numpy.typing.NDArray[numpy.float32]:
+        """posterior of every class."""
+    def predict(self: QdaModelFloat32, X: object) -> numpy.typing.NDArray[numpy.int32]:
+        """most probable class of each row."""
+
+class Shrinkage:
+    """Regularisation of the class covariances."""
+    none: typing.ClassVar[Shrinkage]
+    ledoit_wolf: typing.ClassVar[Shrinkage]
+    fixed: typing.ClassVar[Shrinkage]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class Solver:
+    """How LDA finds its directions (scikit-learn's solver)."""
+    svd: typing.ClassVar[Solver]
+    eigen: typing.ClassVar[Solver]
+    lsqr: typing.ClassVar[Solver]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+def accuracy(y_true: object, y_pred: object) -> float:
+    """Share of rows where y_pred equals y_true."""
+
+def confusion_matrix(y_true: object, y_pred: object) -> Confusion:
+    """sklearn.metrics.confusion_matrix with its classes."""
+
+eigen: Solver
+def fit_fisher(X: object, y: object, *, priors: typing.List[float] = ...) -> object:
+    """Fisher's two-class discriminant (two labels only)."""
+
+def fit_lda(X: object, y: object, *, solver: Solver = ..., shrinkage: Shrinkage = ..., shrinkage_value: float = ..., priors: typing.List[float] = ..., tol: float = ...) -> object:
+    """Fit LDA (float32 X -> LdaModelFloat32), as LinearDiscriminantAnalysis."""
+
+def fit_mahalanobis(X: object, y: object) -> object:
+    """Nearest class mean in the pooled Mahalanobis metric."""
+
+def fit_qda(X: object, y: object, *, priors: typing.List[float] = ..., reg_param: float = ...) -> object:
+    """Fit QDA (float32 X -> QdaModelFloat32), as QuadraticDiscriminantAnalysis."""
+
+def lda_leave_one_out(X: object, y: object, *, solver: Solver = ..., shrinkage: Shrinkage = ..., shrinkage_value: float = ..., priors: typing.List[float] = ..., tol: float = ...) -> object:
+    """Exact leave-one-out LDA posteriors (MASS::lda(CV = TRUE))."""
+
+def ledoit_wolf(X: object) -> LedoitWolfResult:
+    """Ledoit-Wolf shrunk covariance of the rows of X (float64)."""
+
+lsqr: Solver
+def qda_leave_one_out(X: object, y: object, *, priors: typing.List[float] = ..., reg_param: float = ...) -> object:
+    """Leave-one-out QDA posteriors (MASS::qda(CV = TRUE) when reg_param = 0)."""
+
+svd: Solver

@@ -3,4 +3,170 @@ import typing
 import numpy
 import numpy.typing
 
+class Algorithm:
+    """Assignment algorithm (same result)."""
+    lloyd: typing.ClassVar[Algorithm]
+    hamerly: typing.ClassVar[Algorithm]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
 
+class FeatureScaling:
+    """A fitted per-column scaling x -> (x - center) / scale."""
+    def __init__(self: FeatureScaling, center: object, scale: object) -> None:
+        """A scaling from its center and scale columns."""
+    @property
+    def center(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def scale(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    def transform(self: FeatureScaling, X: object) -> object:
+        """(X - center) / scale, float32 for float32 X, else float64."""
+    def inverse_transform(self: FeatureScaling, Z: object) -> object:
+        """Z * scale + center, float32 for float32 Z, else float64."""
+
+class Init:
+    """How the centres are seeded."""
+    k_means_plus_plus: typing.ClassVar[Init]
+    random_rows: typing.ClassVar[Init]
+    given_centers: typing.ClassVar[Init]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class KMeansModel:
+    """A fitted k-means model (centres k x d, training labels, inertia)."""
+    @property
+    def centers(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def labels(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def inertia(self) -> float: ...
+    @property
+    def iterations(self) -> int: ...
+    @property
+    def converged(self) -> bool: ...
+    @property
+    def distinct_clusters(self) -> int: ...
+    @property
+    def best_restart(self) -> int: ...
+    def predict(self: KMeansModel, X: object) -> numpy.typing.NDArray[numpy.int32]:
+        """Nearest centre of each row of X (ties to the lowest index)."""
+    def transform(self: KMeansModel, X: object) -> numpy.typing.NDArray[numpy.float64]:
+        """Euclidean distance of each row of X to each centre (n x k)."""
+    def score(self: KMeansModel, X: object) -> float:
+        """Minus the inertia of X under this model (scikit-learn's KMeans.score)."""
+
+class KMeansModelFloat32:
+    """A fitted k-means model (centres k x d, training labels, inertia)."""
+    @property
+    def centers(self) -> numpy.typing.NDArray[numpy.float32]: ...
+    @property
+    def labels(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def inertia(self) -> float: ...
+    @property
+    def iterations(self) -> int: ...
+    @property
+    def converged(self) -> bool: ...
+    @property
+    def distinct_clusters(self) -> int: ...
+    @property
+    def best_restart(self) -> int: ...
+    def predict(self: KMeansModelFloat32, X: object) -> numpy.typing.NDArray[numpy.int32]:
+        """Nearest centre of each row of X (ties to the lowest index)."""
+    def transform(self: KMeansModelFloat32, X: object) -> numpy.typing.NDArray[numpy.float32]:
+        """Euclidean distance of each row of X to each centre (n x k)."""
+    def score(self: KMeansModelFloat32, X: object) -> float:
+        """Minus the inertia of X under this model (scikit-learn's KMeans.score)."""
+
+class KMeansSweepResult:
+    """One row per k, the best-silhouette k and the elbow k."""
+    @property
+    def rows(self) -> typing.List[KMeansSweepRow]: ...
+    @property
+    def best_silhouette_k(self) -> int: ...
+    @property
+    def elbow_k(self) -> int: ...
+
+class KMeansSweepRow:
+    """One k of a sweep: inertia and quality scores."""
+    @property
+    def k(self) -> int: ...
+    @property
+    def inertia(self) -> float: ...
+    @property
+    def silhouette(self) -> float: ...
+    @property
+    def calinski_harabasz(self) -> float: ...
+    @property
+    def davies_bouldin(self) -> float: ...
+    @property
+    def iterations(self) -> int: ...
+    @property
+    def converged(self) -> bool: ...
+    @property
+    def distinct_clusters(self) -> int: ...
+
+class MinibatchKMeans:
+    """Mini-batch k-means (Sculley 2010): partial_fit batch by batch, then model(). Not picklable (its running weights are private)."""
+    def __init__(self: MinibatchKMeans, *, k: int = ..., init: Init = ..., initial_centers: object = ..., algorithm: Algorithm = ..., n_init: int = ..., max_iter: int = ..., tol: float = ..., seed: int = ..., threads: int = ...) -> None:
+        """Options as in kmeans_fit."""
+    def partial_fit(self: MinibatchKMeans, batch: object, sample_weight: object = ...) -> None:
+        """Assign a batch to the current centres and move them (the first batch seeds them)."""
+    @property
+    def batches(self) -> int: ...
+    def model(self: MinibatchKMeans) -> KMeansModel:
+        """The centres so far as a model (no training labels)."""
+
+class MinibatchKMeansFloat32:
+    """Mini-batch k-means (Sculley 2010): partial_fit batch by batch, then model(). Not picklable (its running weights are private)."""
+    def __init__(self: MinibatchKMeansFloat32, *, k: int = ..., init: Init = ..., initial_centers: object = ..., algorithm: Algorithm = ..., n_init: int = ..., max_iter: int = ..., tol: float = ..., seed: int = ..., threads: int = ...) -> None:
+        """Options as in kmeans_fit."""
+    def partial_fit(self: MinibatchKMeansFloat32, batch: object, sample_weight: object = ...) -> None:
+        """Assign a batch to the current centres and move them (the first batch seeds them)."""
+    @property
+    def batches(self) -> int: ...
+    def model(self: MinibatchKMeansFloat32) -> KMeansModelFloat32:
+        """The centres so far as a model (no training labels)."""
+
+def calinski_harabasz_score(X: object, labels: object) -> object:
+    """Calinski-Harabasz score (higher is better)."""
+
+def davies_bouldin_score(X: object, labels: object) -> object:
+    """Davies-Bouldin score (lower is better)."""
+
+def fit_robust_scaler(X: object) -> object:
+    """Median and interquartile range per column (RobustScaler)."""
+
+def fit_standard_scaler(X: object) -> object:
+    """z-scores: column mean and population standard deviation (StandardScaler)."""
+
+given_centers: Init
+hamerly: Algorithm
+k_means_plus_plus: Init
+def kmeans_fit(X: object, *, sample_weight: object = ..., k: int = ..., init: Init = ..., initial_centers: object = ..., algorithm: Algorithm = ..., n_init: int = ..., max_iter: int = ..., tol: float = ..., seed: int = ..., threads: int = ...) -> object:
+    """Fit k-means to the rows of X (float32 -> KMeansModelFloat32, else KMeansModel), optionally weighted."""
+
+def kmeans_plus_plus(X: object, k: int, seed: int = ..., threads: int = ...) -> object:
+    """Greedy k-means++ centres alone (k x d), as scikit-learn's kmeans_plusplus."""
+
+def kmeans_sweep(X: object, *, k_min: int = ..., k_max: int = ..., silhouette_sample_size: int = ..., init: Init = ..., initial_centers: object = ..., algorithm: Algorithm = ..., n_init: int = ..., max_iter: int = ..., tol: float = ..., seed: int = ..., threads: int = ...) -> object:
+    """Fit k-means for every k in [k_min, k_max] and score each clustering."""
+
+lloyd: Algorithm
+def log1p_features(X: object) -> object:
+    """log(1 + x) elementwise, in X's dtype; every value must be > -1."""
+
+random_rows: Init
+def silhouette_samples(X: object, labels: object) -> object:
+    """Silhouette of each row."""
+
+def silhouette_score(X: object, labels: object) -> object:
+    """Mean silhouette over all rows (exact, O(n^2 d))."""
+
+def silhouette_score_sampled(X: object, labels: object, sample_size: int, seed: int = ...) -> object:
+    """Mean silhouette of a seeded sample of sample_size distinct rows."""

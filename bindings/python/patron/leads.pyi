@@ -2,6 +2,7 @@
 import typing
 import numpy
 import numpy.typing
+import patron.tree
 
 class BehaviourPoints:
     """Decayed, capped points per lead and event type."""
@@ -29,17 +30,6 @@ class CalibrationStrategy:
     """Calibration bins: uniform or quantile."""
     uniform: typing.ClassVar[CalibrationStrategy]
     quantile: typing.ClassVar[CalibrationStrategy]
-    @property
-    def value(self) -> int: ...
-    @property
-    def name(self) -> str: ...
-    def __int__(self) -> int: ...
-
-class ClassWeighting:
-    """Class weights: none, balanced or explicit."""
-    none: typing.ClassVar[ClassWeighting]
-    balanced: typing.ClassVar[ClassWeighting]
-    explicit_weights: typing.ClassVar[ClassWeighting]
     @property
     def value(self) -> int: ...
     @property
@@ -293,7 +283,7 @@ first_time_only: EventRepeat
 def fit_lead_scorer(X: object, criteria: typing.List[Criterion], column_names: typing.Optional[typing.List[str]] = ...) -> LeadScorer:
     """Normalisation statistics from a reference sample X; criteria read columns by name (or in order)."""
 
-def fit_logistic(X: object, y: object, sample_weight: object = ..., *, l2: float = ..., intercept: InterceptTerm = ..., class_weights: ClassWeighting = ..., weight_0: float = ..., weight_1: float = ..., max_iterations: int = ..., tolerance: float = ...) -> LogisticModel:
+def fit_logistic(X: object, y: object, sample_weight: object = ..., *, l2: float = ..., intercept: InterceptTerm = ..., class_weights: patron.tree.ClassWeighting = ..., weight_0: float = ..., weight_1: float = ..., max_iterations: int = ..., tolerance: float = ...) -> LogisticModel:
     """Fit a logistic conversion model on X (rows are leads) and y in {0, 1}."""
 
 def gains_by_group(y: object, score: object, groups: int = ..., ties: TieHandling = ...) -> GainsTable:

@@ -3,4 +3,279 @@ import typing
 import numpy
 import numpy.typing
 
+class Binning:
+    """How one dimension is binned."""
+    def __init__(self: Binning, bins: int = ..., breakpoints: typing.List[float] = ..., sketch: typing.Optional[QuantileSketch] = ...) -> None:
+        """bins (2..10); breakpoints (bins - 1, increasing) or a sketch, else quantiles."""
+    @property
+    def bins(self) -> int: ...
+    @property
+    def breakpoints(self) -> typing.List[float]: ...
+    @property
+    def sketch(self) -> typing.Optional[QuantileSketch]: ...
 
+class BreakpointMethod:
+    """Where quantile cut points come from."""
+    exact_quantiles: typing.ClassVar[BreakpointMethod]
+    sketch_quantiles: typing.ClassVar[BreakpointMethod]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class DimensionScores:
+    """Scores of one dimension."""
+    @property
+    def score(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def bins(self) -> int: ...
+    @property
+    def breakpoints(self) -> typing.List[float]: ...
+    @property
+    def customers_per_score(self) -> numpy.typing.NDArray[numpy.int64]: ...
+    @property
+    def collapsed_bins(self) -> typing.List[int]: ...
+
+class FrequencyMeasure:
+    """What frequency counts."""
+    transactions: typing.ClassVar[FrequencyMeasure]
+    purchase_periods: typing.ClassVar[FrequencyMeasure]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class MonetaryMeasure:
+    """What monetary measures."""
+    total: typing.ClassVar[MonetaryMeasure]
+    mean: typing.ClassVar[MonetaryMeasure]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class QuantileSketch:
+    """Mergeable DDSketch with relative error relative_accuracy. Not picklable (its buckets are private)."""
+    def __init__(self: QuantileSketch, relative_accuracy: float = ...) -> None:
+        """An empty sketch."""
+    def add(self: QuantileSketch, values: object) -> None:
+        """Add one value or a 1-D array of values (finite)."""
+    def merge(self: QuantileSketch, other: QuantileSketch) -> None:
+        """Add another sketch's values."""
+    @property
+    def count(self) -> int: ...
+    @property
+    def relative_accuracy(self) -> float: ...
+    def quantile(self: QuantileSketch, p: float) -> float:
+        """Estimate of the order statistic x_(floor((n - 1) p)), p in [0, 1]."""
+
+class RfmAccumulator:
+    """Mergeable, streaming RFM: add transactions shard by shard, merge, then table(); equals rfm_from_transactions on all rows exactly."""
+    def __init__(self: RfmAccumulator) -> None: ...
+    def add(self: RfmAccumulator, customers: object, times: object, amounts: object) -> None:
+        """Add transactions (three equally long 1-D arrays)."""
+    def merge(self: RfmAccumulator, other: RfmAccumulator) -> None:
+        """Add every transaction of another accumulator."""
+    @property
+    def customers(self) -> int: ...
+    @property
+    def records(self) -> int: ...
+    def table(self: RfmAccumulator, *, as_of: typing.Optional[float] = ..., time_unit: float = ..., period_length: float = ..., frequency: FrequencyMeasure = ..., monetary: MonetaryMeasure = ...) -> RfmTable:
+        """The RFM table of every transaction added."""
+
+class RfmAccumulatorStrIds:
+    """Mergeable, streaming RFM: add transactions shard by shard, merge, then table(); equals rfm_from_transactions on all rows exactly."""
+    def __init__(self: RfmAccumulatorStrIds) -> None: ...
+    def add(self: RfmAccumulatorStrIds, customers: object, times: object, amounts: object) -> None:
+        """Add transactions (three equally long 1-D arrays)."""
+    def merge(self: RfmAccumulatorStrIds, other: RfmAccumulatorStrIds) -> None:
+        """Add every transaction of another accumulator."""
+    @property
+    def customers(self) -> int: ...
+    @property
+    def records(self) -> int: ...
+    def table(self: RfmAccumulatorStrIds, *, as_of: typing.Optional[float] = ..., time_unit: float = ..., period_length: float = ..., frequency: FrequencyMeasure = ..., monetary: MonetaryMeasure = ...) -> RfmTableStrIds:
+        """The RFM table of every transaction added."""
+
+class RfmScores:
+    """R, F and M scores, the RFM code and the total score."""
+    @property
+    def recency(self) -> DimensionScores: ...
+    @property
+    def frequency(self) -> DimensionScores: ...
+    @property
+    def monetary(self) -> DimensionScores: ...
+    @property
+    def code(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def total(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    def __len__(self: RfmScores) -> int: ...
+
+class RfmTable:
+    """Per-customer RFM values (rows are customers)."""
+    @property
+    def customer(self) -> object: ...
+    @property
+    def recency(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def frequency(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def monetary(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def revenue(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def as_of(self) -> typing.Optional[float]: ...
+    def __len__(self: RfmTable) -> int: ...
+
+class RfmTableStrIds:
+    """Per-customer RFM values (rows are customers)."""
+    @property
+    def customer(self) -> object: ...
+    @property
+    def recency(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def frequency(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def monetary(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def revenue(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def as_of(self) -> typing.Optional[float]: ...
+    def __len__(self: RfmTableStrIds) -> int: ...
+
+class ScoreCell:
+    """One (R, F, M) score cell."""
+    @property
+    def recency(self) -> int: ...
+    @property
+    def frequency(self) -> int: ...
+    @property
+    def monetary(self) -> int: ...
+
+class ScoreRange:
+    """Inclusive range of scores."""
+    def __init__(self: ScoreRange, low: int, high: int) -> None:
+        """low..high, inclusive."""
+    @property
+    def low(self) -> int: ...
+    @property
+    def high(self) -> int: ...
+
+class SegmentAssignment:
+    """Segment of each customer."""
+    @property
+    def names(self) -> typing.List[str]: ...
+    @property
+    def segment(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    def name_of(self: SegmentAssignment, customer: int) -> str:
+        """segment name of a customer"""
+
+class SegmentRule:
+    """A named segment: one score range per dimension."""
+    def __init__(self: SegmentRule, name: str, description: str, recency: ScoreRange, frequency: ScoreRange, monetary: ScoreRange) -> None:
+        """A rule from its name, description and three score ranges."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def recency(self) -> ScoreRange: ...
+    @property
+    def frequency(self) -> ScoreRange: ...
+    @property
+    def monetary(self) -> ScoreRange: ...
+
+class SegmentSummaryRow:
+    """One segment of the summary."""
+    @property
+    def segment(self) -> str: ...
+    @property
+    def customers(self) -> int: ...
+    @property
+    def share(self) -> float: ...
+    @property
+    def orders(self) -> float: ...
+    @property
+    def revenue(self) -> float: ...
+    @property
+    def average_order_value(self) -> float: ...
+    @property
+    def mean_recency(self) -> float: ...
+    @property
+    def mean_frequency(self) -> float: ...
+    @property
+    def mean_monetary(self) -> float: ...
+    @property
+    def mean_recency_score(self) -> float: ...
+    @property
+    def mean_frequency_score(self) -> float: ...
+    @property
+    def mean_monetary_score(self) -> float: ...
+
+class SegmentTable:
+    """Segment rules, evaluated first match wins."""
+    def __init__(self: SegmentTable, name: str, source: str, rules: typing.List[SegmentRule]) -> None:
+        """A table of SegmentRule."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def rules(self) -> typing.List[SegmentRule]: ...
+
+class SegmentTableReport:
+    """Gaps and shadowed rows of a table."""
+    @property
+    def gaps(self) -> typing.List[ScoreCell]: ...
+    @property
+    def shadowed(self) -> typing.List[int]: ...
+    @property
+    def cells_matched(self) -> typing.List[int]: ...
+    def complete(self: SegmentTableReport) -> bool:
+        """no gaps and no shadowed rows"""
+
+def assign_segments(scores: RfmScores, table: SegmentTable) -> SegmentAssignment:
+    """Segment of each customer, first match wins; uncovered customers are "Others"."""
+
+def check_segment_table(table: SegmentTable, recency_bins: int = ..., frequency_bins: int = ..., monetary_bins: int = ...) -> SegmentTableReport:
+    """Gaps and shadowed rows of a segment table for the given bins."""
+
+exact_quantiles: BreakpointMethod
+mean: MonetaryMeasure
+def published_segment_tables() -> typing.List[SegmentTable]:
+    """Every shipped segment table."""
+
+purchase_periods: FrequencyMeasure
+def pypi_rfm_segments() -> SegmentTable:
+    """PyPI package rfm 1.0.x segments."""
+
+def r_rfm_0_2_segments() -> SegmentTable:
+    """R package rfm 0.2.x segments."""
+
+def r_rfm_0_3_0_segments() -> SegmentTable:
+    """R package rfm 0.3.0 segments (default)."""
+
+def rfm_from_customers(customers: object, recency: object, frequency: object, monetary: object, measure: MonetaryMeasure = ...) -> object:
+    """RFM table from a customer-level table (distinct ids; frequency > 0, monetary >= 0)."""
+
+def rfm_from_transactions(customers: object, times: object, amounts: object, *, as_of: typing.Optional[float] = ..., time_unit: float = ..., period_length: float = ..., frequency: FrequencyMeasure = ..., monetary: MonetaryMeasure = ...) -> object:
+    """RFM table from a transaction log (int or str ids, finite times, amounts >= 0)."""
+
+@typing.overload
+def score_rfm(table: RfmTable, *, recency: typing.Optional[Binning] = ..., frequency: typing.Optional[Binning] = ..., monetary: typing.Optional[Binning] = ..., method: BreakpointMethod = ..., sketch_relative_accuracy: float = ..., recency_weight: float = ..., frequency_weight: float = ..., monetary_weight: float = ...) -> RfmScores: ...
+@typing.overload
+def score_rfm(table: RfmTableStrIds, *, recency: typing.Optional[Binning] = ..., frequency: typing.Optional[Binning] = ..., monetary: typing.Optional[Binning] = ..., method: BreakpointMethod = ..., sketch_relative_accuracy: float = ..., recency_weight: float = ..., frequency_weight: float = ..., monetary_weight: float = ...) -> RfmScores: ...
+@typing.overload
+def score_rfm(recency_values: object, frequency_values: object, monetary_values: object, *, recency: typing.Optional[Binning] = ..., frequency: typing.Optional[Binning] = ..., monetary: typing.Optional[Binning] = ..., method: BreakpointMethod = ..., sketch_relative_accuracy: float = ..., recency_weight: float = ..., frequency_weight: float = ..., monetary_weight: float = ...) -> RfmScores: ...
+
+sketch_quantiles: BreakpointMethod
+@typing.overload
+def summarize_segments(table: RfmTable, scores: RfmScores, segments: SegmentAssignment) -> typing.List[SegmentSummaryRow]: ...
+@typing.overload
+def summarize_segments(table: RfmTableStrIds, scores: RfmScores, segments: SegmentAssignment) -> typing.List[SegmentSummaryRow]: ...
+
+total: MonetaryMeasure
+transactions: FrequencyMeasure

@@ -3,4 +3,198 @@ import typing
 import numpy
 import numpy.typing
 
+class AlphaSelection:
+    """How cross-validation picks ccp_alpha."""
+    min_error: typing.ClassVar[AlphaSelection]
+    one_se: typing.ClassVar[AlphaSelection]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
 
+class CcpCrossValidation:
+    """rpart's cp table: cross-validated error per subtree."""
+    @property
+    def ccp_alphas(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def leaves(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def cv_error(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def cv_standard_error(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def best_index(self) -> int: ...
+    @property
+    def chosen_index(self) -> int: ...
+    @property
+    def chosen_alpha(self) -> float: ...
+
+class ClassWeighting:
+    """Weight of each class."""
+    none: typing.ClassVar[ClassWeighting]
+    balanced: typing.ClassVar[ClassWeighting]
+    explicit_weights: typing.ClassVar[ClassWeighting]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class Comparison:
+    """Direction of a rule condition."""
+    less_equal: typing.ClassVar[Comparison]
+    greater: typing.ClassVar[Comparison]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class CostComplexityPath:
+    """Effective alphas and the leaf impurity of each pruned subtree."""
+    @property
+    def ccp_alphas(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def impurities(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def leaves(self) -> numpy.typing.NDArray[numpy.int32]: ...
+
+class Criterion:
+    """Impurity of a classification tree."""
+    gini: typing.ClassVar[Criterion]
+    entropy: typing.ClassVar[Criterion]
+    @property
+    def value(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    def __int__(self) -> int: ...
+
+class DecisionPaths:
+    """Nodes visited by each row, compressed-row form: row i visits nodes[row_start[i]:row_start[i + 1]], root first."""
+    @property
+    def row_start(self) -> numpy.typing.NDArray[numpy.int64]: ...
+    @property
+    def nodes(self) -> numpy.typing.NDArray[numpy.int32]: ...
+
+class LeafRule:
+    """The path to one leaf, conditions merged per feature."""
+    @property
+    def leaf(self) -> int: ...
+    @property
+    def conditions(self) -> typing.List[RuleCondition]: ...
+    @property
+    def n_samples(self) -> int: ...
+    @property
+    def weighted_n_samples(self) -> float: ...
+    @property
+    def predicted_class(self) -> int: ...
+    @property
+    def purity(self) -> float: ...
+    @property
+    def predicted_value(self) -> float: ...
+
+class RuleCondition:
+    """One condition of a rule: x[feature] op threshold."""
+    @property
+    def feature(self) -> int: ...
+    @property
+    def op(self) -> Comparison: ...
+    @property
+    def threshold(self) -> float: ...
+
+class TreeClassifier:
+    """A fitted classification tree."""
+    @property
+    def n_classes(self) -> int: ...
+    @property
+    def criterion(self) -> Criterion: ...
+    def predict(self: TreeClassifier, X: object) -> object:
+        """Most frequent (weighted) class of each row's leaf."""
+    def predict_proba(self: TreeClassifier, X: object) -> object:
+        """Class distribution of each row's leaf (rows sum to 1)."""
+
+class TreeRegressor:
+    """A fitted regression tree (squared error)."""
+    def predict(self: TreeRegressor, X: object) -> object:
+        """Mean response of each row's leaf."""
+
+class TreeStructure:
+    """The fitted tree as per-node arrays (scikit-learn's tree_)."""
+    @property
+    def n_features(self) -> int: ...
+    @property
+    def children_left(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def children_right(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def feature(self) -> numpy.typing.NDArray[numpy.int32]: ...
+    @property
+    def threshold(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def impurity(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def n_node_samples(self) -> numpy.typing.NDArray[numpy.int64]: ...
+    @property
+    def weighted_n_node_samples(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def value(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    def node_count(self: TreeStructure) -> int:
+        """number of nodes"""
+    def is_leaf(self: TreeStructure, node: int) -> bool:
+        """whether the node is a leaf"""
+    def leaf_count(self: TreeStructure) -> int:
+        """number of leaves"""
+    def depth(self: TreeStructure) -> int:
+        """longest root-to-leaf path in edges"""
+    def feature_importances(self: TreeStructure) -> numpy.typing.NDArray[numpy.float64]:
+        """impurity-based importances (sum to 1)"""
+    def apply(self: TreeStructure, X: object) -> object:
+        """Leaf node id of every row of X."""
+    def decision_path(self: TreeStructure, X: object) -> object:
+        """Nodes visited by every row of X (DecisionPaths)."""
+
+balanced: ClassWeighting
+def cost_complexity_pruning_path(tree: TreeStructure) -> CostComplexityPath:
+    """scikit-learn's cost_complexity_pruning_path of a fitted (unpruned) tree."""
+
+def cross_validate_ccp_alpha_classifier(X: object, y: object, *, sample_weight: object = ..., folds: int = ..., seed: int = ..., rule: AlphaSelection = ..., max_depth: typing.Optional[int] = ..., min_samples_split: int = ..., min_samples_leaf: int = ..., min_impurity_decrease: float = ..., max_leaf_nodes: typing.Optional[int] = ..., ccp_alpha: float = ..., criterion: Criterion = ..., n_classes: int = ..., class_weight_mode: ClassWeighting = ..., class_weight: typing.List[float] = ...) -> object:
+    """k-fold cross-validation of a classification tree's pruning path (rpart's xerror)."""
+
+def cross_validate_ccp_alpha_regressor(X: object, y: object, *, sample_weight: object = ..., folds: int = ..., seed: int = ..., rule: AlphaSelection = ..., max_depth: typing.Optional[int] = ..., min_samples_split: int = ..., min_samples_leaf: int = ..., min_impurity_decrease: float = ..., max_leaf_nodes: typing.Optional[int] = ..., ccp_alpha: float = ...) -> object:
+    """k-fold cross-validation of a regression tree's pruning path (rpart's xerror)."""
+
+entropy: Criterion
+explicit_weights: ClassWeighting
+@typing.overload
+def export_text(tree: TreeClassifier, *, feature_names: typing.List[str] = ..., class_names: typing.List[str] = ..., decimals: int = ...) -> str: ...
+@typing.overload
+def export_text(tree: TreeRegressor, *, feature_names: typing.List[str] = ..., class_names: typing.List[str] = ..., decimals: int = ...) -> str: ...
+
+@typing.overload
+def extract_rules(tree: TreeClassifier) -> typing.List[LeafRule]: ...
+@typing.overload
+def extract_rules(tree: TreeRegressor) -> typing.List[LeafRule]: ...
+
+def fit_tree_classifier(X: object, y: object, *, sample_weight: object = ..., max_depth: typing.Optional[int] = ..., min_samples_split: int = ..., min_samples_leaf: int = ..., min_impurity_decrease: float = ..., max_leaf_nodes: typing.Optional[int] = ..., ccp_alpha: float = ..., criterion: Criterion = ..., n_classes: int = ..., class_weight_mode: ClassWeighting = ..., class_weight: typing.List[float] = ...) -> object:
+    """Fit a classification tree (labels 0..n_classes-1), as DecisionTreeClassifier."""
+
+def fit_tree_regressor(X: object, y: object, *, sample_weight: object = ..., max_depth: typing.Optional[int] = ..., min_samples_split: int = ..., min_samples_leaf: int = ..., min_impurity_decrease: float = ..., max_leaf_nodes: typing.Optional[int] = ..., ccp_alpha: float = ...) -> object:
+    """Fit a regression tree (squared error), as DecisionTreeRegressor."""
+
+def format_rule(rule: LeafRule, *, feature_names: typing.List[str] = ..., class_names: typing.List[str] = ..., decimals: int = ...) -> str:
+    """IF recency <= 30.50 AND frequency > 3.50 THEN "1" (n = 412, 91% purity)."""
+
+gini: Criterion
+greater: Comparison
+less_equal: Comparison
+min_error: AlphaSelection
+none: ClassWeighting
+one_se: AlphaSelection
+@typing.overload
+def prune_tree(tree: TreeClassifier, ccp_alpha: float) -> TreeClassifier: ...
+@typing.overload
+def prune_tree(tree: TreeRegressor, ccp_alpha: float) -> TreeRegressor: ...
+
+def rules_to_json(rules: typing.List[LeafRule], *, feature_names: typing.List[str] = ..., class_names: typing.List[str] = ..., decimals: int = ...) -> str:
+    """The rules as a JSON array."""
