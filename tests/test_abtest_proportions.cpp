@@ -79,6 +79,12 @@ TEST_CASE("batch z-test equals the single test bit for bit and validates every r
       }
     }
   }
+  // Threads: identical bits for any count (this batch is one share: see the large test).
+  Eigen::VectorXd z2(n), p2(n);
+  patron::two_proportion_z_test_batch(sa, na, sb, nb, z2, p2, {}, {3});
+  patron::two_proportion_z_test_batch(sa, na, sb, nb, z, p);
+  CHECK(z2 == z);
+  CHECK(p2 == p);
   // A bad row in the third block: its index in the message, every row before it written.
   z.setConstant(-1.0);
   sb(517) = nb(517) + 1;
@@ -94,6 +100,37 @@ TEST_CASE("batch z-test equals the single test bit for bit and validates every r
   Eigen::VectorXd short_p(n - 1);
   CHECK_THROWS_WITH(patron::two_proportion_z_test_batch(sa, na, sb, nb, z, short_p),
                     Catch::Contains("p_value has 602"));
+}
+
+TEST_CASE("threaded batch z-test is bit-identical and reports the first bad row",
+          "[property][invalid]") {
+  // 20,000 rows: 5 shares of 4096 rows, so 2 and 3 threads split them differently.
+  const Eigen::Index n = 20000;
+  patron::count_vector sa(n), na(n), sb(n), nb(n);
+  patron::rng g(3);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    na(i) = 100 + static_cast<std::int64_t>(g.uniform_index(100000));
+    nb(i) = 100 + static_cast<std::int64_t>(g.uniform_index(100000));
+    sa(i) = static_cast<std::int64_t>(g.uniform_index(static_cast<std::uint64_t>(na(i)) / 10));
+    sb(i) = static_cast<std::int64_t>(g.uniform_index(static_cast<std::uint64_t>(nb(i)) / 10));
+  }
+  Eigen::VectorXd z1(n), p1(n), z(n), p(n);
+  patron::two_proportion_z_test_batch(sa, na, sb, nb, z1, p1);
+  for (int threads : {2, 3, 8}) {
+    patron::two_proportion_z_test_batch(sa, na, sb, nb, z, p, {}, {threads});
+    CHECK(z == z1);
+    CHECK(p == p1);
+  }
+  // Bad rows in the second and the last share: the first is reported, and every row
+  // before it is written.
+  sa(19000) = -1;
+  na(5000) = 0;
+  z.setConstant(-1.0);
+  CHECK_THROWS_WITH(patron::two_proportion_z_test_batch(sa, na, sb, nb, z, p, {}, {3}),
+                    "patron::two_proportion_z_test_batch: trials_a[5000] (0) must be positive");
+  CHECK(z.head(5000) == z1.head(5000));
+  CHECK_THROWS_WITH(patron::two_proportion_z_test_batch(sa, na, sb, nb, z, p, {}, {0}),
+                    "patron::two_proportion_z_test_batch: batch.threads (0) must be at least 1");
 }
 
 TEST_CASE("the packet erfc behind z-test p-values equals the C library's erfc", "[reference]") {

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <thread>
 #include <vector>
 
 #include "patron/abtest/common.hpp"
@@ -186,20 +187,77 @@ inline void z_test_block(const double* xa, const double* ta, const double* xb, c
   std::copy(out[1], out[1] + (rows - i), p_value + i);
 }
 
+// The first bad row of a range of the batch, if any.
+struct bad_count_row {
+  Eigen::Index row = -1;  // -1: none
+  const char* name = nullptr;
+  const char* what = nullptr;
+  std::int64_t value = 0;
+};
+
+// Rows [begin, end) of the batch, begin a multiple of the block size: blocks small
+// enough for L1, each checked by a branch-free scan (vectorised) while its counts are
+// converted to doubles; only a block holding a bad row is searched row by row. Rows
+// before the first bad one are written.
+inline bad_count_row z_test_range(const std::int64_t* sa, const std::int64_t* na,
+                                  const std::int64_t* sb, const std::int64_t* nb,
+                                  double* statistic, double* p_value, Eigen::Index begin,
+                                  Eigen::Index end, const two_proportion_options& options) {
+  constexpr Eigen::Index block = 256;
+  double xa[block], ta[block], xb[block], tb[block];
+  for (Eigen::Index first = begin; first < end; first += block) {
+    const Eigen::Index rows = std::min(block, end - first);
+    const std::int64_t *sa_i = sa + first, *na_i = na + first, *sb_i = sb + first, *nb_i = nb + first;
+    std::int64_t bad = 0;
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      bad |= (na_i[i] <= 0) | (nb_i[i] <= 0) | (sa_i[i] < 0) | (sa_i[i] > na_i[i]) |
+             (sb_i[i] < 0) | (sb_i[i] > nb_i[i]);
+      xa[i] = static_cast<double>(sa_i[i]);
+      ta[i] = static_cast<double>(na_i[i]);
+      xb[i] = static_cast<double>(sb_i[i]);
+      tb[i] = static_cast<double>(nb_i[i]);
+    }
+    if (bad == 0) {
+      z_test_block(xa, ta, xb, tb, rows, statistic + first, p_value + first, options);
+      continue;
+    }
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      bad_count_row r;
+      if (na_i[i] <= 0) r = {first + i, "trials_a", "must be positive", na_i[i]};
+      else if (nb_i[i] <= 0) r = {first + i, "trials_b", "must be positive", nb_i[i]};
+      else if (sa_i[i] < 0 || sa_i[i] > na_i[i]) r = {first + i, "successes_a", "must be in [0, trials_a]", sa_i[i]};
+      else if (sb_i[i] < 0 || sb_i[i] > nb_i[i]) r = {first + i, "successes_b", "must be in [0, trials_b]", sb_i[i]};
+      if (r.row >= 0) {
+        z_test_block(xa, ta, xb, tb, i, statistic + first, p_value + first, options);
+        return r;
+      }
+    }
+  }
+  return {};
+}
+
 }  // namespace detail
 
+struct batch_options {
+  // Threads (>= 1), each on a contiguous share of the rows. Every row's result is
+  // computed the same way whatever thread computes it: bit-identical for any value.
+  int threads = 1;
+};
+
 // The same test over many experiments at once (experiment i is row i of each input),
-// writing into caller-owned outputs: no allocation; results bit-identical to
-// two_proportion_z_test row by row. A bad row throws invalid_input naming its index;
-// rows before it have been written.
+// writing into caller-owned outputs: no allocation (beyond the threads); results
+// bit-identical to two_proportion_z_test row by row. A bad row throws invalid_input
+// naming the first bad index; rows before it have been written.
 inline void two_proportion_z_test_batch(const Eigen::Ref<const count_vector>& successes_a,
                                         const Eigen::Ref<const count_vector>& trials_a,
                                         const Eigen::Ref<const count_vector>& successes_b,
                                         const Eigen::Ref<const count_vector>& trials_b,
                                         Eigen::Ref<Eigen::VectorXd> statistic,
                                         Eigen::Ref<Eigen::VectorXd> p_value,
-                                        const two_proportion_options& options = {}) {
+                                        const two_proportion_options& options = {},
+                                        const batch_options& batch = {}) {
   constexpr const char* f = "two_proportion_z_test_batch";
+  detail::require(batch.threads >= 1, f, "batch.threads", batch.threads, "must be at least 1");
   const Eigen::Index n = successes_a.size();
   const auto length = static_cast<std::size_t>(n);
   detail::require_same_length(f, "successes_a", length, "trials_a",
@@ -212,45 +270,31 @@ inline void two_proportion_z_test_batch(const Eigen::Ref<const count_vector>& su
                               static_cast<std::size_t>(statistic.size()));
   detail::require_same_length(f, "successes_a", length, "p_value",
                               static_cast<std::size_t>(p_value.size()));
-  const std::int64_t *sa = successes_a.data(), *na = trials_a.data();
-  const std::int64_t *sb = successes_b.data(), *nb = trials_b.data();
-  // Blocks small enough for L1: a first pass checks the counts (branch-free, so it
-  // vectorises) while converting them to doubles; only a block holding a bad row is
-  // searched row by row for the message.
-  constexpr Eigen::Index block = 256;
-  double xa[block], ta[block], xb[block], tb[block];
-  for (Eigen::Index begin = 0; begin < n; begin += block) {
-    const Eigen::Index rows = std::min(block, n - begin);
-    const std::int64_t *sa_i = sa + begin, *na_i = na + begin, *sb_i = sb + begin, *nb_i = nb + begin;
-    std::int64_t bad = 0;
-    for (Eigen::Index i = 0; i < rows; ++i) {
-      bad |= (na_i[i] <= 0) | (nb_i[i] <= 0) | (sa_i[i] < 0) | (sa_i[i] > na_i[i]) |
-             (sb_i[i] < 0) | (sb_i[i] > nb_i[i]);
-      xa[i] = static_cast<double>(sa_i[i]);
-      ta[i] = static_cast<double>(na_i[i]);
-      xb[i] = static_cast<double>(sb_i[i]);
-      tb[i] = static_cast<double>(nb_i[i]);
-    }
-    if (bad == 0) {
-      detail::z_test_block(xa, ta, xb, tb, rows, statistic.data() + begin,
-                           p_value.data() + begin, options);
-      continue;
-    }
-    for (Eigen::Index i = 0; i < rows; ++i) {
-      const char* name = nullptr;
-      const char* what = nullptr;
-      std::int64_t value = 0;
-      if (na_i[i] <= 0) { name = "trials_a"; value = na_i[i]; what = "must be positive"; }
-      else if (nb_i[i] <= 0) { name = "trials_b"; value = nb_i[i]; what = "must be positive"; }
-      else if (sa_i[i] < 0 || sa_i[i] > na_i[i]) { name = "successes_a"; value = sa_i[i]; what = "must be in [0, trials_a]"; }
-      else if (sb_i[i] < 0 || sb_i[i] > nb_i[i]) { name = "successes_b"; value = sb_i[i]; what = "must be in [0, trials_b]"; }
-      if (name != nullptr) {
-        detail::z_test_block(xa, ta, xb, tb, i, statistic.data() + begin, p_value.data() + begin,
-                             options);
-        detail::throw_invalid_element(f, name, static_cast<std::size_t>(begin + i), value, what);
-      }
-    }
+  const auto range = [&](Eigen::Index begin, Eigen::Index end) {
+    return detail::z_test_range(successes_a.data(), trials_a.data(), successes_b.data(),
+                                trials_b.data(), statistic.data(), p_value.data(), begin, end,
+                                options);
+  };
+  // Contiguous shares, rounded to whole blocks of 4096 rows (threads beyond that many
+  // blocks would have nothing to do).
+  constexpr Eigen::Index unit = 4096;
+  const Eigen::Index units = (n + unit - 1) / unit;
+  const auto threads = static_cast<Eigen::Index>(std::min<Eigen::Index>(batch.threads, units));
+  std::vector<detail::bad_count_row> bad(static_cast<std::size_t>(std::max<Eigen::Index>(threads, 1)));
+  if (threads <= 1) {
+    bad[0] = range(0, n);
+  } else {
+    const auto share = [&](Eigen::Index t) { return std::min(n, units * t / threads * unit); };
+    std::vector<std::thread> pool;
+    for (Eigen::Index t = 1; t < threads; ++t)
+      pool.emplace_back([&, t] { bad[static_cast<std::size_t>(t)] = range(share(t), share(t + 1)); });
+    bad[0] = range(0, share(1));
+    for (auto& thread : pool) thread.join();
   }
+  // Shares are in row order: the first share with a bad row holds the first bad row.
+  for (const auto& r : bad)
+    if (r.row >= 0)
+      detail::throw_invalid_element(f, r.name, static_cast<std::size_t>(r.row), r.value, r.what);
 }
 
 // ---------------------------------------------------------------------------------
