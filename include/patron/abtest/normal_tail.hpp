@@ -41,10 +41,10 @@ Packet monic_polynomial(const Packet& x, const double (&c)[N]) {
   return y;
 }
 
-// erfc on every lane of a packet; any finite or infinite x (NaN is not expected: callers
-// pass z statistics of validated counts).
+// erfc on every lane of a packet of x >= 0 (+inf included; NaN is not expected: callers
+// pass z statistics of validated counts). The result is at most 1.
 template <class Packet>
-EIGEN_STRONG_INLINE Packet erfc_packet(const Packet& x_signed) {
+EIGEN_STRONG_INLINE Packet erfc_packet_non_negative(const Packet& x) {
   using namespace Eigen::internal;
   static constexpr double T[] = {9.60497373987051638749E0, 9.00260197203842689217E1,
                                  2.23200534594684319226E3, 7.00332514112805075473E3,
@@ -67,8 +67,7 @@ EIGEN_STRONG_INLINE Packet erfc_packet(const Packet& x_signed) {
   static constexpr double S[] = {2.26052863220117276590E0, 9.39603524938001434673E0,
                                  1.20489539808096656605E1, 1.70814450747565897222E1,
                                  9.60896809063285878198E0, 3.36907645100081516050E0};
-  const Packet zero = pzero(x_signed), one = pset1<Packet>(1.0);
-  const Packet x = pabs(x_signed);
+  const Packet zero = pzero(x), one = pset1<Packet>(1.0);
   const Packet x2 = pmul(x, x);
   const Packet small = pcmp_lt(x, one);
   // Below 1: erfc = (U - x T) / U; above: the P/Q or R/S ratio, blended lane by lane
@@ -97,7 +96,15 @@ EIGEN_STRONG_INLINE Packet erfc_packet(const Packet& x_signed) {
     // Beyond 40 erfc is 0 in doubles (and R/S would be inf/inf at x = inf).
     y = pselect(small, y, pselect(pcmp_lt(x, pset1<Packet>(40.0)), tail, zero));
   }
-  return pselect(pcmp_lt(x_signed, zero), psub(pset1<Packet>(2.0), y), y);
+  return y;
+}
+
+// erfc on every lane of a packet, any sign: erfc(-x) = 2 - erfc(x).
+template <class Packet>
+EIGEN_STRONG_INLINE Packet erfc_packet(const Packet& x) {
+  using namespace Eigen::internal;
+  const Packet y = erfc_packet_non_negative(pabs(x));
+  return pselect(pcmp_lt(x, pzero(x)), psub(pset1<Packet>(2.0), y), y);
 }
 
 // One erfc through the packet code, so single calls and batches give identical bits.

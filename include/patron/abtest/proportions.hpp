@@ -110,7 +110,7 @@ Packet z_p_value_packet(const Packet& z, alternative alt) {
       return pmul(pset1<Packet>(0.5), erfc_packet(pnegate(pmul(z, root_half))));
     case alternative::two_sided: break;
   }
-  return pmin(pset1<Packet>(1.0), erfc_packet(pmul(pabs(z), root_half)));
+  return erfc_packet_non_negative(pmul(pabs(z), root_half));  // at most 1
 }
 
 inline two_proportion_result z_test_unchecked(double successes_a, double trials_a,
