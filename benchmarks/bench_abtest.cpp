@@ -49,6 +49,20 @@ void z_test_batch(benchmark::State& state) {
 }
 BENCHMARK(z_test_batch)->Unit(benchmark::kMillisecond);
 
+// The same on state.range(0) threads: wall-clock time, and the CPU time of all threads.
+void z_test_batch_threads(benchmark::State& state) {
+  const auto e = make_experiments(1000000);
+  Eigen::VectorXd z(1000000), p(1000000);
+  patron::batch_options batch;
+  batch.threads = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    patron::two_proportion_z_test_batch(e.sa, e.na, e.sb, e.nb, z, p, {}, batch);
+    benchmark::DoNotOptimize(p.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 1000000);
+}
+BENCHMARK(z_test_batch_threads)->Arg(2)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
+
 // 200 tables with cells in [1, 200].
 void fisher_exact(benchmark::State& state) {
   std::vector<std::int64_t> cells(800);

@@ -1,7 +1,7 @@
 // Benchmarks of patron/leads.hpp:
 //   BM_score_leads    weighted score of 10,000,000 leads on 6 criteria (min-max, z-score,
 //                     bins; two lower-is-better), normalisation learned on the same leads
-//   BM_fit_logistic   Newton/IRLS logistic fit on 1,000,000 x 10 (unpenalised)
+//   BM_fit_logistic   Newton/IRLS logistic fit on 1,000,000 x 10 (unpenalised), 1 and 2 threads
 //   BM_roc_auc        AUC of 1,000,000 scores with ties
 // Data is generated with patron::rng, or read from PATRON_BENCH_LEADS_DIR (files written
 // by benchmarks/compare/compare_leads.py: raw little-endian float64, column-major), so the
@@ -74,8 +74,10 @@ void BM_fit_logistic(benchmark::State& state) {
     for (Eigen::Index i = 0; i < n; ++i) y(i) = r.bernoulli(1.0 / (1.0 + std::exp(-eta(i)))) ? 1 : 0;
   }
   patron::logistic_model m;
+  patron::logistic_options options;
+  options.threads = static_cast<int>(state.range(0));
   for (auto _ : state) {
-    m = patron::fit_logistic(X, y);
+    m = patron::fit_logistic(X, y, options);
     benchmark::DoNotOptimize(m.coefficients.data());
   }
   state.counters["iterations"] = m.iterations;
@@ -86,7 +88,8 @@ void BM_fit_logistic(benchmark::State& state) {
               static_cast<std::streamsize>(sizeof(double) * static_cast<std::size_t>(p)));
   }
 }
-BENCHMARK(BM_fit_logistic)->Unit(benchmark::kMillisecond)->UseRealTime();
+// Arg: options.threads. CPU time is the whole process's (all threads).
+BENCHMARK(BM_fit_logistic)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 
 void BM_roc_auc(benchmark::State& state) {
   const Eigen::Index n = 1'000'000;

@@ -49,6 +49,51 @@ TEST_CASE("summary-statistics t-test equals the raw-sample test", "[property]") 
   CHECK_THAT(raw.degrees_of_freedom, close_to(summary.degrees_of_freedom, 1e-15));
 }
 
+TEST_CASE("batch t-test from summaries equals the single test bit for bit", "[property][invalid]") {
+  patron::rng g(11);
+  const Eigen::Index n = 200;
+  Eigen::VectorXd na(n), ma(n), va(n), nb(n), mb(n), vb(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    na(i) = 2.0 + static_cast<double>(g.uniform_index(500));
+    nb(i) = 2.0 + static_cast<double>(g.uniform_index(500));
+    ma(i) = 10.0 * g.normal();
+    mb(i) = ma(i) + g.normal();
+    va(i) = i == 0 ? 0.0 : 1.0 + 5.0 * g.uniform();  // row 0: one variance zero
+    vb(i) = i == 0 ? 0.0 : 1.0 + 5.0 * g.uniform();  // ... and both (df falls back)
+  }
+  Eigen::VectorXd t(n), p(n), df(n);
+  for (auto variance : {patron::variance_assumption::unequal, patron::variance_assumption::equal}) {
+    for (auto alt : {patron::alternative::two_sided, patron::alternative::greater,
+                     patron::alternative::less}) {
+      patron::t_test_options o;
+      o.variance = variance;
+      o.alt = alt;
+      patron::t_test_from_summary_batch(na, ma, va, nb, mb, vb, t, p, df, o);
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const auto r = patron::t_test_from_summary({na(i), ma(i), va(i)}, {nb(i), mb(i), vb(i)}, o);
+        INFO("row " << i);
+        CHECK(t(i) == r.statistic);
+        CHECK(p(i) == r.p_value);
+        CHECK(df(i) == r.degrees_of_freedom);
+      }
+    }
+  }
+  t.setConstant(-1.0);
+  va(150) = -1.0;
+  CHECK_THROWS_WITH(patron::t_test_from_summary_batch(na, ma, va, nb, mb, vb, t, p, df),
+                    "patron::t_test_from_summary_batch: variance_a[150] (-1) must be finite and "
+                    "non-negative");
+  CHECK(t(149) != -1.0);
+  CHECK(t(150) == -1.0);
+  va(150) = 1.0;
+  nb(7) = 1.0;
+  CHECK_THROWS_WITH(patron::t_test_from_summary_batch(na, ma, va, nb, mb, vb, t, p, df),
+                    "patron::t_test_from_summary_batch: count_b[7] (1) must be at least 2");
+  Eigen::VectorXd short_df(n - 1);
+  CHECK_THROWS_WITH(patron::t_test_from_summary_batch(na, ma, va, nb, mb, vb, t, p, short_df),
+                    Catch::Contains("degrees_of_freedom has 199"));
+}
+
 TEST_CASE("paired t-test equals scipy ttest_rel", "[reference]") {
   for (const auto& c : paired_cases) {
     patron::t_test_options o;

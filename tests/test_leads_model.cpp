@@ -97,6 +97,37 @@ TEST_CASE("sample weights act as statsmodels GLM frequency weights", "[reference
   check_vector(m.standard_error, ref::generated_weighted_bse, 1e-8);
 }
 
+TEST_CASE("a fit on many rows (subsample warm start, threads) keeps statsmodels' optimum",
+          "[reference][property]") {
+  // The 400 generated rows repeated 330 times (132,000 rows: past the size where the fit
+  // starts from a fit on every 16th block, and 5 chunks for the threads). Repeating rows
+  // leaves the maximum likelihood estimate unchanged and divides the standard errors by
+  // sqrt(330); the fit must land on statsmodels' optimum and be bit-identical for any
+  // number of threads.
+  const auto d = load_generated();
+  const Eigen::Index copies = 330, rows = d.X.rows();
+  Eigen::MatrixXd X(rows * copies, d.X.cols());
+  Eigen::VectorXd y(rows * copies);
+  for (Eigen::Index k = 0; k < copies; ++k) {
+    X.middleRows(k * rows, rows) = d.X;
+    y.segment(k * rows, rows) = d.y;
+  }
+  const auto m = patron::fit_logistic(X, y);
+  REQUIRE(m.converged);
+  check_params(m, ref::generated_params, 1e-8);
+  check_vector(m.standard_error * std::sqrt(static_cast<double>(copies)), ref::generated_bse, 1e-8);
+  for (int threads : {2, 3}) {
+    patron::logistic_options o;
+    o.threads = threads;
+    const auto t = patron::fit_logistic(X, y, o);
+    CHECK(t.intercept == m.intercept);
+    CHECK(t.coefficients == m.coefficients);
+    CHECK(t.standard_error == m.standard_error);
+    CHECK(t.log_likelihood == m.log_likelihood);
+    CHECK(t.iterations == m.iterations);
+  }
+}
+
 TEST_CASE("unpenalised logistic fit equals statsmodels Logit on breast_cancer", "[reference]") {
   const auto d = load_breast_cancer();
   Eigen::MatrixXd X(d.X.rows(), 5);
@@ -239,6 +270,10 @@ TEST_CASE("fit_logistic rejects bad input", "[invalid]") {
   o.max_iterations = 0;
   CHECK_THROWS_WITH(patron::fit_logistic(X, y, o),
                     "patron::fit_logistic: options.max_iterations (0) must be at least 1");
+  o = {};
+  o.threads = 0;
+  CHECK_THROWS_WITH(patron::fit_logistic(X, y, o),
+                    "patron::fit_logistic: options.threads (0) must be at least 1");
   CHECK_THROWS_WITH(patron::fit_logistic(X, Eigen::VectorXd::Ones(2)),
                     "patron::fit_logistic: y has 2 elements but X rows has 3");
   Eigen::VectorXd w(3);

@@ -16,7 +16,8 @@
 //   proportions.hpp  z-test (pooled/unpooled) and its batch form, chi-square and G tests
 //                    of independence, Fisher's exact test, intervals for a proportion,
 //                    a difference (Newcombe, Wald) and the relative lift (log ratio)
-//   means.hpp        Student/Welch/paired t-tests, Mann-Whitney U (exact and asymptotic)
+//   means.hpp        Student/Welch/paired t-tests (from summaries also in batch form),
+//                    Mann-Whitney U (exact and asymptotic)
 //   moments.hpp      mergeable Welford/Chan accumulators (shard by shard aggregation)
 //   corrections.hpp  Bonferroni, Sidak, Holm, Hochberg, Benjamini-Hochberg/-Yekutieli
 //   power.hpp        power, sample size and minimum detectable effect

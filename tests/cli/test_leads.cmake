@@ -30,6 +30,47 @@ patron_write_file(population population.csv "id,intent,value,competition,risk\nR
 patron_expect(EXIT 0 STDOUT "\nL1,63,[A-D],1,20,5,30,8\n" ARGS leads score ${criteria} ${leads} --reference ${population})
 patron_expect(EXIT 0 STDOUT "\"A\": {\n *\"min_score\": [0-9.]+,\n *\"leads\": 1" ARGS leads score ${criteria} ${leads} --json)
 
+# events: behavioural points as of 2026-11-15. A's visits are 14, 7 and 0 days old with a
+# 7-day half-life: 5/4 + 5/2 + 5 = 8.75 (its visit on 11-20 is after as-of). B's second
+# demo request does not count (first_time). C: a visit, 5, and an unsubscribe one
+# 30-day half-life old, -20/2 = -10. D's three same-day visits, 15, are capped at 12.
+patron_write_file(rules rules.csv
+"event,points,repeat,cap,half_life
+visit,5,repeatable,12,7
+demo_request,30,first_time,,
+unsubscribe,-20,first_time,,30
+")
+patron_write_file(events events.csv
+"lead,event,time
+A,visit,2026-11-01
+A,visit,2026-11-08
+A,visit,2026-11-15
+B,demo_request,2026-11-10
+B,demo_request,2026-11-12
+C,visit,2026-11-15
+C,unsubscribe,2026-10-16
+A,visit,2026-11-20
+D,visit,2026-11-15
+D,visit,2026-11-15
+D,visit,2026-11-15
+")
+patron_expect(EXIT 0 STDOUT "^lead,points,rank,points_visit,points_demo_request,points_unsubscribe\nB,30,1,0,30,0\nD,12,2,12,0,0\nA,8\\.75,3,8\\.75,0,0\nC,-5,4,5,0,-10\n$"
+  ARGS leads events ${rules} ${events} --as-of 2026-11-15)
+patron_expect(EXIT 0 STDOUT "\"as_of\": \"2026-11-15\",\n *\"events_after_as_of\": 1"
+  ARGS leads events ${rules} ${events} --as-of 2026-11-15 --json)
+# Without --as-of: the last event (2026-11-20); A's four visits are 19, 12, 5 and 0 days old.
+patron_expect(EXIT 0 STDOUT "\nA,10\\.33318473714[0-9]*,2," ARGS leads events ${rules} ${events})
+patron_write_file(unknown_event unknown_event.csv "lead,event,time\nA,webinar,2026-11-01\n")
+patron_expect(EXIT 2 STDERR "patron::score_behaviour: event\\[0\\] \\('webinar'\\) is not the event of any rule"
+  ARGS leads events ${rules} ${unknown_event})
+patron_write_file(bad_half_life bad_half_life.csv "event,points,half_life\nvisit,5,-1\n")
+patron_expect(EXIT 2 STDERR "rules.half_life\\[0\\] \\(-1\\) must be positive" ARGS leads events ${bad_half_life} ${events})
+patron_write_file(bad_repeat bad_repeat.csv "event,points,repeat\nvisit,5,once\n")
+patron_expect(EXIT 2 STDERR "bad_repeat.csv:2: column 'repeat': 'once' is not repeatable or first_time"
+  ARGS leads events ${bad_repeat} ${events})
+patron_expect(EXIT 2 STDERR "--as-of: '2026-13-01' is not a date" ARGS leads events ${rules} ${events} --as-of 2026-13-01)
+patron_expect(EXIT 2 STDERR "missing EVENTS file" ARGS leads events ${rules})
+
 # fit: statsmodels Logit on generated.csv (tests/reference/leads/make_reference.py):
 # intercept -0.86753122551775, x1 1.08775336369798 (se 0.14917950385142).
 patron_expect(EXIT 0 STDOUT "\\(intercept\\),-0\\.867531225517[0-9]*,0\\.260720453[0-9]*,-3\\.32743831[0-9]*,0\\.000876483916[0-9]*\nx1,1\\.0877533636979[0-9]*,0\\.149179503851"

@@ -1,12 +1,15 @@
 // patron leads: lead-priority scoring (patron/leads.hpp).
 //   patron leads score CRITERIA LEADS   weighted criteria -> score, tier, rank, explanation
+//   patron leads events RULES EVENTS    behavioural points with decay, as of a date
 //   patron leads fit HISTORY            logistic conversion model -> coefficients, points, gains
 // and the "Lead priority" section of `patron demo`.
 #include <patron/leads.hpp>
 #include <patron/transactions.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "cli.hpp"
@@ -272,11 +275,89 @@ int run_fit(const arguments& args, std::ostream& out) {
   return 0;
 }
 
+// --- events ----------------------------------------------------------------------
+// RULES: CSV with columns event and points, and optionally repeat (repeatable|first_time),
+// cap (empty = none) and half_life (days; empty = no decay).
+std::vector<patron::event_rule> read_event_rules(const std::string& path) {
+  const csv_table csv = read_csv_file(path);
+  const auto event = csv.column("event"), points = csv.column("points");
+  const auto optional_column = [&](const char* name) -> std::optional<std::size_t> {
+    if (csv.has_column(name)) return csv.column(name);
+    return std::nullopt;
+  };
+  const auto repeat = optional_column("repeat"), cap = optional_column("cap"),
+             half_life = optional_column("half_life");
+  std::vector<patron::event_rule> rules;
+  for (std::size_t r = 0; r < csv.size(); ++r) {
+    patron::event_rule rule;
+    rule.event = csv.rows[r][event];
+    rule.points = csv.number(r, points);
+    if (repeat) {
+      const std::string& text = csv.rows[r][*repeat];
+      if (text == "first_time") rule.repeat = patron::event_repeat::first_time_only;
+      else if (text != "repeatable" && !text.empty())
+        csv.fail(r, *repeat, "'" + text + "' is not repeatable or first_time");
+    }
+    if (cap && !csv.rows[r][*cap].empty()) rule.cap = csv.number(r, *cap);
+    if (half_life && !csv.rows[r][*half_life].empty()) rule.half_life = csv.number(r, *half_life);
+    rules.push_back(std::move(rule));
+  }
+  if (rules.empty()) throw usage_error(path + ": no event rules");
+  return rules;
+}
+
+int run_events(const arguments& args, std::ostream& out) {
+  const auto rules = read_event_rules(args.positional(1, "RULES file"));
+  const csv_table events = read_csv_file(args.positional(2, "EVENTS file"));
+  const auto lead_col = events.column(args.text("lead-column", "lead"));
+  const auto event_col = events.column(args.text("event-column", "event"));
+  const auto time_col = events.column(args.text("time-column", "time"));
+  // Leads are numbered in order of first appearance.
+  std::map<std::string, std::size_t> index_of;
+  std::vector<std::string> ids;
+  std::vector<std::size_t> lead(events.size());
+  std::vector<std::string> event(events.size());
+  for (std::size_t r = 0; r < events.size(); ++r) {
+    const std::string& id = events.rows[r][lead_col];
+    const auto [it, inserted] = index_of.emplace(id, ids.size());
+    if (inserted) ids.push_back(id);
+    lead[r] = it->second;
+    event[r] = events.rows[r][event_col];
+  }
+  const std::vector<double> time = events.dates(time_col);
+  if (time.empty()) throw usage_error(events.source + ": no events");
+  const double as_of = args.has("as-of") ? parse_date(args.text("as-of"), "--as-of: ")
+                                         : *std::max_element(time.begin(), time.end());
+  const auto b = patron::score_behaviour(ids.size(), lead, event, time, rules, as_of);
+  const auto order = patron::priority_order(b.total);
+
+  std::vector<std::string> columns = {"lead", "points", "rank"};
+  for (const auto& rule : rules) columns.push_back("points_" + rule.event);
+  table t(columns);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const auto i = order[k];  // most points first
+    std::vector<table::cell> row(columns.size());
+    row[0] = ids[static_cast<std::size_t>(i)];
+    row[1] = b.total(i);
+    row[2] = static_cast<long long>(k + 1);
+    for (Eigen::Index j = 0; j < b.points.cols(); ++j)
+      row[static_cast<std::size_t>(j) + 3] = b.points(i, j);
+    t.add_row(std::move(row));
+  }
+  json extra = json::object();
+  extra.set("leads", static_cast<unsigned long long>(ids.size()));
+  extra.set("as_of", format_date(as_of));
+  extra.set("events_after_as_of", static_cast<unsigned long long>(b.events_after_as_of));
+  write_result(args, out, t, extra);
+  return 0;
+}
+
 int run(const arguments& args, std::ostream& out) {
-  const std::string& action = args.positional(0, "action (score or fit)");
+  const std::string& action = args.positional(0, "action (score, events or fit)");
   if (action == "score") return run_score(args, out);
+  if (action == "events") return run_events(args, out);
   if (action == "fit") return run_fit(args, out);
-  throw usage_error("unknown action '" + action + "' (score or fit)");
+  throw usage_error("unknown action '" + action + "' (score, events or fit)");
 }
 
 std::vector<option_spec> options() {
@@ -285,6 +366,10 @@ std::vector<option_spec> options() {
       {"reference", "FILE", "score: learn the normalisation from FILE instead of LEADS", ""},
       {"tier-shares", "A,B,C", "score: top shares of tiers A, B, C by quantile", "0.1,0.2,0.3"},
       {"tier-thresholds", "A,B,C", "score: lowest score of tiers A, B, C (overrides shares)", ""},
+      {"lead-column", "NAME", "events: lead identifier column of EVENTS", "lead"},
+      {"event-column", "NAME", "events: event type column of EVENTS", "event"},
+      {"time-column", "NAME", "events: event time column (YYYY-MM-DD[THH:MM[:SS]])", "time"},
+      {"as-of", "DATE", "events: evaluation time; later events are ignored", "the last event"},
       {"target", "NAME", "fit: 0/1 outcome column", "converted"},
       {"features", "A,B,...", "fit: feature columns", "every other column"},
       {"weight-column", "NAME", "fit: sample (frequency) weights", ""},
@@ -302,12 +387,18 @@ std::vector<option_spec> options() {
 [[maybe_unused]] const bool registered = register_command(
     {"leads", "lead-priority scoring: weighted criteria or a logistic conversion model",
      "patron leads score CRITERIA LEADS [options]\n"
+     "patron leads events RULES EVENTS [options]\n"
      "patron leads fit HISTORY [options]\n\n"
      "score: CRITERIA is a CSV with columns criterion,weight,direction,normalisation\n"
      "  (direction higher|lower; normalisation min_max|z_score|percentile|bins) and optional\n"
      "  missing (reject|worst|neutral|reweight), bin_edges and bin_points ('0;3' and '0;20;40').\n"
      "  LEADS is a CSV with one column per criterion (empty or NA = missing). Output: one row\n"
      "  per lead, best first: score 0..100, tier, rank and each criterion's points.\n"
+     "events: behavioural points. RULES is a CSV with columns event,points and optional\n"
+     "  repeat (repeatable|first_time), cap (on the decayed sum per event type; empty = none)\n"
+     "  and half_life (days; empty = no decay). EVENTS is a CSV with columns lead,event,time.\n"
+     "  Each event scores points * 2^(-age / half_life) as of --as-of. Output: one row per\n"
+     "  lead, most points first: total points, rank and the points of each event type.\n"
      "fit: HISTORY is a CSV of past leads with a 0/1 target column. Output: coefficients\n"
      "  (with standard errors, z and p-values when unpenalised), the scorecard points ladder\n"
      "  and the in-sample gains table (--report, or all three with --json).",

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 #include "patron/abtest/common.hpp"
@@ -72,6 +73,30 @@ inline t_test_result t_from_estimate(double difference, double se, double df,
 
 }  // namespace detail
 
+namespace detail {
+
+// Standard error and degrees of freedom of the two-sample t-test from validated summaries:
+// shared by the single and the batch entry points, so both give identical bits.
+struct summary_t_estimate {
+  double standard_error, degrees_of_freedom, pooled_variance;
+};
+
+inline summary_t_estimate summary_t(const sample_summary& a, const sample_summary& b,
+                                    variance_assumption variance) {
+  const double va = a.variance / a.count, vb = b.variance / b.count;
+  const double pooled =
+      ((a.count - 1.0) * a.variance + (b.count - 1.0) * b.variance) / (a.count + b.count - 2.0);
+  if (variance == variance_assumption::equal)
+    return {std::sqrt(pooled * (1.0 / a.count + 1.0 / b.count)), a.count + b.count - 2.0, pooled};
+  // Welch-Satterthwaite; both variances zero leaves df undefined: use the pooled df.
+  const double denominator = va * va / (a.count - 1.0) + vb * vb / (b.count - 1.0);
+  return {std::sqrt(va + vb),
+          denominator > 0.0 ? (va + vb) * (va + vb) / denominator : a.count + b.count - 2.0,
+          pooled};
+}
+
+}  // namespace detail
+
 // Two-sample t-test from n, mean and unbiased variance of each group: scipy
 // ttest_ind_from_stats (equal_var = variance == equal).
 [[nodiscard]] inline t_test_result t_test_from_summary(const sample_summary& a,
@@ -81,23 +106,55 @@ inline t_test_result t_from_estimate(double difference, double se, double df,
   detail::require_summary(f, "a", a);
   detail::require_summary(f, "b", b);
   detail::require_t_options(f, options);
-  const double va = a.variance / a.count, vb = b.variance / b.count;
-  const double pooled =
-      ((a.count - 1.0) * a.variance + (b.count - 1.0) * b.variance) / (a.count + b.count - 2.0);
-  double se, df;
-  if (options.variance == variance_assumption::equal) {
-    se = std::sqrt(pooled * (1.0 / a.count + 1.0 / b.count));
-    df = a.count + b.count - 2.0;
-  } else {
-    se = std::sqrt(va + vb);
-    // Welch-Satterthwaite; both variances zero leaves df undefined: use the pooled df.
-    const double denominator = va * va / (a.count - 1.0) + vb * vb / (b.count - 1.0);
-    df = denominator > 0.0 ? (va + vb) * (va + vb) / denominator : a.count + b.count - 2.0;
-  }
-  auto r = detail::t_from_estimate(b.mean - a.mean, se, df, std::sqrt(pooled), options);
+  const auto e = detail::summary_t(a, b, options.variance);
+  auto r = detail::t_from_estimate(b.mean - a.mean, e.standard_error, e.degrees_of_freedom,
+                                   std::sqrt(e.pooled_variance), options);
   r.mean_a = a.mean;
   r.mean_b = b.mean;
   return r;
+}
+
+// The same test over many experiments (experiment i is row i of each input: counts,
+// means and unbiased variances of A and B), writing statistics, p-values and degrees of
+// freedom into caller-owned outputs: no allocation; bit-identical to
+// t_test_from_summary row by row (options.confidence is not used: no intervals). A bad
+// row throws invalid_input naming its index; rows before it have been written.
+inline void t_test_from_summary_batch(
+    const Eigen::Ref<const Eigen::VectorXd>& count_a, const Eigen::Ref<const Eigen::VectorXd>& mean_a,
+    const Eigen::Ref<const Eigen::VectorXd>& variance_a,
+    const Eigen::Ref<const Eigen::VectorXd>& count_b, const Eigen::Ref<const Eigen::VectorXd>& mean_b,
+    const Eigen::Ref<const Eigen::VectorXd>& variance_b, Eigen::Ref<Eigen::VectorXd> statistic,
+    Eigen::Ref<Eigen::VectorXd> p_value, Eigen::Ref<Eigen::VectorXd> degrees_of_freedom,
+    const t_test_options& options = {}) {
+  constexpr const char* f = "t_test_from_summary_batch";
+  const auto n = static_cast<std::size_t>(count_a.size());
+  const std::pair<const char*, Eigen::Index> lengths[] = {
+      {"mean_a", mean_a.size()},        {"variance_a", variance_a.size()},
+      {"count_b", count_b.size()},      {"mean_b", mean_b.size()},
+      {"variance_b", variance_b.size()}, {"statistic", statistic.size()},
+      {"p_value", p_value.size()},      {"degrees_of_freedom", degrees_of_freedom.size()}};
+  for (const auto& [name, size] : lengths)
+    detail::require_same_length(f, "count_a", n, name, static_cast<std::size_t>(size));
+  const auto check = [&](std::size_t at, const sample_summary& s, const char* count,
+                         const char* mean, const char* variance) {
+    if (!(std::isfinite(s.count) && s.count >= 2.0))
+      detail::throw_invalid_element(f, count, at, s.count, "must be at least 2");
+    if (!std::isfinite(s.mean)) detail::throw_invalid_element(f, mean, at, s.mean, "must be finite");
+    if (!(std::isfinite(s.variance) && s.variance >= 0.0))
+      detail::throw_invalid_element(f, variance, at, s.variance, "must be finite and non-negative");
+  };
+  for (Eigen::Index i = 0; i < count_a.size(); ++i) {
+    const sample_summary a{count_a(i), mean_a(i), variance_a(i)};
+    const sample_summary b{count_b(i), mean_b(i), variance_b(i)};
+    check(static_cast<std::size_t>(i), a, "count_a", "mean_a", "variance_a");
+    check(static_cast<std::size_t>(i), b, "count_b", "mean_b", "variance_b");
+    const auto e = detail::summary_t(a, b, options.variance);
+    statistic(i) = detail::ratio_statistic(b.mean - a.mean, e.standard_error);
+    p_value(i) = detail::p_value_of(
+        boost::math::students_t_distribution<double, detail::math_policy>(e.degrees_of_freedom),
+        statistic(i), options.alt);
+    degrees_of_freedom(i) = e.degrees_of_freedom;
+  }
 }
 
 namespace detail {

@@ -56,7 +56,18 @@ inline double t_power(double noncentrality, double df, double alpha, alternative
   return power;
 }
 
-// Root of an increasing function on (lower, inf): expand the bracket, then TOMS 748.
+// Root of f bracketed by [lower, upper] (f(lower) <= 0 <= f(upper)), by TOMS 748 to
+// 50 bits.
+template <class F>
+double bracketed_root(F f, double lower, double upper) {
+  std::uintmax_t iterations = 200;
+  const auto root = boost::math::tools::toms748_solve(
+      f, lower, upper, boost::math::tools::eps_tolerance<double>(50), iterations);
+  return 0.5 * (root.first + root.second);
+}
+
+// Root of an increasing function on (lower, inf): double the upper end until it
+// brackets the root, then TOMS 748.
 template <class F>
 double solve_increasing(F f, double lower, double upper, const char* fn, const char* what) {
   int expansions = 0;
@@ -66,10 +77,7 @@ double solve_increasing(F f, double lower, double upper, const char* fn, const c
     if (++expansions > 200)
       throw_invalid(fn, std::string("no ") + what + " reaches the requested power");
   }
-  std::uintmax_t iterations = 200;
-  const auto root = boost::math::tools::toms748_solve(
-      f, lower, upper, boost::math::tools::eps_tolerance<double>(50), iterations);
-  return 0.5 * (root.first + root.second);
+  return bracketed_root(f, lower, upper);
 }
 
 inline double effective_n(double n_a, double ratio) {
@@ -84,6 +92,21 @@ inline void require_target_power(const char* f, double power, const power_option
 
 // Signed direction of a solved effect: negative only for `less`.
 inline double direction(const power_options& o) { return o.alt == alternative::less ? -1.0 : 1.0; }
+
+inline void require_effect_in_direction(const char* f, double effect_size, const power_options& o) {
+  require(std::isfinite(effect_size) && effect_size * direction(o) > 0.0, f, "effect_size",
+          effect_size, "must be finite, non-zero and in the direction of options.alt");
+}
+
+// Minimum detectable standardized effect: the smallest |d| whose power, signed by the
+// alternative, reaches `power`.
+template <class PowerOfEffect>
+double minimum_standardized_effect(PowerOfEffect power_of, double power, const power_options& o,
+                                   const char* f) {
+  const double s = direction(o);
+  return s * solve_increasing([&](double d) { return power_of(s * d) - power; }, 0.0, 1.0, f,
+                              "effect");
+}
 
 }  // namespace detail
 
@@ -136,9 +159,7 @@ inline double direction(const power_options& o) { return o.alt == alternative::l
   constexpr const char* f = "normal_sample_size";
   detail::require_power_options(f, options);
   detail::require_target_power(f, power, options);
-  detail::require(std::isfinite(effect_size) && effect_size * detail::direction(options) > 0.0,
-                  f, "effect_size", effect_size,
-                  "must be finite, non-zero and in the direction of options.alt");
+  detail::require_effect_in_direction(f, effect_size, options);
   return detail::solve_increasing(
       [&](double n) { return normal_power(effect_size, n, options) - power; }, 1e-8, 2.0, f,
       "sample size");
@@ -149,9 +170,7 @@ inline double direction(const power_options& o) { return o.alt == alternative::l
   constexpr const char* f = "t_test_sample_size";
   detail::require_power_options(f, options);
   detail::require_target_power(f, power, options);
-  detail::require(std::isfinite(effect_size) && effect_size * detail::direction(options) > 0.0,
-                  f, "effect_size", effect_size,
-                  "must be finite, non-zero and in the direction of options.alt");
+  detail::require_effect_in_direction(f, effect_size, options);
   const double lower = 2.0 / (1.0 + options.ratio) * (1.0 + 1e-9);
   return detail::solve_increasing(
       [&](double n) { return t_test_power(effect_size, n, options) - power; }, lower,
@@ -179,10 +198,8 @@ inline double direction(const power_options& o) { return o.alt == alternative::l
   detail::require_positive_scalar(f, "n_a", n_a);
   detail::require_power_options(f, options);
   detail::require_target_power(f, power, options);
-  const double s = detail::direction(options);
-  return s * detail::solve_increasing(
-                 [&](double d) { return normal_power(s * d, n_a, options) - power; }, 0.0, 1.0,
-                 f, "effect");
+  return detail::minimum_standardized_effect(
+      [&](double d) { return normal_power(d, n_a, options); }, power, options, f);
 }
 
 [[nodiscard]] inline double t_test_minimum_effect(double n_a, double power,
@@ -192,10 +209,8 @@ inline double direction(const power_options& o) { return o.alt == alternative::l
   detail::require(std::isfinite(n_a) && n_a * (1.0 + options.ratio) > 2.0, f, "n_a", n_a,
                   "must leave positive degrees of freedom (n_a + n_b > 2)");
   detail::require_target_power(f, power, options);
-  const double s = detail::direction(options);
-  return s * detail::solve_increasing(
-                 [&](double d) { return t_test_power(s * d, n_a, options) - power; }, 0.0, 1.0,
-                 f, "effect");
+  return detail::minimum_standardized_effect(
+      [&](double d) { return t_test_power(d, n_a, options); }, power, options, f);
 }
 
 // Minimum detectable absolute difference p_B - p_A for baseline p_A and n_A; the
@@ -216,10 +231,7 @@ inline double direction(const power_options& o) { return o.alt == alternative::l
   const double edge = 1.0 - 1e-12;
   if (gap(edge) < 0.0)
     detail::throw_invalid_value(f, "n_a", n_a, "is too small to reach the power at any p_b");
-  std::uintmax_t iterations = 200;
-  const auto root = boost::math::tools::toms748_solve(
-      gap, 0.0, edge, boost::math::tools::eps_tolerance<double>(50), iterations);
-  return s * 0.5 * (root.first + root.second) * room;
+  return s * detail::bracketed_root(gap, 0.0, edge) * room;
 }
 
 }  // namespace patron

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "patron/core/math_policy.hpp"
@@ -37,6 +38,78 @@ inline void require_sample_weight(const char* fn, const Eigen::Ref<const Eigen::
 // means the coefficients are running off to infinity along a separating direction.
 inline constexpr double separation_log_odds = 37.0;
 
+// Rows per block: 512 x (p + 1) doubles stay in L2 (measured: 2048 was 20% slower).
+inline constexpr Eigen::Index logistic_block_rows = 512;
+// Rows per chunk, the unit of work of a thread; fixed, so sums do not depend on threads.
+inline constexpr Eigen::Index logistic_chunk_rows = 64 * logistic_block_rows;
+// Rows from which a fit starts from a fit on every 16th block (16 x 16 blocks).
+inline constexpr Eigen::Index logistic_warm_start_rows = 256 * logistic_block_rows;
+
+// Sums over a set of rows: the negative log-likelihood, its gradient and the lower
+// triangle of its Hessian, and the largest |eta|.
+struct logistic_partial {
+  double f = 0, max_abs_eta = 0;
+  Eigen::VectorXd gradient;
+  Eigen::MatrixXd hessian;
+};
+
+// A thread's buffers for one block of rows, allocated once per fit.
+struct logistic_workspace {
+  Eigen::MatrixXd Z, Zw;  // the block of the design matrix [1, X], and Z scaled by the weights
+  Eigen::ArrayXd eta, e, one_plus_e, mu;
+  void reserve(Eigen::Index rows, Eigen::Index p) {
+    Z.resize(rows, p);
+    Zw.resize(rows, p);
+    eta.resize(rows);
+    e.resize(rows);
+    one_plus_e.resize(rows);
+    mu.resize(rows);
+  }
+};
+
+// Blocks of rows in [begin, end) (begin a multiple of the block size) whose index is a
+// multiple of block_stride: every block, or an evenly spread subsample of them.
+inline void logistic_rows(const Eigen::Ref<const Eigen::MatrixXd>& X,
+                          const Eigen::Ref<const Eigen::VectorXd>& y, const Eigen::VectorXd& w,
+                          const Eigen::VectorXd& beta, bool with_intercept, Eigen::Index begin,
+                          Eigen::Index end, Eigen::Index block_stride, logistic_workspace& ws,
+                          logistic_partial& out) {
+  const Eigen::Index p = beta.size();
+  out.f = 0;
+  out.max_abs_eta = 0;
+  out.gradient.setZero(p);
+  out.hessian.setZero(p, p);
+  for (Eigen::Index start = begin; start < end; start += logistic_block_rows) {
+    if ((start / logistic_block_rows) % block_stride != 0) continue;
+    const Eigen::Index len = std::min(logistic_block_rows, end - start);
+    auto Z = ws.Z.topRows(len);
+    if (with_intercept) Z.col(0).setOnes();
+    Z.rightCols(X.cols()) = X.middleRows(start, len);
+    auto eta = ws.eta.head(len);
+    auto e = ws.e.head(len);
+    auto one_plus_e = ws.one_plus_e.head(len);
+    auto mu = ws.mu.head(len);
+    eta.matrix().noalias() = Z * beta;
+    const auto yb = y.segment(start, len).array();
+    const auto wb = w.segment(start, len).array();
+    // e = exp(-|eta|) in (0, 1] never overflows: log(1 + e^eta) = max(eta, 0) + log(1 + e)
+    // (log, not log1p: Eigen vectorises it, and the absolute error of 1e-16 per row is
+    // what matters in a sum), mu = 1/(1 + e) or e/(1 + e), and
+    // mu (1 - mu) = e / (1 + e)^2 without cancellation.
+    e = (-eta.abs()).exp();
+    one_plus_e = 1.0 + e;
+    mu = (eta >= 0).select(one_plus_e.inverse(), e / one_plus_e);
+    out.f += (wb * (eta.max(0.0) + one_plus_e.log() - yb * eta)).sum();
+    out.max_abs_eta = std::max(out.max_abs_eta, eta.abs().maxCoeff());
+    out.gradient.noalias() += Z.transpose() * (wb * (mu - yb)).matrix();
+    // X'WX, lower triangle: with a dozen columns, one vectorised dot product per entry
+    // (lazyProduct) beats a blocked matrix product, whose packing costs more than the
+    // arithmetic.
+    ws.Zw.topRows(len) = Z.array().colwise() * (wb * e / one_plus_e.square());
+    out.hessian.triangularView<Eigen::Lower>() += ws.Zw.topRows(len).transpose().lazyProduct(Z);
+  }
+}
+
 }  // namespace detail
 
 inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
@@ -50,6 +123,8 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
                   "must be at least 1");
   detail::require(std::isfinite(options.tolerance) && options.tolerance > 0, fn, "options.tolerance",
                   options.tolerance, "must be finite and positive");
+  detail::require(options.threads >= 1, fn, "options.threads", options.threads,
+                  "must be at least 1");
   if (options.class_weights == class_weighting::explicit_weights) {
     detail::require_positive_scalar(fn, "options.weight_0", options.weight_0);
     detail::require_positive_scalar(fn, "options.weight_1", options.weight_1);
@@ -83,46 +158,83 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
   if (with_intercept) penalty(0) = 0.0;
 
   // One pass over the rows gives the penalised negative log-likelihood, its gradient and
-  // Hessian at beta, so X is read from memory once per Newton iteration. Rows go through
-  // a cache-sized block of the design matrix [1, X] (intercept column first).
-  struct evaluation {
-    double f = 0, max_abs_eta = 0;
-    Eigen::VectorXd gradient;
-    Eigen::MatrixXd hessian;
-  };
-  constexpr Eigen::Index block = 512;  // rows; 512 x (p + 1) doubles stay in L2 (measured: 2048 was 20% slower)
-  Eigen::MatrixXd Zb(std::min(block, n), p), Zw(std::min(block, n), p);
-  const auto evaluate = [&](const Eigen::VectorXd& beta, evaluation& out) {
-    out.f = 0;
-    out.max_abs_eta = 0;
-    out.gradient.setZero(p);
-    out.hessian.setZero(p, p);
-    for (Eigen::Index start = 0; start < n; start += block) {
-      const Eigen::Index len = std::min(block, n - start);
-      auto Z = Zb.topRows(len);
-      if (with_intercept) Z.col(0).setOnes();
-      Z.rightCols(X.cols()) = X.middleRows(start, len);
-      const Eigen::ArrayXd eta = (Z * beta).array();
-      const auto yb = y.segment(start, len).array();
-      const auto wb = w.segment(start, len).array();
-      // e = exp(-|eta|) in (0, 1] never overflows: log(1 + e^eta) = max(eta, 0) + log(1 + e)
-      // (log, not log1p: Eigen vectorises it, and the absolute error of 1e-16 per row is
-      // what matters in a sum), mu = 1/(1 + e) or e/(1 + e), and
-      // mu (1 - mu) = e / (1 + e)^2 without cancellation.
-      const Eigen::ArrayXd e = (-eta.abs()).exp();
-      const Eigen::ArrayXd one_plus_e = 1.0 + e;
-      const Eigen::ArrayXd mu = (eta >= 0).select(one_plus_e.inverse(), e / one_plus_e);
-      out.f += (wb * (eta.max(0.0) + one_plus_e.log() - yb * eta)).sum();
-      out.max_abs_eta = std::max(out.max_abs_eta, eta.abs().maxCoeff());
-      out.gradient.noalias() += Z.transpose() * (wb * (mu - yb)).matrix();
-      // X'WX: with a dozen columns, one vectorised dot product per entry (lazyProduct)
-      // beats a blocked matrix product, whose packing costs more than the arithmetic.
-      Zw.topRows(len) = Z.array().colwise() * (wb * e / one_plus_e.square());
-      out.hessian.noalias() += Zw.topRows(len).transpose().lazyProduct(Z);
+  // Hessian at beta, so X is read from memory once per Newton iteration. The rows are cut
+  // into fixed chunks whose partial sums are added in chunk order, whatever thread
+  // computed them: the result is the same for any options.threads.
+  const Eigen::Index chunks = (n + detail::logistic_chunk_rows - 1) / detail::logistic_chunk_rows;
+  const int threads = static_cast<int>(std::min<Eigen::Index>(options.threads, chunks));
+  std::vector<detail::logistic_partial> partials(static_cast<std::size_t>(chunks));
+  std::vector<detail::logistic_workspace> workspaces(static_cast<std::size_t>(threads));
+  for (auto& ws : workspaces) ws.reserve(std::min(detail::logistic_block_rows, n), p);
+  const auto evaluate = [&](const Eigen::VectorXd& beta, detail::logistic_partial& out,
+                            Eigen::Index block_stride, double penalty_scale) {
+    const auto work = [&](int thread) {
+      for (Eigen::Index c = thread; c < chunks; c += threads) {
+        const Eigen::Index begin = c * detail::logistic_chunk_rows;
+        const Eigen::Index end = std::min(n, begin + detail::logistic_chunk_rows);
+        detail::logistic_rows(X, y, w, beta, with_intercept, begin, end, block_stride,
+                              workspaces[static_cast<std::size_t>(thread)],
+                              partials[static_cast<std::size_t>(c)]);
+      }
+    };
+    if (threads == 1) {
+      work(0);
+    } else {
+      std::vector<std::thread> pool;
+      for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+      work(0);
+      for (auto& t : pool) t.join();
     }
-    out.f += 0.5 * (penalty.array() * beta.array().square()).sum();
-    out.gradient.array() += penalty.array() * beta.array();
-    out.hessian.diagonal() += penalty;
+    out = partials[0];
+    for (std::size_t c = 1; c < partials.size(); ++c) {
+      out.f += partials[c].f;
+      out.max_abs_eta = std::max(out.max_abs_eta, partials[c].max_abs_eta);
+      out.gradient += partials[c].gradient;
+      out.hessian.triangularView<Eigen::Lower>() += partials[c].hessian;
+    }
+    out.hessian.triangularView<Eigen::StrictlyUpper>() = out.hessian.transpose();
+    out.f += 0.5 * penalty_scale * (penalty.array() * beta.array().square()).sum();
+    out.gradient.array() += penalty_scale * penalty.array() * beta.array();
+    out.hessian.diagonal() += penalty_scale * penalty;
+  };
+  using evaluation = detail::logistic_partial;
+
+  // Newton's method from beta on the blocks selected by block_stride (the penalty scaled
+  // to their share of the rows); `current` ends as the evaluation at evaluated_beta.
+  evaluation current, trial;
+  Eigen::LDLT<Eigen::MatrixXd> ldlt;
+  Eigen::VectorXd evaluated_beta;
+  const auto newton = [&](Eigen::VectorXd& beta, Eigen::Index block_stride, int& iterations) {
+    const double penalty_scale = 1.0 / static_cast<double>(block_stride);
+    evaluate(beta, current, block_stride, penalty_scale);
+    ldlt.compute(current.hessian);
+    evaluated_beta = beta;
+    for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {
+      iterations = iteration;
+      const Eigen::VectorXd d = ldlt.vectorD();
+      if (ldlt.info() != Eigen::Success || !(d.minCoeff() > 1e-13 * d.cwiseAbs().maxCoeff()))
+        return fit_status::singular;
+      if (current.max_abs_eta > detail::separation_log_odds) return fit_status::separation;
+      const Eigen::VectorXd step = ldlt.solve(current.gradient);
+      if (step.cwiseAbs().maxCoeff() <= options.tolerance * (1.0 + beta.cwiseAbs().maxCoeff())) {
+        // Newton converges quadratically: this last step is below the tolerance, so taking
+        // it without another pass leaves the likelihood and covariance (evaluated one tiny
+        // step back) unchanged to working precision.
+        beta -= step;
+        return fit_status::converged;
+      }
+      // Step halving keeps every iteration a descent step of the (convex) objective.
+      double t = 1.0;
+      for (int halving = 0; halving < 40; ++halving, t *= 0.5) {
+        evaluate(beta - t * step, trial, block_stride, penalty_scale);
+        if (trial.f <= current.f + 1e-12 * std::abs(current.f)) break;
+      }
+      beta -= t * step;
+      std::swap(current, trial);
+      evaluated_beta = beta;
+      ldlt.compute(current.hessian);
+    }
+    return fit_status::max_iterations;
   };
 
   logistic_model m;
@@ -130,42 +242,16 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
   const double wy = (w.array() * y.array()).sum(), wsum = w.sum();
   // Starting at the intercept-only fit saves an iteration or two.
   if (with_intercept && wy > 0 && wy < wsum) beta(0) = std::log(wy / (wsum - wy));
-  evaluation current, trial;
-  evaluate(beta, current);
-  Eigen::LDLT<Eigen::MatrixXd> ldlt(current.hessian);
-  Eigen::VectorXd evaluated_beta = beta;  // where `current` was computed
-  m.status = fit_status::max_iterations;
-  for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {
-    m.iterations = iteration;
-    const Eigen::VectorXd d = ldlt.vectorD();
-    if (ldlt.info() != Eigen::Success || !(d.minCoeff() > 1e-13 * d.cwiseAbs().maxCoeff())) {
-      m.status = fit_status::singular;
-      break;
-    }
-    if (current.max_abs_eta > detail::separation_log_odds) {
-      m.status = fit_status::separation;
-      break;
-    }
-    const Eigen::VectorXd step = ldlt.solve(current.gradient);
-    if (step.cwiseAbs().maxCoeff() <= options.tolerance * (1.0 + beta.cwiseAbs().maxCoeff())) {
-      // Newton converges quadratically: this last step is below the tolerance, so taking
-      // it without another pass leaves the likelihood and covariance (evaluated one tiny
-      // step back) unchanged to working precision.
-      beta -= step;
-      m.status = fit_status::converged;
-      break;
-    }
-    // Step halving keeps every iteration a descent step of the (convex) objective.
-    double t = 1.0;
-    for (int halving = 0; halving < 40; ++halving, t *= 0.5) {
-      evaluate(beta - t * step, trial);
-      if (trial.f <= current.f + 1e-12 * std::abs(current.f)) break;
-    }
-    beta -= t * step;
-    std::swap(current, trial);
-    evaluated_beta = beta;
-    ldlt.compute(current.hessian);
+  // On many rows, Newton first runs on every 16th block (a sixteenth of the data, spread
+  // evenly): its estimate is within sampling error (~1e-2) of the full one, from where
+  // the full data need 4 passes instead of 6. Any start gives the same optimum; a failed
+  // subsample fit is discarded.
+  if (n >= detail::logistic_warm_start_rows) {
+    Eigen::VectorXd start = beta;
+    int subsample_iterations = 0;
+    if (newton(start, 16, subsample_iterations) == fit_status::converged) beta = start;
   }
+  m.status = newton(beta, 1, m.iterations);
   if (m.status == fit_status::max_iterations && current.max_abs_eta > 20.0)
     m.status = fit_status::separation;
   m.gradient_norm = current.gradient.cwiseAbs().maxCoeff();
