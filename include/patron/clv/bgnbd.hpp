@@ -279,4 +279,11 @@ inline bgnbd_model fit_bgnbd_patterns(const btyd_patterns& d, const clv_fit_opti
   return detail::fit_bgnbd_patterns(detail::compress(x, t_x, T, &w), options);
 }
 
+// Fit on distinct patterns with weights, e.g. btyd_pattern_accumulator::patterns() or
+// compress_btyd(): the same fit as on the customers they summarise.
+[[nodiscard]] inline bgnbd_model fit_bgnbd(const btyd_patterns& patterns,
+                                           const clv_fit_options& options = {}) {
+  return fit_bgnbd(patterns.x, patterns.t_x, patterns.T, patterns.weight, options);
+}
+
 }  // namespace patron

@@ -125,6 +125,11 @@ inline void validate_weights(const char* function, const Eigen::Ref<const Eigen:
 class btyd_pattern_table {
  public:
   void add(double x, double t_x, double T, double w) {
+    // -0.0 and 0.0 are the same pattern; store +0.0 so the output does not depend on
+    // which of them came first.
+    x += 0.0;
+    t_x += 0.0;
+    T += 0.0;
     if (2 * (x_.size() + 1) > slots_.size()) grow();
     std::size_t slot = hash(x, t_x, T) & (slots_.size() - 1);
     for (;; slot = (slot + 1) & (slots_.size() - 1)) {
@@ -142,6 +147,12 @@ class btyd_pattern_table {
     T_.push_back(T);
     w_.push_back(w);
   }
+
+  void merge(const btyd_pattern_table& other) {
+    for (std::size_t i = 0; i < other.x_.size(); ++i) add(other.x_[i], other.t_x_[i], other.T_[i], other.w_[i]);
+  }
+
+  std::size_t size() const { return x_.size(); }
 
   btyd_patterns sorted() const {
     std::vector<std::size_t> order(x_.size());
@@ -176,7 +187,6 @@ class btyd_pattern_table {
     return h ^ (h >> 31);
   }
   static std::uint64_t bits(double v) {
-    v += 0.0;  // -0.0 and 0.0 are the same pattern
     std::uint64_t b;
     std::memcpy(&b, &v, sizeof b);
     return b;
@@ -275,6 +285,95 @@ Eigen::VectorXd cohort_cumulative_purchases(const char* function, const Model& m
 }
 
 }  // namespace detail
+
+// A mergeable summary of customers: their distinct (x, t_x, T) patterns with summed
+// weights (customer counts), the input every BTYD fit accepts (fit_bgnbd(patterns()),
+// fit_pareto_nbd(patterns())). Memory is proportional to the number of distinct
+// patterns, not customers: a host accumulates each shard of its customers (a Dask or
+// Spark partition, a database segment), ships patterns() as four plain arrays,
+// rebuilds accumulators from them and merges. The patterns come out in one canonical
+// order (x, then T, then t_x), so any split of the rows into shards, merged in any
+// order, gives the batch result: the same patterns in the same order and, when the
+// weights are integer counts (the default 1 per customer) or other values whose sums
+// are exact in double (below 2^53), bitwise the same weights. Other fractional weights
+// are summed in a different order per split, so they may differ in the last bits
+// (relative error below rows * 2^-53).
+//
+//   patron::btyd_pattern_accumulator shard;
+//   shard.add(x, t_x, T);                              // one partition, or add(x, t_x, T, w)
+//   patron::btyd_patterns p = shard.patterns();        // p.x, p.t_x, p.T, p.weight
+//   patron::btyd_pattern_accumulator all(p.x, p.t_x, p.T, p.weight);  // deserialise
+//   all.merge(other_shard);
+//   patron::bgnbd_model m = patron::fit_bgnbd(all.patterns());
+class btyd_pattern_accumulator {
+ public:
+  btyd_pattern_accumulator() = default;
+
+  // From plain arrays, e.g. another accumulator's patterns(); rows may repeat (their
+  // weights are summed). Validated like add().
+  btyd_pattern_accumulator(const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::Ref<const Eigen::VectorXd>& t_x,
+                           const Eigen::Ref<const Eigen::VectorXd>& T,
+                           const Eigen::Ref<const Eigen::VectorXd>& weights) {
+    add_rows("btyd_pattern_accumulator", x, t_x, T, &weights);
+  }
+  explicit btyd_pattern_accumulator(const btyd_patterns& patterns)
+      : btyd_pattern_accumulator(patterns.x, patterns.t_x, patterns.T, patterns.weight) {}
+
+  // One customer (or a row standing for `weight` customers). An invalid row is named by
+  // its position among all rows this accumulator has received (rows()).
+  void add(double x, double t_x, double T, double weight = 1.0) {
+    const char* f = "btyd_pattern_accumulator::add";
+    const auto row = static_cast<std::size_t>(rows_);
+    detail::validate_btyd_row(f, row, x, t_x, T);
+    if (!(std::isfinite(weight) && weight >= 0.0))
+      detail::throw_invalid_element(f, "weights", row, weight, "must be finite and non-negative");
+    table_.add(x, t_x, T, weight);
+    ++rows_;
+  }
+
+  // A batch of customers (one row each, weight 1) or weighted rows. All rows are
+  // validated before any is added, and an invalid row is named by its index in the
+  // batch; on error the accumulator is unchanged.
+  void add(const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::Ref<const Eigen::VectorXd>& t_x,
+           const Eigen::Ref<const Eigen::VectorXd>& T) {
+    add_rows("btyd_pattern_accumulator::add", x, t_x, T, nullptr);
+  }
+  void add(const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::Ref<const Eigen::VectorXd>& t_x,
+           const Eigen::Ref<const Eigen::VectorXd>& T, const Eigen::Ref<const Eigen::VectorXd>& weights) {
+    add_rows("btyd_pattern_accumulator::add", x, t_x, T, &weights);
+  }
+
+  // Adds another accumulator's patterns (this becomes the summary of both shards).
+  btyd_pattern_accumulator& merge(const btyd_pattern_accumulator& other) {
+    table_.merge(other.table_);
+    rows_ += other.rows_;
+    return *this;
+  }
+
+  // The distinct patterns with their summed weights, in canonical order.
+  [[nodiscard]] btyd_patterns patterns() const { return table_.sorted(); }
+  // Number of distinct patterns.
+  [[nodiscard]] std::size_t size() const { return table_.size(); }
+  // Number of rows received (by add, the constructors and merged accumulators).
+  [[nodiscard]] std::uint64_t rows() const { return rows_; }
+
+ private:
+  void add_rows(const char* function, const Eigen::Ref<const Eigen::VectorXd>& x,
+                const Eigen::Ref<const Eigen::VectorXd>& t_x, const Eigen::Ref<const Eigen::VectorXd>& T,
+                const Eigen::Ref<const Eigen::VectorXd>* weights) {
+    detail::validate_btyd(function, x, t_x, T);
+    if (weights) {
+      detail::require_same_length(function, "x", static_cast<std::size_t>(x.size()), "weights",
+                                  static_cast<std::size_t>(weights->size()));
+      detail::require_non_negative(function, "weights", *weights);
+    }
+    for (Eigen::Index i = 0; i < x.size(); ++i) table_.add(x(i), t_x(i), T(i), weights ? (*weights)(i) : 1.0);
+    rows_ += static_cast<std::uint64_t>(x.size());
+  }
+
+  detail::btyd_pattern_table table_;
+  std::uint64_t rows_ = 0;
+};
 
 // Compresses customers' (x, t_x, T) to distinct patterns with counts (or summed
 // weights). Fitting the patterns with their weights gives exactly the fit on the rows.

@@ -348,4 +348,11 @@ inline pareto_nbd_model fit_pareto_nbd_patterns(const btyd_patterns& d, const cl
   return detail::fit_pareto_nbd_patterns(detail::compress(x, t_x, T, &w), options);
 }
 
+// Fit on distinct patterns with weights, e.g. btyd_pattern_accumulator::patterns() or
+// compress_btyd(): the same fit as on the customers they summarise.
+[[nodiscard]] inline pareto_nbd_model fit_pareto_nbd(const btyd_patterns& patterns,
+                                                     const clv_fit_options& options = {}) {
+  return fit_pareto_nbd(patterns.x, patterns.t_x, patterns.T, patterns.weight, options);
+}
+
 }  // namespace patron
