@@ -1,4 +1,5 @@
-// CLV benchmarks: BG/NBD and Pareto/NBD fits on 1,000,000 generated customers, scoring,
+// CLV benchmarks: BG/NBD and Pareto/NBD fits on 1,000,000 generated customers, the
+// sharded pattern accumulator, scoring,
 // and patron::hyp2f1 against Boost 1.74's hypergeometric_pFq.
 //
 // The customers are drawn from a BG/NBD with CDNOW-like parameters; acquisition is
@@ -124,6 +125,20 @@ void compress_btyd_1m(benchmark::State& state) {
   }
 }
 BENCHMARK(compress_btyd_1m)->Unit(benchmark::kMillisecond);
+
+// The scale-out path: two shards of 500,000 accumulated separately, merged, patterns out.
+void accumulate_merge_1m(benchmark::State& state) {
+  const dataset& d = million();
+  const Eigen::Index half = d.x.size() / 2;
+  for (auto _ : state) {
+    patron::btyd_pattern_accumulator a, b;
+    a.add(d.x.head(half), d.t_x.head(half), d.T.head(half));
+    b.add(d.x.tail(half), d.t_x.tail(half), d.T.tail(half));
+    const patron::btyd_patterns p = a.merge(b).patterns();
+    benchmark::DoNotOptimize(p.x.data());
+  }
+}
+BENCHMARK(accumulate_merge_1m)->Unit(benchmark::kMillisecond);
 
 void score_bgnbd_1m(benchmark::State& state) {
   const dataset& d = million();

@@ -42,6 +42,39 @@ TEST_CASE("BG/BB P(alive), E[X(n, n+5)] and DERT agree with mpmath to 1e-9", "[r
   }
 }
 
+TEST_CASE("BG/BB P(X(n) = x) and E[X(n)] agree with an mpmath Polya-urn recursion to 1e-9", "[reference]") {
+  for (const auto& c : clv_reference::bgbb_pmf_reference) {
+    CAPTURE(c.alpha, c.beta, c.gamma, c.delta, c.n, c.x);
+    const patron::bgbb_model m({c.alpha, c.beta, c.gamma, c.delta});
+    // bgbb_pmf_urn: dynamic programming over the opportunities at 40 digits.
+    CHECK_THAT(m.probability_of_transactions(c.n, c.x), close_to(c.probability, 1e-10));
+  }
+  for (const auto& c : clv_reference::bgbb_mean_reference) {
+    CAPTURE(c.alpha, c.beta, c.gamma, c.delta, c.n);
+    const patron::bgbb_model m({c.alpha, c.beta, c.gamma, c.delta});
+    CHECK_THAT(m.expected_transactions(c.n), close_to(c.expected, 1e-10));
+  }
+}
+
+TEST_CASE("BG/BB P(X(n) = x) sums to 1 with mean E[X(n)], also at gamma = 1", "[property]") {
+  for (const patron::bgbb_parameters& p : {patron::bgbb_parameters{1.2035, 0.7497, 0.6567, 2.7834},
+                                           patron::bgbb_parameters{0.3, 4.0, 1.0, 0.5}}) {
+    const patron::bgbb_model m(p);
+    for (double n : {0.0, 3.0, 25.0}) {
+      double total = 0.0, mean = 0.0;
+      for (double x = 0; x <= n; ++x) {
+        const double q = m.probability_of_transactions(n, x);
+        CHECK((q > 0.0 && q <= 1.0));
+        total += q;
+        mean += x * q;
+      }
+      CHECK(m.probability_of_transactions(n, n + 1) == 0.0);
+      CHECK_THAT(total, close_to(1.0, 1e-13));
+      CHECK_THAT(mean, close_to(m.expected_transactions(n), 1e-12, 1e-15));
+    }
+  }
+}
+
 TEST_CASE("BG/BB quantities are bounded, monotone and continuous at gamma = 1", "[property]") {
   const patron::bgbb_model m({1.2035, 0.7497, 0.6567, 2.7834});
   for (double n : {1.0, 6.0, 20.0})
@@ -82,6 +115,12 @@ TEST_CASE("BG/BB rejects inconsistent (x, t_x, n) rows and weights", "[invalid]"
   CHECK_THROWS_WITH(m.probability_alive(0, 2, 6), "patron::bgbb_model::probability_alive: t_x[0] (2) must be 0 when x[0] is 0");
   CHECK_THROWS_WITH(m.conditional_expected_transactions(1.5, 1, 2, 6),
                     "patron::bgbb_model::conditional_expected_transactions: n_star (1.5) must be a non-negative integer");
+  CHECK_THROWS_WITH(m.probability_of_transactions(6, -1),
+                    "patron::bgbb_model::probability_of_transactions: x (-1) must be a non-negative integer");
+  CHECK_THROWS_WITH(m.probability_of_transactions(2.5, 1),
+                    "patron::bgbb_model::probability_of_transactions: n (2.5) must be a non-negative integer");
+  CHECK_THROWS_WITH(m.expected_transactions(std::nan("")),
+                    "patron::bgbb_model::expected_transactions: n (nan) must be a non-negative integer");
   CHECK_THROWS_WITH(m.discounted_expected_residual_transactions(-0.1, 1, 2, 6),
                     "patron::bgbb_model::discounted_expected_residual_transactions: discount (-0.10000000000000001) must be finite and positive");
 }

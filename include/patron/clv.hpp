@@ -30,6 +30,11 @@
 // over log parameters with analytic gradients (patron::minimize), apply the same
 // optional L2 penalty (clv_fit_options::l2_penalty), and report convergence and
 // standard errors in clv_fit_report. They never throw for non-convergence.
+//
+// Millions of customers, sharded: patron::btyd_pattern_accumulator (patron/clv/common.hpp)
+// collects each shard's distinct (x, t_x, T) patterns with counts, merges shards in any
+// order to the batch result, and round-trips through four plain arrays;
+// fit_bgnbd(acc.patterns()) equals the fit on the customers' rows.
 #pragma once
 
 #include "patron/clv/bgbb.hpp"

@@ -23,8 +23,24 @@ patron_expect(EXIT 0 STDOUT "^customer,x,t_x,T,p_alive,expected_purchases,expect
   ARGS clv predict ${DATA}/cdnow_summary_with_spend.csv)
 patron_expect(EXIT 0 STDOUT "^customer,x,t_x,T,p_alive,expected_purchases\n1,2,30\\.43,38\\.86,0\\.8691[0-9]*,"
   ARGS clv predict ${DATA}/cdnow_summary.csv --model pnbd)
+# predict --model bgbb on the donations rows: P(alive), E[X(6, 6+5)] and DERT at 10%
+# (mpmath at the paper's parameters, tests/reference/clv: 0.108137, 0.0728651, 0.114756;
+# the fit's parameters differ in the fifth digit).
+patron_expect(EXIT 0 STDOUT "^customer,x,t_x,n,weight,p_alive,expected_transactions,dert\n1,0,0,6,3464,0\\.1081[0-9]*,0\\.07286[0-9]*,0\\.1147[0-9]*\n2,1,1,6,1091,0\\.0694[0-9]*,0\\.0856[0-9]*,0\\.1349[0-9]*\n"
+  ARGS clv predict ${DATA}/clv/donations.csv --model bgbb)
+patron_expect(EXIT 0 STDOUT "\"model\": \"bgbb\""
+  ARGS clv predict ${DATA}/clv/donations.csv --model bgbb --json)
 
 # Bad input: one line, exit 2.
+patron_expect(EXIT 2 STDERR "n_star \\(1\\.5\\) must be a non-negative integer"
+  ARGS clv predict ${DATA}/clv/donations.csv --model bgbb --horizon 1.5)
+patron_expect(EXIT 2 STDERR "--model bgbb needs a summary CSV"
+  ARGS clv predict ${DATA}/clv/donations.csv --model bgbb --cutoff 2000-01-01)
+patron_write_file(bad_bgbb bad_bgbb.csv "x,t_x,n,weight\n1,1,6,10\n3,2,6,5\n")
+patron_expect(EXIT 2 STDERR "patron::fit_bgbb: x\\[1\\] \\(3\\) exceeds t_x\\[1\\] \\(2\\)"
+  ARGS clv predict ${bad_bgbb} --model bgbb)
+patron_expect(EXIT 2 STDERR "option --model: 'gg' is not one of bgnbd, pnbd, bgbb \\(predict\\)"
+  ARGS clv predict ${DATA}/cdnow_summary.csv --model gg)
 patron_write_file(bad_tx bad_tx.csv "ID,frequency,recency,T\n1,2,30,38\n2,1,50,38\n")
 patron_expect(EXIT 2 STDERR "patron::fit_bgnbd: t_x\\[1\\] \\(50\\) exceeds T\\[1\\] \\(38\\)" ARGS clv fit ${bad_tx})
 patron_write_file(bad_x bad_x.csv "ID,frequency,recency,T\n1,-2,30,38\n")

@@ -195,10 +195,29 @@ table predict_table(const Model& m, const btyd_input& in, const std::optional<pa
   return t;
 }
 
+// BG/BB rows (x, t_x, n, weight): P(alive at n + 1), expected transactions in the next
+// --horizon opportunities and DERT at --discount per opportunity.
+int predict_bgbb(const arguments& args, std::ostream& out) {
+  const btyd_input in = read_input(args, true);
+  const auto m = patron::fit_bgbb(in.x, in.t_x, in.T, in.weight, fit_options(args));
+  const double horizon = args.number("horizon", 5.0), discount = args.number("discount", 0.1);
+  table t({"customer", "x", "t_x", "n", "weight", "p_alive", "expected_transactions", "dert"});
+  for (Eigen::Index i = 0; i < in.x.size(); ++i)
+    t.add_row({in.ids[static_cast<std::size_t>(i)], in.x(i), in.t_x(i), in.T(i), in.weight(i),
+               m.probability_alive(in.x(i), in.t_x(i), in.T(i)),
+               m.conditional_expected_transactions(horizon, in.x(i), in.t_x(i), in.T(i)),
+               m.discounted_expected_residual_transactions(discount, in.x(i), in.t_x(i), in.T(i))});
+  json extra = json::object();
+  extra.set("transactions_model", report_json("bgbb", m.report()));
+  write_result(args, out, t, extra);
+  return 0;
+}
+
 int run_predict(const arguments& args, std::ostream& out) {
   const std::string model = args.text("model", "bgnbd");
+  if (model == "bgbb") return predict_bgbb(args, out);
   if (model != "bgnbd" && model != "pnbd")
-    throw usage_error("option --model: '" + model + "' is not one of bgnbd, pnbd (predict)");
+    throw usage_error("option --model: '" + model + "' is not one of bgnbd, pnbd, bgbb (predict)");
   const double horizon = args.number("horizon", 39.0);
   if (!(horizon >= 0.0 && std::isfinite(horizon))) throw usage_error("option --horizon: must be a non-negative number");
   const patron::model_clv_options o = clv_options(args);
@@ -233,14 +252,16 @@ int run(const arguments& args, std::ostream& out) {
 
 std::vector<option_spec> options() {
   auto o = transaction_input_options();
-  o.push_back({"model", "NAME", "bgnbd, pnbd, gg or bgbb (fit); bgnbd or pnbd (predict)", "bgnbd"});
+  o.push_back({"model", "NAME", "bgnbd, pnbd, gg or bgbb (fit); bgnbd, pnbd or bgbb (predict)", "bgnbd"});
   o.push_back({"cutoff", "DATE", "FILE is a transaction log summarised at this calibration end", ""});
   o.push_back({"time-unit", "DAYS", "unit of t_x and T for a transaction log (7 = weeks)", "7"});
   o.push_back({"penalty", "L", "L2 penalty on the log parameters", "0"});
-  o.push_back({"horizon", "T", "predict: expected purchases over this many time units", "39"});
+  o.push_back({"horizon", "T", "predict: expected purchases over this many time units (bgbb: opportunities)",
+               "39 (bgbb: 5)"});
   o.push_back({"periods", "N", "predict: CLV horizon in discount periods", "12"});
   o.push_back({"period-length", "T", "predict: time units per discount period", "4.3333 (a month in weeks)"});
-  o.push_back({"discount", "D", "predict: discount rate per period", "0.01"});
+  o.push_back({"discount", "D", "predict: discount rate per period (bgbb: per opportunity, for DERT)",
+               "0.01 (bgbb: 0.1)"});
   o.push_back({"margin", "M", "predict: profit margin applied to expected spend", "1"});
   return o;
 }
@@ -248,13 +269,14 @@ std::vector<option_spec> options() {
 [[maybe_unused]] const bool registered = register_command(
     {"clv", "customer lifetime value: fit BG/NBD, Pareto/NBD, Gamma-Gamma, BG/BB; score customers",
      "patron clv fit FILE --model bgnbd|pnbd|gg|bgbb [options]\n"
-     "patron clv predict FILE [--model bgnbd|pnbd] [options]\n\n"
+     "patron clv predict FILE [--model bgnbd|pnbd|bgbb] [options]\n\n"
      "FILE is a summary CSV with columns x (or frequency), t_x (or recency: the customer's\n"
      "age at the last repeat purchase, NOT the time since it), T, and optionally zbar (mean\n"
      "repeat spend), ID, weight; for bgbb: x, t_x, n (or periods), weight. With --cutoff,\n"
      "FILE is a transaction log (customer, date, amount) summarised at that date.\n"
      "predict prints per customer P(alive), expected purchases over --horizon and, with\n"
-     "spend, the Gamma-Gamma expected spend and the discounted CLV.",
+     "spend, the Gamma-Gamma expected spend and the discounted CLV; for bgbb, per row\n"
+     "P(alive), expected transactions in the next --horizon opportunities and DERT.",
      options(), run});
 
 // --- demo ----------------------------------------------------------------------------

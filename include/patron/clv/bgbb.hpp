@@ -11,6 +11,7 @@
 
 #include <Eigen/Core>
 #include <boost/math/special_functions/digamma.hpp>
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -121,21 +122,43 @@ class bgbb_model {
     detail::require(std::isfinite(n_star) && n_star >= 0.0 && n_star == std::floor(n_star), f, "n_star",
                     n_star, "must be a non-negative integer");
     if (n_star == 0.0) return 0.0;
-    const double g = p_.gamma, d = p_.delta;
-    // delta/(gamma-1) * G(gamma+delta)/G(1+delta) * [G(1+d+n)/G(g+d+n) - G(1+d+n+n*)/G(g+d+n+n*)],
-    // written as a difference of exponentials; at gamma = 1 its limit delta [psi(1+d+n+n*) - psi(1+d+n)].
-    auto log_ratio = [&](double m) { return std::lgamma(1.0 + d + m) - std::lgamma(g + d + m); };
-    double factor;
-    if (std::abs(g - 1.0) < 1e-10) {
-      const detail::math_policy pol;
-      factor = d * (boost::math::digamma(1.0 + d + n + n_star, pol) - boost::math::digamma(1.0 + d + n, pol));
-    } else {
-      const double l0 = log_ratio(n), l1 = log_ratio(n + n_star);
-      factor = d / (g - 1.0) * std::exp(std::lgamma(g + d) - std::lgamma(1.0 + d) + l0) * -std::expm1(l1 - l0);
-    }
     return std::exp(detail::log_beta_fn(p_.alpha + x + 1.0, p_.beta + n - x) - detail::log_beta_fn(p_.alpha, p_.beta) -
                     detail::bgbb_log_likelihood(p_, x, t_x, n, nullptr)) *
-           factor;
+           expected_alive_opportunities(n, n_star);
+  }
+
+  // E[X(n)]: expected transactions of a new customer in the first n opportunities
+  // (FHS 2010, eq. 9): alpha/(alpha+beta) * delta/(gamma-1) * [1 - G(gamma+delta) G(1+delta+n)
+  // / (G(gamma+delta+n) G(1+delta))].
+  [[nodiscard]] double expected_transactions(double n) const {
+    detail::require(std::isfinite(n) && n >= 0.0 && n == std::floor(n), "bgbb_model::expected_transactions", "n",
+                    n, "must be a non-negative integer");
+    if (n == 0.0) return 0.0;
+    return p_.alpha / (p_.alpha + p_.beta) * expected_alive_opportunities(0.0, n);
+  }
+
+  // P(X(n) = x): the distribution of a new customer's transactions in the first n
+  // opportunities (FHS 2010, eq. 7):
+  //   C(n,x) B(alpha+x, beta+n-x)/B(alpha,beta) * B(gamma, delta+n)/B(gamma,delta)
+  //   + sum_{i=x}^{n-1} C(i,x) B(alpha+x, beta+i-x)/B(alpha,beta) * B(gamma+1, delta+i)/B(gamma,delta),
+  // summed in log space. 0 for x > n.
+  [[nodiscard]] double probability_of_transactions(double n, double x) const {
+    const char* f = "bgbb_model::probability_of_transactions";
+    auto is_count = [](double v) { return std::isfinite(v) && v >= 0.0 && v == std::floor(v); };
+    detail::require(is_count(n), f, "n", n, "must be a non-negative integer");
+    detail::require(is_count(x), f, "x", x, "must be a non-negative integer");
+    if (x > n) return 0.0;
+    auto log_choose = [](double m, double k) {
+      return std::lgamma(m + 1.0) - std::lgamma(k + 1.0) - std::lgamma(m - k + 1.0);
+    };
+    std::vector<double> terms;
+    terms.push_back(log_choose(n, x) + detail::bgbb_log_term(p_, x, n - x, 0.0, n, false).log_value);
+    for (double i = x; i < n; ++i)
+      terms.push_back(log_choose(i, x) + detail::bgbb_log_term(p_, x, i - x, 1.0, i, false).log_value);
+    const double top = *std::max_element(terms.begin(), terms.end());
+    double sum = 0.0;
+    for (double t : terms) sum += std::exp(t - top);
+    return std::exp(top + std::log(sum));
   }
 
   // DERT at discount rate d per opportunity:
@@ -157,6 +180,22 @@ class bgbb_model {
   }
 
  private:
+  // sum_{t=n+1}^{n+n_star} E[(1-theta)^t] = sum B(gamma, delta+t)/B(gamma, delta), the
+  // expected number of the opportunities n+1 .. n+n_star at which a new customer is alive:
+  //   delta/(gamma-1) * G(gamma+delta)/G(1+delta) * [G(1+d+n)/G(g+d+n) - G(1+d+n+n*)/G(g+d+n+n*)],
+  // written as a difference of exponentials; at gamma = 1 its limit
+  //   delta [psi(1+d+n+n*) - psi(1+d+n)].
+  double expected_alive_opportunities(double n, double n_star) const {
+    const double g = p_.gamma, d = p_.delta;
+    if (std::abs(g - 1.0) < 1e-10) {
+      const detail::math_policy pol;
+      return d * (boost::math::digamma(1.0 + d + n + n_star, pol) - boost::math::digamma(1.0 + d + n, pol));
+    }
+    auto log_ratio = [&](double m) { return std::lgamma(1.0 + d + m) - std::lgamma(g + d + m); };
+    const double l0 = log_ratio(n), l1 = log_ratio(n + n_star);
+    return d / (g - 1.0) * std::exp(std::lgamma(g + d) - std::lgamma(1.0 + d) + l0) * -std::expm1(l1 - l0);
+  }
+
   bgbb_parameters p_;
   clv_fit_report report_;
 };

@@ -55,65 +55,101 @@ inline double bgnbd_expectation_kernel(double a, double c0, double k, double bet
   return at(a);
 }
 
-// Total weighted negative log-likelihood on patterns sorted by x, gradient with
-// respect to u = log(r, alpha, a, b). Terms depending only on x are computed once per
-// distinct x, so a pattern costs two logs and an exp.
-inline double bgnbd_total_nll(const btyd_patterns& d, const Eigen::VectorXd& u,
-                              Eigen::VectorXd& gradient) {
-  const double r = std::exp(u(0)), alpha = std::exp(u(1)), a = std::exp(u(2)), b = std::exp(u(3));
-  const double log_alpha = std::log(alpha);
-  const math_policy pol;
-  using boost::math::digamma;
-  const double lg_ab = std::lgamma(a + b) - std::lgamma(b), dg_r = digamma(r, pol),
-               dg_b = digamma(b, pol), dg_ab = digamma(a + b, pol);
-  double ll = 0.0, g_r = 0.0, g_alpha = 0.0, g_a = 0.0, g_b = 0.0;
-  const Eigen::Index n = d.size();
-  for (Eigen::Index start = 0; start < n;) {
-    const double x = d.x(start);
-    Eigen::Index end = start;
-    while (end < n && d.x(end) == x) ++end;
-    const double rx = r + x;
-    const double const_x = std::lgamma(rx) - std::lgamma(r) + r * log_alpha + std::lgamma(b + x) -
-                           std::lgamma(a + b + x) + lg_ab;
-    const double dg_abx = digamma(a + b + x, pol);
-    // Sums over the run of patterns with this x.
-    double s_w = 0, s_ll = 0, s_log_T = 0, s_inv_T = 0, s_p = 0, s_p_dlog = 0, s_p_dinv = 0;
-    const double log_odds0 = x > 0 ? std::log(a / (b + x - 1.0)) : 0.0;
-    // Within a run T is sorted and takes few values (acquisition dates): reuse its logs.
-    double last_T = -1.0, log_T = 0.0, inv_T = 0.0;
-    for (Eigen::Index i = start; i < end; ++i) {
-      const double w = d.weight(i);
-      if (d.T(i) != last_T) {
-        last_T = d.T(i);
-        log_T = std::log(alpha + last_T);
-        inv_T = 1.0 / (alpha + last_T);
+// The total weighted negative log-likelihood of patterns and its gradient with respect
+// to u = log(r, alpha, a, b). Prepared once per fit: the runs of equal x (terms that
+// depend only on x are computed once per run, with the run's total weight) and each
+// pattern's T and t_x as an index into their distinct values, so an evaluation takes
+// log(alpha + T) and log(alpha + t_x) once per distinct time. The per-pattern terms,
+//   softplus(odds) and logistic(odds), odds = log(a/(b+x-1)) + (r+x) log((alpha+T)/(alpha+t_x)),
+// are computed with Eigen's vectorised exp and log over each run from one
+// e = exp(-|odds|): softplus = max(odds, 0) + log(1 + e) (absolute error below 2^-52
+// per customer, where log1p would give e itself for e < 2^-53).
+class bgnbd_likelihood {
+ public:
+  explicit bgnbd_likelihood(const btyd_patterns& d) : w_(d.weight.array()) {
+    const Eigen::Index n = d.size();
+    distinct_values T_values, t_x_values;
+    T_index_.resize(static_cast<std::size_t>(n));
+    t_x_index_.resize(static_cast<std::size_t>(n));
+    for (Eigen::Index i = 0; i < n; ++i) {
+      T_index_[static_cast<std::size_t>(i)] = T_values.index(d.T(i));
+      t_x_index_[static_cast<std::size_t>(i)] = t_x_values.index(d.t_x(i));
+      if (i == 0 || d.x(i) != d.x(i - 1)) {
+        run_start_.push_back(i);
+        run_x_.push_back(d.x(i));
+        run_weight_.push_back(0.0);
       }
-      double term = -rx * log_T;
-      if (x > 0) {
-        const double log_tx = std::log(alpha + d.t_x(i));
-        const double odds = log_odds0 + rx * (log_T - log_tx);
-        const double p = logistic(odds);
-        term += softplus(odds);
-        s_p += w * p;
-        s_p_dlog += w * p * (log_T - log_tx);
-        s_p_dinv += w * p * (inv_T - 1.0 / (alpha + d.t_x(i)));
-      }
-      s_w += w;
-      s_ll += w * term;
-      s_log_T += w * log_T;
-      s_inv_T += w * inv_T;
+      run_weight_.back() += d.weight(i);
     }
-    ll += s_w * const_x + s_ll;
-    g_r += s_w * (digamma(rx, pol) - dg_r + log_alpha) - s_log_T + s_p_dlog;
-    g_alpha += s_w * r / alpha - rx * s_inv_T + rx * s_p_dinv;
-    g_a += s_w * (dg_ab - dg_abx) + (x > 0 ? s_p / a : 0.0);
-    g_b += s_w * (digamma(b + x, pol) - dg_abx - dg_b + dg_ab) -
-           (x > 0 ? s_p / (b + x - 1.0) : 0.0);
-    start = end;
+    run_start_.push_back(n);
+    T_ = T_values.values();
+    t_x_ = t_x_values.values();
+    for (Eigen::ArrayXd* a : {&log_T_, &inv_T_, &log_ratio_, &inv_diff_, &scratch_, &p_}) a->resize(n);
   }
-  gradient.resize(4);
-  gradient << -g_r * r, -g_alpha * alpha, -g_a * a, -g_b * b;
-  return -ll;
+
+  double operator()(const Eigen::VectorXd& u, Eigen::VectorXd& gradient) {
+    const double r = std::exp(u(0)), alpha = std::exp(u(1)), a = std::exp(u(2)), b = std::exp(u(3));
+    const double log_alpha = std::log(alpha);
+    // The distinct times' logs and reciprocals, gathered per pattern.
+    const Eigen::ArrayXd log_T = (alpha + T_).log(), inv_T = (alpha + T_).inverse();
+    const Eigen::ArrayXd log_t_x = (alpha + t_x_).log(), inv_t_x = (alpha + t_x_).inverse();
+    for (std::size_t i = 0; i < T_index_.size(); ++i) {
+      const auto k = static_cast<Eigen::Index>(i);
+      const std::int32_t t = T_index_[i], s = t_x_index_[i];
+      log_T_(k) = log_T(t);
+      inv_T_(k) = inv_T(t);
+      log_ratio_(k) = log_T(t) - log_t_x(s);
+      inv_diff_(k) = inv_T(t) - inv_t_x(s);
+    }
+    const math_policy pol;
+    using boost::math::digamma;
+    const double lg_ab = std::lgamma(a + b) - std::lgamma(b), dg_r = digamma(r, pol), dg_b = digamma(b, pol),
+                 dg_ab = digamma(a + b, pol);
+    double ll = 0.0, g_r = 0.0, g_alpha = 0.0, g_a = 0.0, g_b = 0.0;
+    for (std::size_t k = 0; k < run_x_.size(); ++k) {
+      const double x = run_x_[k], s_w = run_weight_[k], rx = r + x;
+      const Eigen::Index start = run_start_[k], len = run_start_[k + 1] - start;
+      const auto w = w_.segment(start, len);
+      const double s_log_T = (w * log_T_.segment(start, len)).sum();
+      const double s_inv_T = (w * inv_T_.segment(start, len)).sum();
+      // Sums over the run's patterns of w*softplus(odds), w*p, w*p*log ratio, w*p*inv diff.
+      double s_softplus = 0, s_p = 0, s_p_dlog = 0, s_p_dinv = 0;
+      if (x > 0) {
+        auto odds = scratch_.segment(start, len);
+        auto p = p_.segment(start, len);
+        odds = std::log(a / (b + x - 1.0)) + rx * log_ratio_.segment(start, len);
+        const Eigen::ArrayXd e = (-odds.abs()).exp();
+        s_softplus = (w * (odds.max(0.0) + (1.0 + e).log())).sum();
+        p = (odds > 0.0).select(Eigen::ArrayXd::Ones(len), e) / (1.0 + e) * w;
+        s_p = p.sum();
+        s_p_dlog = (p * log_ratio_.segment(start, len)).sum();
+        s_p_dinv = (p * inv_diff_.segment(start, len)).sum();
+      }
+      const double const_x = std::lgamma(rx) - std::lgamma(r) + r * log_alpha + std::lgamma(b + x) -
+                             std::lgamma(a + b + x) + lg_ab;
+      const double dg_abx = digamma(a + b + x, pol);
+      ll += s_w * const_x - rx * s_log_T + s_softplus;
+      g_r += s_w * (digamma(rx, pol) - dg_r + log_alpha) - s_log_T + s_p_dlog;
+      g_alpha += s_w * r / alpha - rx * s_inv_T + rx * s_p_dinv;
+      g_a += s_w * (dg_ab - dg_abx) + (x > 0 ? s_p / a : 0.0);
+      g_b += s_w * (digamma(b + x, pol) - dg_abx - dg_b + dg_ab) - (x > 0 ? s_p / (b + x - 1.0) : 0.0);
+    }
+    gradient.resize(4);
+    gradient << -g_r * r, -g_alpha * alpha, -g_a * a, -g_b * b;
+    return -ll;
+  }
+
+ private:
+  Eigen::ArrayXd w_, T_, t_x_;
+  std::vector<std::int32_t> T_index_, t_x_index_;
+  std::vector<Eigen::Index> run_start_;
+  std::vector<double> run_x_, run_weight_;
+  // Per-pattern scratch of one evaluation.
+  Eigen::ArrayXd log_T_, inv_T_, log_ratio_, inv_diff_, scratch_, p_;
+};
+
+inline double bgnbd_total_nll(const btyd_patterns& d, const Eigen::VectorXd& u, Eigen::VectorXd& gradient) {
+  return bgnbd_likelihood(d)(u, gradient);
 }
 
 }  // namespace detail
@@ -244,7 +280,7 @@ inline bgnbd_model fit_bgnbd_patterns(const btyd_patterns& d, const clv_fit_opti
   // Start: r = 1, alpha matching the mean purchase rate, a = b = 1.
   Eigen::VectorXd u0(4);
   u0 << 0.0, std::log(mean_T / (mean_x + 0.5)), 0.0, 0.0;
-  auto nll = [&](const Eigen::VectorXd& u, Eigen::VectorXd& g) { return bgnbd_total_nll(d, u, g); };
+  bgnbd_likelihood nll(d);
   fitted_parameters f = fit_log_parameters(nll, u0, total, static_cast<std::size_t>(d.size()),
                                            options, {"r", "alpha", "a", "b"});
   return bgnbd_model({f.theta(0), f.theta(1), f.theta(2), f.theta(3)}, std::move(f.report));
@@ -277,6 +313,13 @@ inline bgnbd_model fit_bgnbd_patterns(const btyd_patterns& d, const clv_fit_opti
   detail::validate_weights(f, weights, x.size());
   const Eigen::VectorXd w = weights;
   return detail::fit_bgnbd_patterns(detail::compress(x, t_x, T, &w), options);
+}
+
+// Fit on distinct patterns with weights, e.g. btyd_pattern_accumulator::patterns() or
+// compress_btyd(): the same fit as on the customers they summarise.
+[[nodiscard]] inline bgnbd_model fit_bgnbd(const btyd_patterns& patterns,
+                                           const clv_fit_options& options = {}) {
+  return fit_bgnbd(patterns.x, patterns.t_x, patterns.T, patterns.weight, options);
 }
 
 }  // namespace patron

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "patron/core/error.hpp"
 #include "patron/core/math_policy.hpp"
 #include "patron/core/special.hpp"
 #include "patron/core/optimize.hpp"
@@ -106,8 +107,14 @@ inline void validate_btyd(const char* function, const Eigen::Ref<const Eigen::Ve
                       static_cast<std::size_t>(t_x.size()));
   require_same_length(function, "x", static_cast<std::size_t>(x.size()), "T",
                       static_cast<std::size_t>(T.size()));
-  for (Eigen::Index i = 0; i < x.size(); ++i)
-    validate_btyd_row(function, static_cast<std::size_t>(i), x(i), t_x(i), T(i));
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    // One branch-free test per row (all comparisons are false for NaN); the first row
+    // failing it goes through the checks that name the problem.
+    const double xi = x(i), ti = t_x(i), Ti = T(i);
+    const bool ok = (xi >= 0.0) & (xi == std::floor(xi)) & (xi < HUGE_VAL) & (Ti > 0.0) & (Ti < HUGE_VAL) &
+                    (ti >= 0.0) & (ti <= Ti) & ((xi > 0.0) == (ti > 0.0));
+    if (!ok) validate_btyd_row(function, static_cast<std::size_t>(i), xi, ti, Ti);
+  }
 }
 
 inline void validate_weights(const char* function, const Eigen::Ref<const Eigen::VectorXd>& weights,
@@ -118,38 +125,106 @@ inline void validate_weights(const char* function, const Eigen::Ref<const Eigen:
   require(weights.sum() > 0.0, function, "weights", weights.sum(), "must not all be zero");
 }
 
+// splitmix64 finaliser and the bits of a double (callers add 0.0 first so that -0.0
+// and 0.0 hash alike): the hashing of the pattern tables below.
+inline std::uint64_t mix_bits(std::uint64_t h) {
+  h ^= h >> 30;
+  h *= 0xBF58476D1CE4E5B9ULL;
+  h ^= h >> 27;
+  h *= 0x94D049BB133111EBULL;
+  return h ^ (h >> 31);
+}
+inline std::uint64_t double_bits(double v) {
+  std::uint64_t b;
+  std::memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+// The distinct values of a sequence of doubles, each value's index on first sight
+// (open addressing). The likelihoods use it to take the logs of the few distinct times
+// (a day grid) instead of one per pattern.
+class distinct_values {
+ public:
+  std::int32_t index(double v) {
+    v += 0.0;
+    if (2 * (values_.size() + 1) > slots_.size()) grow();
+    std::size_t slot = mix_bits(double_bits(v)) & (slots_.size() - 1);
+    for (;; slot = (slot + 1) & (slots_.size() - 1)) {
+      const std::int32_t k = slots_[slot];
+      if (k < 0) break;
+      if (values_[static_cast<std::size_t>(k)] == v) return k;
+    }
+    slots_[slot] = static_cast<std::int32_t>(values_.size());
+    values_.push_back(v);
+    return slots_[slot];
+  }
+  [[nodiscard]] Eigen::ArrayXd values() const {
+    return Eigen::Map<const Eigen::ArrayXd>(values_.data(), static_cast<Eigen::Index>(values_.size()));
+  }
+
+ private:
+  void grow() {
+    std::vector<std::int32_t> slots(std::max<std::size_t>(64, 2 * slots_.size()), -1);
+    for (std::size_t i = 0; i < values_.size(); ++i) {
+      std::size_t slot = mix_bits(double_bits(values_[i])) & (slots.size() - 1);
+      while (slots[slot] >= 0) slot = (slot + 1) & (slots.size() - 1);
+      slots[slot] = static_cast<std::int32_t>(i);
+    }
+    slots_.swap(slots);
+  }
+  std::vector<std::int32_t> slots_;
+  std::vector<double> values_;
+};
+
 // Hash-then-sort compression: an open-addressing table of the distinct (x, t_x, T)
 // patterns (linear probing, grown at half load), then the patterns sorted by x, T,
 // t_x. Memory is proportional to the number of patterns; weights are summed in row
-// order, so the result does not depend on anything but the input.
+// order, so the result does not depend on anything but the input. A slot holds 32 bits
+// of the hash besides the pattern's index, so a probe past another pattern rarely
+// touches that pattern's entry: one random memory access per row, not two.
 class btyd_pattern_table {
  public:
-  void add(double x, double t_x, double T, double w) {
-    if (2 * (x_.size() + 1) > slots_.size()) grow();
-    std::size_t slot = hash(x, t_x, T) & (slots_.size() - 1);
-    for (;; slot = (slot + 1) & (slots_.size() - 1)) {
-      const std::int64_t k = slots_[slot];
-      if (k < 0) break;
-      const auto i = static_cast<std::size_t>(k);
-      if (x_[i] == x && t_x_[i] == t_x && T_[i] == T) {
-        w_[i] += w;
-        return;
-      }
+  void add(double x, double t_x, double T, double w) { insert({x + 0.0, t_x + 0.0, T + 0.0, w}); }
+
+  // Rows 0 .. n-1 of x, t_x, T (and weights, if not null), hashed a few rows ahead with
+  // their slots and entries prefetched: the table outgrows the cache, and this way the
+  // memory accesses of successive rows overlap instead of queueing (about 2x faster
+  // on 10^6 rows than add() row by row).
+  void add_rows(const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::Ref<const Eigen::VectorXd>& t_x,
+                const Eigen::Ref<const Eigen::VectorXd>& T, const Eigen::Ref<const Eigen::VectorXd>* weights) {
+    constexpr Eigen::Index ahead = 16;
+    const Eigen::Index n = x.size();
+    auto row = [&](Eigen::Index i) {
+      return entry{x(i) + 0.0, t_x(i) + 0.0, T(i) + 0.0, weights ? (*weights)(i) : 1.0};
+    };
+    std::uint64_t hashes[ahead];
+    for (Eigen::Index i = 0; i < std::min(n, ahead); ++i) {
+      hashes[i] = hash(row(i));
+      prefetch_slot(hashes[i]);
     }
-    slots_[slot] = static_cast<std::int64_t>(x_.size());
-    x_.push_back(x);
-    t_x_.push_back(t_x);
-    T_.push_back(T);
-    w_.push_back(w);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const std::uint64_t h = hashes[i % ahead];
+      if (i + ahead < n) {
+        hashes[i % ahead] = hash(row(i + ahead));
+        prefetch_slot(hashes[i % ahead]);
+      }
+      if (i + ahead / 2 < n) prefetch_entry(hashes[(i + ahead / 2) % ahead]);
+      insert(row(i), h);
+    }
   }
 
+  void merge(const btyd_pattern_table& other) {
+    for (const entry& e : other.entries_) insert(e);
+  }
+
+  std::size_t size() const { return entries_.size(); }
+
   btyd_patterns sorted() const {
-    std::vector<std::size_t> order(x_.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
-      if (x_[i] != x_[j]) return x_[i] < x_[j];
-      if (T_[i] != T_[j]) return T_[i] < T_[j];
-      return t_x_[i] < t_x_[j];
+    std::vector<entry> order = entries_;
+    std::sort(order.begin(), order.end(), [](const entry& i, const entry& j) {
+      if (i.x != j.x) return i.x < j.x;
+      if (i.T != j.T) return i.T < j.T;
+      return i.t_x < j.t_x;
     });
     btyd_patterns p;
     const auto n = static_cast<Eigen::Index>(order.size());
@@ -158,43 +233,78 @@ class btyd_pattern_table {
     p.T.resize(n);
     p.weight.resize(n);
     for (Eigen::Index k = 0; k < n; ++k) {
-      const std::size_t i = order[static_cast<std::size_t>(k)];
-      p.x(k) = x_[i];
-      p.t_x(k) = t_x_[i];
-      p.T(k) = T_[i];
-      p.weight(k) = w_[i];
+      const entry& e = order[static_cast<std::size_t>(k)];
+      p.x(k) = e.x;
+      p.t_x(k) = e.t_x;
+      p.T(k) = e.T;
+      p.weight(k) = e.w;
     }
     return p;
   }
 
  private:
-  static std::uint64_t mix(std::uint64_t h) {  // splitmix64 finaliser
-    h ^= h >> 30;
-    h *= 0xBF58476D1CE4E5B9ULL;
-    h ^= h >> 27;
-    h *= 0x94D049BB133111EBULL;
-    return h ^ (h >> 31);
+  // A pattern with its summed weight; x, t_x, T are stored as +0.0 if zero, so the
+  // output does not depend on whether -0.0 or 0.0 came first.
+  struct entry {
+    double x, t_x, T, w;
+  };
+  struct slot {
+    std::uint32_t tag, index;
+  };
+  static constexpr std::uint32_t empty = 0xFFFFFFFFu;
+  static std::uint64_t hash(const entry& e) {
+    return mix_bits(double_bits(e.x) ^ mix_bits(double_bits(e.T) ^ mix_bits(double_bits(e.t_x))));
   }
-  static std::uint64_t bits(double v) {
-    v += 0.0;  // -0.0 and 0.0 are the same pattern
-    std::uint64_t b;
-    std::memcpy(&b, &v, sizeof b);
-    return b;
+  void prefetch_slot([[maybe_unused]] std::uint64_t h) const {
+#if defined(__GNUC__) || defined(__clang__)
+    if (!slots_.empty()) __builtin_prefetch(&slots_[static_cast<std::size_t>(h) & (slots_.size() - 1)]);
+#endif
   }
-  static std::size_t hash(double x, double t_x, double T) {
-    return static_cast<std::size_t>(mix(bits(x) ^ mix(bits(T) ^ mix(bits(t_x)))));
+  void prefetch_entry([[maybe_unused]] std::uint64_t h) const {
+#if defined(__GNUC__) || defined(__clang__)
+    if (slots_.empty()) return;
+    const slot& sl = slots_[static_cast<std::size_t>(h) & (slots_.size() - 1)];
+    if (sl.index != empty) __builtin_prefetch(&entries_[sl.index]);
+#endif
   }
+
+  void insert(const entry& row, std::uint64_t h) {
+    if (2 * (entries_.size() + 1) > slots_.size()) grow();
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t s = static_cast<std::size_t>(h) & mask;
+    for (;; s = (s + 1) & mask) {
+      const slot& sl = slots_[s];
+      if (sl.index == empty) break;
+      if (sl.tag == tag) {
+        entry& e = entries_[sl.index];
+        if (e.x == row.x && e.t_x == row.t_x && e.T == row.T) {
+          e.w += row.w;
+          return;
+        }
+      }
+    }
+    if (entries_.size() >= empty)
+      throw numerical_error("patron::btyd_pattern_table: more than 2^32 - 1 distinct (x, t_x, T) patterns");
+    slots_[s] = {tag, static_cast<std::uint32_t>(entries_.size())};
+    entries_.push_back(row);
+  }
+  void insert(const entry& row) { insert(row, hash(row)); }
+
   void grow() {
-    std::vector<std::int64_t> slots(std::max<std::size_t>(64, 2 * slots_.size()), -1);
-    for (std::size_t i = 0; i < x_.size(); ++i) {
-      std::size_t slot = hash(x_[i], t_x_[i], T_[i]) & (slots.size() - 1);
-      while (slots[slot] >= 0) slot = (slot + 1) & (slots.size() - 1);
-      slots[slot] = static_cast<std::int64_t>(i);
+    std::vector<slot> slots(std::max<std::size_t>(64, 2 * slots_.size()), slot{0, empty});
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      const entry& e = entries_[i];
+      const std::uint64_t h = hash(e);
+      std::size_t s = static_cast<std::size_t>(h) & mask;
+      while (slots[s].index != empty) s = (s + 1) & mask;
+      slots[s] = {static_cast<std::uint32_t>(h >> 32), static_cast<std::uint32_t>(i)};
     }
     slots_.swap(slots);
   }
-  std::vector<std::int64_t> slots_;
-  std::vector<double> x_, t_x_, T_, w_;
+  std::vector<slot> slots_;
+  std::vector<entry> entries_;
 };
 
 inline btyd_patterns compress(const Eigen::Ref<const Eigen::VectorXd>& x,
@@ -202,7 +312,12 @@ inline btyd_patterns compress(const Eigen::Ref<const Eigen::VectorXd>& x,
                               const Eigen::Ref<const Eigen::VectorXd>& T,
                               const Eigen::VectorXd* weights) {
   btyd_pattern_table table;
-  for (Eigen::Index i = 0; i < x.size(); ++i) table.add(x(i), t_x(i), T(i), weights ? (*weights)(i) : 1.0);
+  if (weights) {
+    const Eigen::Ref<const Eigen::VectorXd> w(*weights);
+    table.add_rows(x, t_x, T, &w);
+  } else {
+    table.add_rows(x, t_x, T, nullptr);
+  }
   return table.sorted();
 }
 
@@ -275,6 +390,95 @@ Eigen::VectorXd cohort_cumulative_purchases(const char* function, const Model& m
 }
 
 }  // namespace detail
+
+// A mergeable summary of customers: their distinct (x, t_x, T) patterns with summed
+// weights (customer counts), the input every BTYD fit accepts (fit_bgnbd(patterns()),
+// fit_pareto_nbd(patterns())). Memory is proportional to the number of distinct
+// patterns, not customers: a host accumulates each shard of its customers (a Dask or
+// Spark partition, a database segment), ships patterns() as four plain arrays,
+// rebuilds accumulators from them and merges. The patterns come out in one canonical
+// order (x, then T, then t_x), so any split of the rows into shards, merged in any
+// order, gives the batch result: the same patterns in the same order and, when the
+// weights are integer counts (the default 1 per customer) or other values whose sums
+// are exact in double (below 2^53), bitwise the same weights. Other fractional weights
+// are summed in a different order per split, so they may differ in the last bits
+// (relative error below rows * 2^-53).
+//
+//   patron::btyd_pattern_accumulator shard;
+//   shard.add(x, t_x, T);                              // one partition, or add(x, t_x, T, w)
+//   patron::btyd_patterns p = shard.patterns();        // p.x, p.t_x, p.T, p.weight
+//   patron::btyd_pattern_accumulator all(p.x, p.t_x, p.T, p.weight);  // deserialise
+//   all.merge(other_shard);
+//   patron::bgnbd_model m = patron::fit_bgnbd(all.patterns());
+class btyd_pattern_accumulator {
+ public:
+  btyd_pattern_accumulator() = default;
+
+  // From plain arrays, e.g. another accumulator's patterns(); rows may repeat (their
+  // weights are summed). Validated like add().
+  btyd_pattern_accumulator(const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::Ref<const Eigen::VectorXd>& t_x,
+                           const Eigen::Ref<const Eigen::VectorXd>& T,
+                           const Eigen::Ref<const Eigen::VectorXd>& weights) {
+    add_rows("btyd_pattern_accumulator", x, t_x, T, &weights);
+  }
+  explicit btyd_pattern_accumulator(const btyd_patterns& patterns)
+      : btyd_pattern_accumulator(patterns.x, patterns.t_x, patterns.T, patterns.weight) {}
+
+  // One customer (or a row standing for `weight` customers). An invalid row is named by
+  // its position among all rows this accumulator has received (rows()).
+  void add(double x, double t_x, double T, double weight = 1.0) {
+    const char* f = "btyd_pattern_accumulator::add";
+    const auto row = static_cast<std::size_t>(rows_);
+    detail::validate_btyd_row(f, row, x, t_x, T);
+    if (!(std::isfinite(weight) && weight >= 0.0))
+      detail::throw_invalid_element(f, "weights", row, weight, "must be finite and non-negative");
+    table_.add(x, t_x, T, weight);
+    ++rows_;
+  }
+
+  // A batch of customers (one row each, weight 1) or weighted rows. All rows are
+  // validated before any is added, and an invalid row is named by its index in the
+  // batch; on error the accumulator is unchanged.
+  void add(const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::Ref<const Eigen::VectorXd>& t_x,
+           const Eigen::Ref<const Eigen::VectorXd>& T) {
+    add_rows("btyd_pattern_accumulator::add", x, t_x, T, nullptr);
+  }
+  void add(const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::Ref<const Eigen::VectorXd>& t_x,
+           const Eigen::Ref<const Eigen::VectorXd>& T, const Eigen::Ref<const Eigen::VectorXd>& weights) {
+    add_rows("btyd_pattern_accumulator::add", x, t_x, T, &weights);
+  }
+
+  // Adds another accumulator's patterns (this becomes the summary of both shards).
+  btyd_pattern_accumulator& merge(const btyd_pattern_accumulator& other) {
+    table_.merge(other.table_);
+    rows_ += other.rows_;
+    return *this;
+  }
+
+  // The distinct patterns with their summed weights, in canonical order.
+  [[nodiscard]] btyd_patterns patterns() const { return table_.sorted(); }
+  // Number of distinct patterns.
+  [[nodiscard]] std::size_t size() const { return table_.size(); }
+  // Number of rows received (by add, the constructors and merged accumulators).
+  [[nodiscard]] std::uint64_t rows() const { return rows_; }
+
+ private:
+  void add_rows(const char* function, const Eigen::Ref<const Eigen::VectorXd>& x,
+                const Eigen::Ref<const Eigen::VectorXd>& t_x, const Eigen::Ref<const Eigen::VectorXd>& T,
+                const Eigen::Ref<const Eigen::VectorXd>* weights) {
+    detail::validate_btyd(function, x, t_x, T);
+    if (weights) {
+      detail::require_same_length(function, "x", static_cast<std::size_t>(x.size()), "weights",
+                                  static_cast<std::size_t>(weights->size()));
+      detail::require_non_negative(function, "weights", *weights);
+    }
+    table_.add_rows(x, t_x, T, weights);
+    rows_ += static_cast<std::uint64_t>(x.size());
+  }
+
+  detail::btyd_pattern_table table_;
+  std::uint64_t rows_ = 0;
+};
 
 // Compresses customers' (x, t_x, T) to distinct patterns with counts (or summed
 // weights). Fitting the patterns with their weights gives exactly the fit on the rows.

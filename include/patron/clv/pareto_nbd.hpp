@@ -102,57 +102,106 @@ inline double log_add(double a, double b) {
 }
 
 // Weighted total negative log-likelihood, gradient in u = log(r, alpha, s, beta).
-inline double pnbd_total_nll(const btyd_patterns& d, const Eigen::VectorXd& u,
-                             Eigen::VectorXd& gradient) {
-  const double r = std::exp(u(0)), alpha = std::exp(u(1)), s = std::exp(u(2)), beta = std::exp(u(3));
-  const bool alpha_larger = alpha >= beta;
-  const double M = alpha_larger ? alpha : beta, m = alpha_larger ? beta : alpha;
-  const math_policy pol;
-  const double dg_r = boost::math::digamma(r, pol), log_alpha = std::log(alpha), log_beta = std::log(beta);
-  double ll = 0, g[4] = {0, 0, 0, 0};  // d/d(r, alpha, s, beta)
-  // Patterns are sorted by x, then T: F(T) repeats along runs of equal (x, T), and
-  // F(t_x = 0) is shared by every x = 0 pattern.
-  log_f_with_gradient fT{}, f0{};
-  double fT_x = -1, fT_T = -1, f0_x = -1, f0_t = -1;
-  for (Eigen::Index i = 0; i < d.size(); ++i) {
-    const double x = d.x(i), t_x = d.t_x(i), T = d.T(i), w = d.weight(i);
-    const double K = r + s + x, b2 = alpha_larger ? s + 1.0 : r + x;
-    const double l1 = -(r + x) * std::log(alpha + T) - s * std::log(beta + T);
-    double dl1[4] = {-std::log(alpha + T), -(r + x) / (alpha + T), -std::log(beta + T), -s / (beta + T)};
-    double l2 = -std::numeric_limits<double>::infinity(), dl2[4] = {0, 0, 0, 0};
-    if (t_x < T) {
-      if (x != fT_x || T != fT_T) {
-        fT = pnbd_log_f(K, b2, M, m, T);
-        fT_x = x;
-        fT_T = T;
-      }
-      if (x != f0_x || t_x != f0_t) {
-        f0 = pnbd_log_f(K, b2, M, m, t_x);
-        f0_x = x;
-        f0_t = t_x;
-      }
-      // d log(F1 - F2) = (dF1 - rho dF2) / (1 - rho), rho = F2 / F1.
-      const double rho = std::exp(fT.value - f0.value), inv = 1.0 / (1.0 - rho);
-      l2 = std::log(s / K) + f0.value + std::log(-std::expm1(fT.value - f0.value));
-      const double dK = (f0.d_K - rho * fT.d_K) * inv - 1.0 / K;
-      const double db2 = (f0.d_b2 - rho * fT.d_b2) * inv;
-      const double dM = (f0.d_M - rho * fT.d_M) * inv, dm = (f0.d_m - rho * fT.d_m) * inv;
-      dl2[0] = dK + (alpha_larger ? 0.0 : db2);
-      dl2[2] = dK + 1.0 / s + (alpha_larger ? db2 : 0.0);
-      dl2[1] = alpha_larger ? dM : dm;
-      dl2[3] = alpha_larger ? dm : dM;
+// Prepared once per fit: the runs of equal x (patterns are sorted by x) and each
+// pattern's T and t_x as an index into their distinct values. F(t) depends on x and t
+// only, so within a run each distinct t_x and each distinct T costs one 2F1 series,
+// however many patterns share it (on a day grid, a few hundred series per x instead of
+// one per pattern); terms in x alone are computed once per run. The per-pattern
+// arithmetic and its summation order are those of a plain loop over the patterns.
+class pnbd_likelihood {
+ public:
+  explicit pnbd_likelihood(const btyd_patterns& d) : d_(d) {
+    const Eigen::Index n = d.size();
+    distinct_values T_values, t_x_values;
+    T_index_.resize(static_cast<std::size_t>(n));
+    t_x_index_.resize(static_cast<std::size_t>(n));
+    for (Eigen::Index i = 0; i < n; ++i) {
+      T_index_[static_cast<std::size_t>(i)] = T_values.index(d.T(i));
+      t_x_index_[static_cast<std::size_t>(i)] = t_x_values.index(d.t_x(i));
+      if (i == 0 || d.x(i) != d.x(i - 1)) run_start_.push_back(i);
     }
-    const double total = log_add(l1, l2);
-    const double w1 = std::exp(l1 - total), w2 = std::exp(l2 - total);
-    ll += w * (std::lgamma(r + x) + total);
-    const double dc[4] = {boost::math::digamma(r + x, pol) - dg_r + log_alpha, r / alpha, log_beta, s / beta};
-    for (int k = 0; k < 4; ++k) g[k] += w * (dc[k] + w1 * dl1[k] + w2 * dl2[k]);
+    run_start_.push_back(n);
+    T_ = T_values.values();
+    t_x_ = t_x_values.values();
+    f_T_.resize(static_cast<std::size_t>(T_.size()));
+    f_t_x_.resize(static_cast<std::size_t>(t_x_.size()));
+    stamp_T_.assign(f_T_.size(), 0);
+    stamp_t_x_.assign(f_t_x_.size(), 0);
   }
-  const double total_weight = d.weight.sum();
-  ll += total_weight * (-std::lgamma(r) + r * log_alpha + s * log_beta);
-  gradient.resize(4);
-  gradient << -g[0] * r, -g[1] * alpha, -g[2] * s, -g[3] * beta;
-  return -ll;
+
+  double operator()(const Eigen::VectorXd& u, Eigen::VectorXd& gradient) {
+    const double r = std::exp(u(0)), alpha = std::exp(u(1)), s = std::exp(u(2)), beta = std::exp(u(3));
+    const bool alpha_larger = alpha >= beta;
+    const double M = alpha_larger ? alpha : beta, m = alpha_larger ? beta : alpha;
+    const math_policy pol;
+    const double dg_r = boost::math::digamma(r, pol), log_alpha = std::log(alpha), log_beta = std::log(beta);
+    auto log = [](double v) { return std::log(v); };
+    const Eigen::ArrayXd log_alpha_T = (alpha + T_).unaryExpr(log), log_beta_T = (beta + T_).unaryExpr(log);
+    double ll = 0, g[4] = {0, 0, 0, 0};  // d/d(r, alpha, s, beta)
+    for (std::size_t k = 0; k + 1 < run_start_.size(); ++k) {
+      ++epoch_;  // invalidates the F caches of the previous run
+      const double x = d_.x(run_start_[k]);
+      const double K = r + s + x, b2 = alpha_larger ? s + 1.0 : r + x;
+      const double lgamma_rx = std::lgamma(r + x), log_s_K = std::log(s / K);
+      const double dc[4] = {boost::math::digamma(r + x, pol) - dg_r + log_alpha, r / alpha, log_beta, s / beta};
+      auto cached_f = [&](std::vector<log_f_with_gradient>& cache, std::vector<std::uint64_t>& stamp,
+                          std::int32_t index, double t) -> const log_f_with_gradient& {
+        const auto j = static_cast<std::size_t>(index);
+        if (stamp[j] != epoch_) {
+          cache[j] = pnbd_log_f(K, b2, M, m, t);
+          stamp[j] = epoch_;
+        }
+        return cache[j];
+      };
+      for (Eigen::Index i = run_start_[k]; i < run_start_[k + 1]; ++i) {
+        const double t_x = d_.t_x(i), T = d_.T(i), w = d_.weight(i);
+        const std::int32_t Ti = T_index_[static_cast<std::size_t>(i)];
+        const double l1 = -(r + x) * log_alpha_T(Ti) - s * log_beta_T(Ti);
+        double dl1[4] = {-log_alpha_T(Ti), -(r + x) / (alpha + T), -log_beta_T(Ti), -s / (beta + T)};
+        double l2 = -std::numeric_limits<double>::infinity(), dl2[4] = {0, 0, 0, 0};
+        if (t_x < T) {
+          const log_f_with_gradient& fT = cached_f(f_T_, stamp_T_, Ti, T);
+          const log_f_with_gradient& f0 = cached_f(f_t_x_, stamp_t_x_, t_x_index_[static_cast<std::size_t>(i)], t_x);
+          // d log(F1 - F2) = (dF1 - rho dF2) / (1 - rho), rho = F2 / F1.
+          const double rho = std::exp(fT.value - f0.value), inv = 1.0 / (1.0 - rho);
+          l2 = log_s_K + f0.value + std::log(-std::expm1(fT.value - f0.value));
+          const double dK = (f0.d_K - rho * fT.d_K) * inv - 1.0 / K;
+          const double db2 = (f0.d_b2 - rho * fT.d_b2) * inv;
+          const double dM = (f0.d_M - rho * fT.d_M) * inv, dm = (f0.d_m - rho * fT.d_m) * inv;
+          dl2[0] = dK + (alpha_larger ? 0.0 : db2);
+          dl2[2] = dK + 1.0 / s + (alpha_larger ? db2 : 0.0);
+          dl2[1] = alpha_larger ? dM : dm;
+          dl2[3] = alpha_larger ? dm : dM;
+        }
+        // log(e^l1 + e^l2) and the shares e^l1, e^l2 of it, from one e = exp(-|l1 - l2|)
+        // (e = 0 when l2 = -inf).
+        const double e = std::exp(-std::abs(l1 - l2)), share = 1.0 / (1.0 + e);
+        const double total = std::max(l1, l2) + std::log1p(e);
+        const double w1 = l1 >= l2 ? share : e * share, w2 = l1 >= l2 ? e * share : share;
+        ll += w * (lgamma_rx + total);
+        for (int c = 0; c < 4; ++c) g[c] += w * (dc[c] + w1 * dl1[c] + w2 * dl2[c]);
+      }
+    }
+    const double total_weight = d_.weight.sum();
+    ll += total_weight * (-std::lgamma(r) + r * log_alpha + s * log_beta);
+    gradient.resize(4);
+    gradient << -g[0] * r, -g[1] * alpha, -g[2] * s, -g[3] * beta;
+    return -ll;
+  }
+
+ private:
+  const btyd_patterns& d_;
+  Eigen::ArrayXd T_, t_x_;
+  std::vector<std::int32_t> T_index_, t_x_index_;
+  std::vector<Eigen::Index> run_start_;
+  // log F and its gradient per distinct T and t_x, valid while their stamp is epoch_.
+  std::vector<log_f_with_gradient> f_T_, f_t_x_;
+  std::vector<std::uint64_t> stamp_T_, stamp_t_x_;
+  std::uint64_t epoch_ = 0;
+};
+
+inline double pnbd_total_nll(const btyd_patterns& d, const Eigen::VectorXd& u, Eigen::VectorXd& gradient) {
+  return pnbd_likelihood(d)(u, gradient);
 }
 
 // e^z Gamma(a, z) for any real a and z > 0 (Boost 1.74's tgamma(a, z) needs a > 0):
@@ -308,9 +357,10 @@ inline pareto_nbd_model fit_pareto_nbd_patterns(const btyd_patterns& d, const cl
   Eigen::VectorXd u0(4);
   u0 << 0.0, std::log(mean_T / (mean_x + 0.5)), 0.0, std::log(mean_T);
   // A series that fails its convergence check makes that trial point infeasible.
+  pnbd_likelihood likelihood(d);
   auto nll = [&](const Eigen::VectorXd& u, Eigen::VectorXd& g) {
     try {
-      return pnbd_total_nll(d, u, g);
+      return likelihood(u, g);
     } catch (const numerical_error&) {
       g = Eigen::VectorXd::Zero(4);
       return std::numeric_limits<double>::infinity();
@@ -346,6 +396,13 @@ inline pareto_nbd_model fit_pareto_nbd_patterns(const btyd_patterns& d, const cl
   detail::validate_weights(f, weights, x.size());
   const Eigen::VectorXd w = weights;
   return detail::fit_pareto_nbd_patterns(detail::compress(x, t_x, T, &w), options);
+}
+
+// Fit on distinct patterns with weights, e.g. btyd_pattern_accumulator::patterns() or
+// compress_btyd(): the same fit as on the customers they summarise.
+[[nodiscard]] inline pareto_nbd_model fit_pareto_nbd(const btyd_patterns& patterns,
+                                                     const clv_fit_options& options = {}) {
+  return fit_pareto_nbd(patterns.x, patterns.t_x, patterns.T, patterns.weight, options);
 }
 
 }  // namespace patron

@@ -16,6 +16,8 @@ of patron's formulas wherever one exists:
   DERT with mpmath.hyperu (patron: incomplete gamma recurrences); finite-horizon
   discounted purchases by quadrature of e^(-delta t) dE[Y(t)].
 - BG/BB DERT: the infinite discounted sum of per-opportunity expectations (patron: 2F1).
+- BG/BB P(X(n) = x) and E[X(n)]: dynamic programming over the opportunities with p and
+  theta as Polya urns (patron: the beta-function sum of FHS 2010 eq. 7, eq. 9).
 - Retention CLV: explicit sums (patron: closed forms).
 """
 import mpmath as mp
@@ -230,6 +232,40 @@ for x, tx, n in [(0, 0, 6), (1, 1, 6), (3, 5, 6), (6, 6, 6), (2, 3, 6), (4, 4, 5
                       bgbb_expected(5, x, tx, n), bgbb_dert(mp.mpf("0.1"), x, tx, n)))
 emit("bgbb_customer_reference", bgbb_rows,
      ["x", "t_x", "n", "log_likelihood", "p_alive", "expected_5", "dert_0_1"])
+
+
+
+def bgbb_pmf_urn(n, a_, b_, g_, d_):
+    """P(X(n) = x) for x = 0..n by dynamic programming over the opportunities, with p and
+    theta integrated out as Polya urns (no beta functions, no closed form): a customer
+    alive after t opportunities survives the next with probability (d_+t)/(g_+d_+t) and
+    then, having had t trials with k transactions, transacts with (a_+k)/(a_+b_+t)."""
+    alive = [mp.mpf(1)] + [mp.mpf(0)] * n  # by transactions so far
+    dead = [mp.mpf(0)] * (n + 1)
+    for t in range(n):
+        survive = (d_ + t) / (g_ + d_ + t)
+        nxt = [mp.mpf(0)] * (n + 1)
+        for k in range(t + 1):
+            if alive[k] == 0:
+                continue
+            dead[k] += alive[k] * (1 - survive)
+            buy = (a_ + k) / (a_ + b_ + t)
+            nxt[k + 1] += alive[k] * survive * buy
+            nxt[k] += alive[k] * survive * (1 - buy)
+        alive = nxt
+    return [alive[k] + dead[k] for k in range(n + 1)]
+
+
+# P(X(n) = x) and E[X(n)] = sum_x x P(X(n) = x): donations parameters, and gamma > 1.
+bgbb_pmf_rows, bgbb_mean_rows = [], []
+for params in [(ba, bb, bg, bd), tuple(map(mp.mpf, ("0.45", "2.3", "1.8", "0.9")))]:
+    for n in [1, 6, 11, 40]:
+        pmf = bgbb_pmf_urn(n, *params)
+        for x in sorted({0, 1, n // 2, n - 1, n}):
+            bgbb_pmf_rows.append((*params, n, x, pmf[x]))
+        bgbb_mean_rows.append((*params, n, sum(k * pmf[k] for k in range(n + 1))))
+emit("bgbb_pmf_reference", bgbb_pmf_rows, ["alpha", "beta", "gamma", "delta", "n", "x", "probability"])
+emit("bgbb_mean_reference", bgbb_mean_rows, ["alpha", "beta", "gamma", "delta", "n", "expected"])
 
 # --- Retention CLV -------------------------------------------------------------------
 clv_rows = []
