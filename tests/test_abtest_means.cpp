@@ -159,6 +159,29 @@ TEST_CASE("moment accumulators merge to the one-pass result", "[property]") {
                     "patron::moment_accumulator::add: value (nan) must be finite");
 }
 
+TEST_CASE("accumulators rebuilt from their state merge bit for bit like the originals", "[property]") {
+  patron::rng g(12);
+  patron::moment_accumulator a, b;
+  patron::covariance_accumulator ca, cb;
+  for (int i = 0; i < 100; ++i) {
+    const double x = g.normal(5.0, 2.0), y = x + g.normal();
+    (i % 2 ? a : b).add(x);
+    (i % 2 ? ca : cb).add(y, x);
+  }
+  auto shipped = patron::moment_accumulator::from_state(a.state());
+  auto shipped_c = patron::covariance_accumulator::from_state(ca.state());
+  shipped.merge(b);
+  shipped_c.merge(cb);
+  a.merge(b);
+  ca.merge(cb);
+  CHECK(shipped.state() == a.state());
+  CHECK(shipped_c.state() == ca.state());
+  CHECK_THROWS_WITH(patron::moment_accumulator::from_state({-1.0, 0.0, 0.0}),
+                    "patron::moment_accumulator::from_state: state[0] (-1) must be non-negative");
+  CHECK_THROWS_WITH(patron::covariance_accumulator::from_state({2.0, 0.0, std::nan(""), 0.0, 0.0, 0.0}),
+                    "patron::covariance_accumulator::from_state: state[2] (nan) must be finite");
+}
+
 TEST_CASE("t-tests and Mann-Whitney reject bad samples", "[invalid]") {
   Eigen::VectorXd one(1), ok(3), bad(3);
   one << 1.0;

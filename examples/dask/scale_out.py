@@ -84,6 +84,37 @@ def customer_summaries(client, partitions, buckets):
     return frames, observation_end
 
 
+def variant_moments(partition):
+    """(c) Per-partition moment accumulators of the metric (amount) for variants A and B.
+
+    Variant assignment is by customer (even ids see A, odd ids see B), as an experiment
+    platform would hash users."""
+    ids, _, amounts = partition
+    out = []
+    for variant in (0, 1):
+        accumulator = patron.abtest.MomentAccumulator()
+        accumulator.add(amounts[ids % 2 == variant])
+        out.append(accumulator)
+    return out
+
+
+def merge_moments(per_partition):
+    """Merges the partitions' accumulators (Chan's parallel update) in partition order."""
+    a, b = patron.abtest.MomentAccumulator(), patron.abtest.MomentAccumulator()
+    for part_a, part_b in per_partition:
+        a.merge(part_a)
+        b.merge(part_b)
+    return a, b
+
+
+def ab_test(client, partitions):
+    """(c) Welch t-test of B vs A from moments merged on a worker: only two small
+    accumulators reach the driver."""
+    moments = client.map(variant_moments, partitions, pure=False)
+    a, b = client.submit(merge_moments, moments, pure=False).result()
+    return patron.abtest.t_test_from_summary(a.summary(), b.summary()), a, b
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_000_000)
@@ -105,6 +136,12 @@ def main():
     summary = pd.concat(client.gather(frames)).sort_values("customer", ignore_index=True)
     print(f"(a) {len(summary)} customer summaries in {time.perf_counter() - start:.2f} s")
     print(summary.head())
+
+    start = time.perf_counter()
+    result, a, b = ab_test(client, partitions)
+    print(f"(c) A/B: n = {a.count:.0f} / {b.count:.0f}, means {a.mean:.4f} / {b.mean:.4f}, "
+          f"Welch t = {result.statistic:.3f}, p = {result.p_value:.4g} "
+          f"in {time.perf_counter() - start:.2f} s")
     client.close()
     if cluster is not None:
         cluster.close()

@@ -193,7 +193,8 @@ void bind_accumulators(py::module_& m) {
       .def_property_readonly("mean", &moment_accumulator::mean)
       .def_property_readonly("variance", &moment_accumulator::variance, "unbiased (ddof 1); 0 below two values")
       .def("summary", &moment_accumulator::summary, "SampleSummary(count, mean, variance) for t_test_from_summary.")
-      .def(py::pickle(&double_state<moment_accumulator, 3>, &from_double_state<moment_accumulator, 3>));
+      .def(py::pickle([](const moment_accumulator& a) { return a.state(); },
+                      [](const std::array<double, 3>& s) { return moment_accumulator::from_state(s); }));
   py::class_<covariance_accumulator>(m, "CovarianceAccumulator",
                                      "Mergeable moments of pairs (y, x) for CUPED; picklable for Dask.")
       .def(py::init<>())
@@ -217,7 +218,8 @@ void bind_accumulators(py::module_& m) {
       .def_property_readonly("variance_x", &covariance_accumulator::variance_x)
       .def_property_readonly("covariance", &covariance_accumulator::covariance)
       .def("summary_y", &covariance_accumulator::summary_y, "SampleSummary of y.")
-      .def(py::pickle(&double_state<covariance_accumulator, 6>, &from_double_state<covariance_accumulator, 6>));
+      .def(py::pickle([](const covariance_accumulator& a) { return a.state(); },
+                      [](const std::array<double, 6>& s) { return covariance_accumulator::from_state(s); }));
 }
 
 void bind_platform(py::module_& m) {

@@ -7,7 +7,6 @@
 #include "bindings.hpp"
 
 #include <array>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -147,30 +146,6 @@ void bind_enum_once(py::module_& m, const char* name, Define&& define) {
 inline std::vector<long long> as_integer_vector(const py::handle& object, const char* name) {
   const auto a = as_counts(object, name);
   return std::vector<long long>(a.data(), a.data() + a.size());
-}
-
-// Pickle state of a class whose whole state is N doubles (the mergeable accumulators):
-// the object's bytes as a tuple of floats. Legal for trivially copyable types and exact
-// (no arithmetic round trip), which a rebuild from public accessors would not be.
-template <class T, std::size_t N>
-py::tuple double_state(const T& value) {
-  static_assert(std::is_trivially_copyable_v<T> && sizeof(T) == N * sizeof(double));
-  std::array<double, N> d{};
-  std::memcpy(d.data(), &value, sizeof(T));
-  py::tuple out(N);
-  for (std::size_t k = 0; k < N; ++k) out[k] = d[k];
-  return out;
-}
-
-template <class T, std::size_t N>
-T from_double_state(const py::tuple& state) {
-  static_assert(std::is_trivially_copyable_v<T> && sizeof(T) == N * sizeof(double));
-  if (state.size() != N) throw py::value_error("invalid pickle state: expected " + std::to_string(N) + " values");
-  std::array<double, N> d{};
-  for (std::size_t k = 0; k < N; ++k) d[k] = state[k].cast<double>();
-  T value;
-  std::memcpy(static_cast<void*>(&value), d.data(), sizeof(T));
-  return value;
 }
 
 }  // namespace patron::python

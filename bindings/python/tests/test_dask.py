@@ -6,6 +6,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats
 
 import patron
 
@@ -53,3 +54,14 @@ def test_bucketed_summaries_equal_the_single_machine_summary(client, partitions,
         # Bitwise: the accumulators sum every customer's rows in a canonical order.
         np.testing.assert_array_equal(distributed_summary[column], getattr(single, column),
                                       err_msg=column)
+
+
+def test_merged_ab_moments_give_the_single_machine_welch_test(client, partitions, whole_log):
+    result, a, b = scale_out.ab_test(client, partitions)
+    ids, _, amounts = whole_log
+    in_a, in_b = amounts[ids % 2 == 0], amounts[ids % 2 == 1]
+    assert (a.count, b.count) == (len(in_a), len(in_b))
+    expected = scipy.stats.ttest_ind(in_b, in_a, equal_var=False)
+    # Chan's merge reorders the floating-point sums: equal to 1e-12, not bitwise.
+    assert result.statistic == pytest.approx(expected.statistic, rel=1e-12)
+    assert result.p_value == pytest.approx(expected.pvalue, rel=1e-10)

@@ -4,8 +4,11 @@
 // never sum-of-squares minus square-of-sum.
 #pragma once
 
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 
 #include "patron/core/validate.hpp"
 
@@ -18,6 +21,18 @@ struct sample_summary {
   double mean = 0.0;
   double variance = 0.0;
 };
+
+namespace detail {
+// A shipped state is finite, and its counts and sums of squares are non-negative.
+template <std::size_t N>
+void check_accumulator_state(const char* function, const std::array<double, N>& state,
+                             std::initializer_list<std::size_t> non_negative) {
+  for (std::size_t k = 0; k < N; ++k)
+    if (!std::isfinite(state[k])) throw_invalid_element(function, "state", k, state[k], "must be finite");
+  for (std::size_t k : non_negative)
+    if (state[k] < 0.0) throw_invalid_element(function, "state", k, state[k], "must be non-negative");
+}
+}  // namespace detail
 
 // Count, mean and second central moment of a stream of values.
 class moment_accumulator {
@@ -43,6 +58,18 @@ class moment_accumulator {
   // Unbiased (ddof 1) variance; 0 for fewer than two values.
   [[nodiscard]] double variance() const { return count_ > 1.0 ? m2_ / (count_ - 1.0) : 0.0; }
   [[nodiscard]] sample_summary summary() const { return {count_, mean_, variance()}; }
+
+  // The exact state (count, mean, M2), to ship an accumulator to another process:
+  // from_state(a.state()) is a bit for bit, merges included.
+  [[nodiscard]] std::array<double, 3> state() const { return {count_, mean_, m2_}; }
+  [[nodiscard]] static moment_accumulator from_state(const std::array<double, 3>& state) {
+    detail::check_accumulator_state("moment_accumulator::from_state", state, {0, 2});
+    moment_accumulator out;
+    out.count_ = state[0];
+    out.mean_ = state[1];
+    out.m2_ = state[2];
+    return out;
+  }
 
  private:
   double count_ = 0.0, mean_ = 0.0, m2_ = 0.0;
@@ -82,6 +109,23 @@ class covariance_accumulator {
   [[nodiscard]] double variance_x() const { return ddof1(m2_x_); }
   [[nodiscard]] double covariance() const { return ddof1(c_xy_); }
   [[nodiscard]] sample_summary summary_y() const { return {count_, mean_y_, variance_y()}; }
+
+  // The exact state (count, mean_y, mean_x, M2_y, M2_x, C_xy), to ship an accumulator to
+  // another process: from_state(a.state()) is a bit for bit, merges included.
+  [[nodiscard]] std::array<double, 6> state() const {
+    return {count_, mean_y_, mean_x_, m2_y_, m2_x_, c_xy_};
+  }
+  [[nodiscard]] static covariance_accumulator from_state(const std::array<double, 6>& state) {
+    detail::check_accumulator_state("covariance_accumulator::from_state", state, {0, 3, 4});
+    covariance_accumulator out;
+    out.count_ = state[0];
+    out.mean_y_ = state[1];
+    out.mean_x_ = state[2];
+    out.m2_y_ = state[3];
+    out.m2_x_ = state[4];
+    out.c_xy_ = state[5];
+    return out;
+  }
 
  private:
   double ddof1(double m) const { return count_ > 1.0 ? m / (count_ - 1.0) : 0.0; }

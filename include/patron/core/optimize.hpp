@@ -47,11 +47,17 @@ struct minimize_result {
 
 namespace detail {
 
+// Thrown by guarded_objective when a trial point already meets the gradient tolerance:
+// LBFGS++ tests convergence only after a line search, and on a likelihood that is flat
+// within its rounding noise next to the optimum the search can spend all its
+// max_linesearch evaluations failing the sufficient-decrease test there.
+struct gradient_tolerance_met : std::exception {};
+
 // Objective signature: double f(const Eigen::VectorXd& x, Eigen::VectorXd& gradient).
 template <class Objective>
 class guarded_objective {
  public:
-  explicit guarded_objective(Objective& f) : f_(f) {}
+  guarded_objective(Objective& f, double tolerance) : f_(f), tolerance_(tolerance) {}
 
   double operator()(const Eigen::VectorXd& x, Eigen::VectorXd& gradient) {
     double value = f_(x, gradient);
@@ -64,9 +70,21 @@ class guarded_objective {
       best_value_ = value;
       best_gradient_ = gradient;
     }
+    if (stop_when_met_ && gradient.template lpNorm<Eigen::Infinity>() <= tolerance_) {
+      met_x_ = x;
+      met_value_ = value;
+      met_gradient_ = gradient;
+      throw gradient_tolerance_met{};
+    }
     return value;
   }
 
+  // While set (the L-BFGS phase), a point meeting the tolerance ends the run.
+  void stop_when_met(bool on) { stop_when_met_ = on; }
+  // The point at which the tolerance was met, if any (it may not be the lowest value).
+  const std::optional<Eigen::VectorXd>& met_x() const { return met_x_; }
+  double met_value() const { return met_value_; }
+  const Eigen::VectorXd& met_gradient() const { return met_gradient_; }
   bool has_best() const { return best_x_.has_value(); }
   const Eigen::VectorXd& best_x() const { return *best_x_; }
   double best_value() const { return best_value_; }
@@ -74,6 +92,11 @@ class guarded_objective {
 
  private:
   Objective& f_;
+  double tolerance_;
+  bool stop_when_met_ = false;
+  std::optional<Eigen::VectorXd> met_x_;
+  double met_value_ = 0.0;
+  Eigen::VectorXd met_gradient_;
   std::optional<Eigen::VectorXd> best_x_;
   double best_value_ = std::numeric_limits<double>::infinity();
   Eigen::VectorXd best_gradient_;
@@ -126,7 +149,7 @@ template <class Objective>
                   options.newton_steps, "must be non-negative");
   detail::require_finite("minimize", "x0", x0);
   using objective_type = std::remove_reference_t<Objective>;
-  detail::guarded_objective<objective_type> guarded(f);
+  detail::guarded_objective<objective_type> guarded(f, options.gradient_tolerance);
 
   LBFGSpp::LBFGSParam<double> param;
   param.m = options.memory;
@@ -141,8 +164,11 @@ template <class Objective>
   double fx = 0.0;
   try {
     LBFGSpp::LBFGSSolver<double> solver(param);
+    guarded.stop_when_met(true);
     result.iterations = solver.minimize(guarded, x, fx);
     result.message = "L-BFGS stopped";
+  } catch (const detail::gradient_tolerance_met&) {
+    result.message = "L-BFGS: gradient tolerance met during a line search";
   } catch (const std::exception& e) {
     // Line-search failures near the optimum are common in double precision; the
     // Newton polish below usually finishes the job from the best point.
@@ -157,9 +183,11 @@ template <class Objective>
     return result;
   }
 
-  Eigen::VectorXd best_x = guarded.best_x();
-  double best_value = guarded.best_value();
-  Eigen::VectorXd best_gradient = guarded.best_gradient();
+  guarded.stop_when_met(false);
+  const bool met = guarded.met_x().has_value();
+  Eigen::VectorXd best_x = met ? *guarded.met_x() : guarded.best_x();
+  double best_value = met ? guarded.met_value() : guarded.best_value();
+  Eigen::VectorXd best_gradient = met ? guarded.met_gradient() : guarded.best_gradient();
 
   // Newton polish. A step is accepted if it lowers the objective, or if it shrinks the
   // gradient while the objective rises by at most 1e-9 relative: likelihoods summed over
