@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
 #include <numeric>
 #include <string>
 #include <type_traits>
@@ -61,18 +65,137 @@ rfm_table<Id> rfm_from_summary(customer_summary<Id>&& s, const rfm_options& opti
   return t;
 }
 
+// Times as unsigned keys in the same order, so that a zero-filled cell holds a key below
+// every finite time.
+inline std::uint64_t time_key(double time) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &time, sizeof bits);
+  return bits >> 63 ? ~bits : bits | (std::uint64_t{1} << 63);
+}
+inline double time_of_key(std::uint64_t key) {
+  const std::uint64_t bits = key >> 63 ? key & ~(std::uint64_t{1} << 63) : ~key;
+  double time;
+  std::memcpy(&time, &bits, sizeof time);
+  return time;
+}
+
+// One customer's running RFM aggregates; all zero before the first row.
+struct rfm_cell {
+  std::uint64_t last_key;
+  std::uint64_t transactions;
+  window_summer::sum spend;
+};
+
+// Zero-filled cells: calloc hands large blocks over as fresh zero pages, which only the
+// customers' rows touch, instead of writing zeros into them first.
+struct free_deleter {
+  void operator()(void* p) const { std::free(p); }
+};
+using rfm_cells = std::unique_ptr<rfm_cell[], free_deleter>;
+inline rfm_cells zeroed_cells(std::size_t n) {
+  static_assert(std::is_trivially_copyable_v<rfm_cell>);
+  auto* p = static_cast<rfm_cell*>(std::calloc(n == 0 ? 1 : n, sizeof(rfm_cell)));
+  if (!p) throw std::bad_alloc();
+  return rfm_cells(p);
+}
+
+// The cells are read and written in random order: asking for a cell some rows ahead
+// keeps several cache misses in flight instead of one.
+constexpr std::size_t prefetch_distance = 32;
+inline void prefetch_for_write(const void* p) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p, 1);
+#else
+  (void)p;
+#endif
+}
+
+inline void add_to_cell(rfm_cell& c, double time, double amount, const window_summer& summer) {
+  const std::uint64_t key = time_key(time);
+  c.last_key = key > c.last_key ? key : c.last_key;
+  ++c.transactions;
+  summer.add(c.spend, amount);
+}
+
+template <class Id>
+void resize_table(rfm_table<Id>& t, std::size_t m) {
+  const auto n = static_cast<Eigen::Index>(m);
+  t.customer.resize(m);
+  for (auto* v : {&t.recency, &t.frequency, &t.monetary, &t.revenue}) v->resize(n);
+}
+
+template <class Id>
+void fill_row(rfm_table<Id>& t, Eigen::Index row, const rfm_cell& c, const window_summer& summer,
+              const rfm_options& options, double as_of) {
+  // The same expressions as rfm_from_summary, so that both paths agree bit for bit.
+  t.recency(row) = (as_of - time_of_key(c.last_key)) / options.time_unit;
+  t.frequency(row) = static_cast<double>(c.transactions);
+  t.revenue(row) = summer.value(c.spend);
+  t.monetary(row) = options.monetary == monetary_measure::total ? t.revenue(row)
+                                                                  : t.revenue(row) / t.frequency(row);
+}
+
+// The RFM table in one pass over the rows, without grouping them: last time, count and
+// exact spend per customer (frequency_measure::transactions, amounts that fit the
+// window summer). Customers are cells of a table indexed by id - lowest id when the
+// integer ids span at most about half the row count, else by dense_customer_index.
+template <class Id>
+rfm_table<Id> rfm_one_pass(const Id* ids, std::size_t n, const double* times,
+                           const double* amounts, const column_scan<Id>& scan,
+                           const window_summer& summer, const rfm_options& options, double as_of) {
+  rfm_table<Id> t;
+  t.as_of = as_of;
+  if constexpr (std::is_integral_v<Id>) {
+    const Id low = scan.low_id;
+    if (const std::size_t span = direct_span(low, scan.high_id, n / 2 + 1024)) {
+      const rfm_cells cells = zeroed_cells(span);
+      const auto cell_of = [&](std::size_t i) -> rfm_cell& {
+        return cells[static_cast<std::size_t>(ids[i] - low)];
+      };
+      const std::size_t ahead = n > prefetch_distance ? n - prefetch_distance : 0;
+      for (std::size_t i = 0; i < ahead; ++i) {
+        prefetch_for_write(&cell_of(i + prefetch_distance));
+        add_to_cell(cell_of(i), times[i], amounts[i], summer);
+      }
+      for (std::size_t i = ahead; i < n; ++i) add_to_cell(cell_of(i), times[i], amounts[i], summer);
+      std::size_t m = 0;
+      for (std::size_t v = 0; v < span; ++v) m += cells[v].transactions != 0;
+      resize_table(t, m);
+      Eigen::Index row = 0;
+      for (std::size_t v = 0; v < span; ++v) {
+        if (cells[v].transactions == 0) continue;
+        t.customer[static_cast<std::size_t>(row)] = static_cast<Id>(low + static_cast<Id>(v));
+        fill_row(t, row++, cells[v], summer, options, as_of);
+      }
+      return t;
+    }
+  }
+  std::vector<std::uint32_t> index;
+  t.customer = dense_customer_index(ids, n, scan, index);
+  const std::size_t m = t.customer.size();
+  const rfm_cells cells = zeroed_cells(m);
+  for (std::size_t i = 0; i < n; ++i) add_to_cell(cells[index[i]], times[i], amounts[i], summer);
+  resize_table(t, m);
+  for (std::size_t c = 0; c < m; ++c)
+    fill_row(t, static_cast<Eigen::Index>(c), cells[c], summer, options, as_of);
+  return t;
+}
+
 template <class Id>
 rfm_table<Id> rfm_from_log(const Id* ids, std::size_t n_ids, const double* times,
                            std::size_t n_times, const double* amounts, std::size_t n_amounts,
                            const rfm_options& options) {
   constexpr const char* function = "rfm_from_transactions";
-  validate_columns(function, ids, n_ids, times, n_times, amounts, n_amounts, true);
-  const auto latest = std::max_element(times, times + n_times);
-  const double as_of =
-      resolve_as_of(function, options, *latest, static_cast<std::size_t>(latest - times));
-  return rfm_from_summary(
-      summarize(ids, n_ids, times, n_times, amounts, n_amounts, summary_options_for(options, as_of)),
-      options, as_of);
+  const auto scan = scan_columns(function, ids, n_ids, times, n_times, amounts, n_amounts);
+  const double as_of = resolve_as_of(function, options, scan.latest, scan.latest_index);
+  require_row_limit(function, n_ids);
+  if (options.frequency == frequency_measure::transactions && scan.amounts.fit_window(n_ids))
+    return rfm_one_pass(ids, n_ids, times, amounts, scan, window_for(scan.amounts), options,
+                        as_of);
+  // Distinct purchase periods need each customer's rows together: the grouped summary.
+  return rfm_from_summary(summarize_scanned(function, ids, n_ids, times, amounts, scan,
+                                            summary_options_for(options, as_of)),
+                          options, as_of);
 }
 
 template <class Id>
@@ -155,13 +278,11 @@ inline dimension_scores score_dimension(const char* function, const std::string&
   }
 
   d.score.resize(values.size());
+  bins_of(values, d.breakpoints, d.score);
+  if (reversed) d.score = (b.bins + 1) - d.score.array();
   d.customers_per_score.assign(static_cast<std::size_t>(b.bins), 0);
-  for (Eigen::Index i = 0; i < values.size(); ++i) {
-    const int bin = bin_of(values(i), d.breakpoints);
-    const int s = reversed ? b.bins + 1 - bin : bin;
-    d.score(i) = s;
-    ++d.customers_per_score[static_cast<std::size_t>(s - 1)];
-  }
+  for (Eigen::Index i = 0; i < values.size(); ++i)
+    ++d.customers_per_score[static_cast<std::size_t>(d.score(i) - 1)];
   for (int s = 1; s <= b.bins; ++s)
     if (d.customers_per_score[static_cast<std::size_t>(s - 1)] == 0) d.collapsed_bins.push_back(s);
   return d;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "patron/core/validate.hpp"
+#include "patron/transactions/exact_sum.hpp"
 
 namespace patron::detail {
 
@@ -49,6 +50,43 @@ void validate_columns(const char* function, const Id*, std::size_t n_ids, const 
   require_same_length(function, "customers", n_ids, "amounts", n_amounts);
   if (require_rows) require_non_empty(function, "customers", n_ids);
   for (std::size_t i = 0; i < n_ids; ++i) validate_record(function, i, times[i], amounts[i]);
+}
+
+// What one pass over a log learns besides its validity.
+template <class Id>
+struct column_scan {
+  double earliest = 0.0, latest = 0.0;
+  std::size_t latest_index = 0;  // first row at the latest time
+  amount_exponents amounts;
+  Id low_id{}, high_id{};  // integer ids only
+};
+
+// validate_columns (require_rows) fused with the statistics the summaries need.
+template <class Id>
+column_scan<Id> scan_columns(const char* function, const Id* ids, std::size_t n_ids,
+                             const double* times, std::size_t n_times, const double* amounts,
+                             std::size_t n_amounts) {
+  require_same_length(function, "customers", n_ids, "times", n_times);
+  require_same_length(function, "customers", n_ids, "amounts", n_amounts);
+  require_non_empty(function, "customers", n_ids);
+  column_scan<Id> s;
+  s.earliest = s.latest = times[0];
+  if constexpr (std::is_integral_v<Id>) s.low_id = s.high_id = ids[0];
+  for (std::size_t i = 0; i < n_ids; ++i) {
+    const double t = times[i], a = amounts[i];
+    if (!(std::isfinite(t) && std::isfinite(a) && a >= 0.0)) validate_record(function, i, t, a);
+    if (t < s.earliest) s.earliest = t;
+    if (t > s.latest) {
+      s.latest = t;
+      s.latest_index = i;
+    }
+    s.amounts.note(a);
+    if constexpr (std::is_integral_v<Id>) {
+      s.low_id = ids[i] < s.low_id ? ids[i] : s.low_id;
+      s.high_id = ids[i] > s.high_id ? ids[i] : s.high_id;
+    }
+  }
+  return s;
 }
 
 struct resolved_window {
@@ -126,10 +164,11 @@ inline void sort_records(transaction_record* begin, transaction_record* end) {
   }
 }
 
-template <class Id>
+// Sums are exact (patron/transactions/exact_sum.hpp), so only the times need the sort.
+template <class Id, class Summer>
 void summarize_customer(const Id& id, transaction_record* begin, transaction_record* end,
                         const summary_options& options, const resolved_window& window,
-                        customer_summary<Id>& out) {
+                        const Summer& summer, customer_summary<Id>& out) {
   sort_records(begin, end);
   const double first = begin->time;
   if (first > window.calibration_end) {
@@ -140,46 +179,46 @@ void summarize_customer(const Id& id, transaction_record* begin, transaction_rec
   out.customer.push_back(id);
 
   std::int64_t transactions = 0, periods = 0, holdout_periods = 0;
-  double total = 0.0, period_spend = 0.0, holdout = 0.0, last = first;
+  double last = first;
   double current_period = std::numeric_limits<double>::quiet_NaN();
   double current_holdout_period = std::numeric_limits<double>::quiet_NaN();
-  double repeat_spend = 0.0;
+  typename Summer::sum first_period_spend{}, repeat_spend{}, holdout{};
   for (const transaction_record* it = begin; it != end; ++it) {
     const transaction_record& r = *it;
     const double period = std::floor(r.time / options.period_length);
     if (r.time <= window.calibration_end) {
       ++transactions;
-      total += r.amount;
       last = r.time;
       if (period != current_period) {
-        if (periods >= 2) repeat_spend += period_spend;
         ++periods;
         current_period = period;
-        period_spend = 0.0;
       }
-      period_spend += r.amount;
+      summer.add(periods == 1 ? first_period_spend : repeat_spend, r.amount);
     } else {
-      holdout += r.amount;
+      summer.add(holdout, r.amount);
       if (period != current_holdout_period) {
         ++holdout_periods;
         current_holdout_period = period;
       }
     }
   }
-  if (periods >= 2) repeat_spend += period_spend;
+  auto total = first_period_spend;
+  summer.merge(total, repeat_spend);
+  const double total_spend = summer.value(total);
 
   out.first_purchase(row) = first;
   out.last_purchase(row) = last;
   out.transactions(row) = transactions;
   out.purchase_periods(row) = periods;
-  out.total_spend(row) = total;
-  out.mean_spend(row) = total / static_cast<double>(transactions);
+  out.total_spend(row) = total_spend;
+  out.mean_spend(row) = total_spend / static_cast<double>(transactions);
   out.x(row) = static_cast<double>(periods - 1);
-  out.mean_repeat_spend(row) = periods > 1 ? repeat_spend / static_cast<double>(periods - 1) : 0.0;
+  out.mean_repeat_spend(row) =
+      periods > 1 ? summer.value(repeat_spend) / static_cast<double>(periods - 1) : 0.0;
   out.t_x(row) = (last - first) / options.time_unit;
   out.T(row) = (window.calibration_end - first) / options.time_unit;
   out.holdout_transactions(row) = holdout_periods;
-  out.holdout_spend(row) = holdout;
+  out.holdout_spend(row) = summer.value(holdout);
 }
 
 template <class Id>
@@ -191,28 +230,38 @@ void finish_window(customer_summary<Id>& out, const summary_options& options,
   shrink_summary(out);
 }
 
-// Dense customer index in ascending id order. Integer ids spanning a range comparable
-// to the row count use a direct lookup table (no hashing: the common case of
-// database-assigned ids); other ids go through a hash map and a sort of the distinct ids.
+// Integer ids spanning at most `limit` values index a table directly (no hashing: the
+// common case of database-assigned ids). Returns the span, or 0 when too wide.
 template <class Id>
-std::vector<Id> dense_customer_index(const Id* ids, std::size_t n, std::vector<std::uint32_t>& index) {
+std::size_t direct_span(Id low, Id high, std::size_t limit) {
+  if constexpr (std::is_integral_v<Id>) {
+    const auto width = static_cast<long double>(high) - static_cast<long double>(low);
+    if (width < static_cast<long double>(limit)) return static_cast<std::size_t>(width) + 1;
+  }
+  return 0;
+}
+
+// Dense customer index in ascending id order: by a direct lookup table when the integer
+// ids span a range comparable to the row count, otherwise through a hash map and a sort
+// of the distinct ids.
+template <class Id>
+std::vector<Id> dense_customer_index(const Id* ids, std::size_t n, const column_scan<Id>& scan,
+                                     std::vector<std::uint32_t>& index) {
   index.resize(n);
   std::vector<Id> distinct;
   if constexpr (std::is_integral_v<Id>) {
-    const auto [lo, hi] = std::minmax_element(ids, ids + n);
-    const auto low = static_cast<long double>(*lo), high = static_cast<long double>(*hi);
-    if (high - low < 4.0L * static_cast<long double>(n) + 1024.0L) {
-      const auto span = static_cast<std::size_t>(high - low) + 1;
+    const Id low = scan.low_id;
+    if (const std::size_t span = direct_span(low, scan.high_id, 4 * n + 1024)) {
       std::vector<std::uint32_t> rank(span, 0);
-      for (std::size_t i = 0; i < n; ++i) rank[static_cast<std::size_t>(ids[i] - *lo)] = 1;
+      for (std::size_t i = 0; i < n; ++i) rank[static_cast<std::size_t>(ids[i] - low)] = 1;
       std::uint32_t next = 0;
       for (std::size_t v = 0; v < span; ++v) {
         if (rank[v]) {
-          distinct.push_back(static_cast<Id>(*lo + static_cast<Id>(v)));
+          distinct.push_back(static_cast<Id>(low + static_cast<Id>(v)));
           rank[v] = next++;
         }
       }
-      for (std::size_t i = 0; i < n; ++i) index[i] = rank[static_cast<std::size_t>(ids[i] - *lo)];
+      for (std::size_t i = 0; i < n; ++i) index[i] = rank[static_cast<std::size_t>(ids[i] - low)];
       return distinct;
     }
   }
@@ -249,23 +298,22 @@ inline std::unique_ptr<transaction_record[]> group_by_customer(
   return grouped;
 }
 
-template <class Id>
-customer_summary<Id> summarize(const Id* ids, std::size_t n_ids, const double* times,
-                               std::size_t n_times, const double* amounts, std::size_t n_amounts,
-                               const summary_options& options) {
-  static_assert(std::is_integral_v<Id> || std::is_same_v<Id, std::string>,
-                "patron::summarize_transactions: customer ids must be integers or std::string");
-  constexpr const char* function = "summarize_transactions";
-  validate_columns(function, ids, n_ids, times, n_times, amounts, n_amounts, true);
-  require(n_ids < std::numeric_limits<std::uint32_t>::max(), function, "customers.size()", n_ids,
+inline void require_row_limit(const char* function, std::size_t n) {
+  require(n < std::numeric_limits<std::uint32_t>::max(), function, "customers.size()", n,
           "exceeds 2^32 - 1 rows; summarise in shards with transaction_accumulator");
-  const auto [earliest, latest] = std::minmax_element(times, times + n_times);
-  const auto window = resolve_window(
-      function, options, *earliest, *latest,
-      "transaction " + std::to_string(static_cast<std::size_t>(latest - times)));
+}
+
+// summarize_transactions after scan_columns.
+template <class Id>
+customer_summary<Id> summarize_scanned(const char* function, const Id* ids, std::size_t n,
+                                       const double* times, const double* amounts,
+                                       const column_scan<Id>& scan, const summary_options& options) {
+  require_row_limit(function, n);
+  const auto window = resolve_window(function, options, scan.earliest, scan.latest,
+                                     "transaction " + std::to_string(scan.latest_index));
 
   std::vector<std::uint32_t> index;
-  std::vector<Id> distinct = dense_customer_index(ids, n_ids, index);
+  std::vector<Id> distinct = dense_customer_index(ids, n, scan, index);
   const std::size_t m = distinct.size();
 
   std::vector<std::size_t> offset(m + 1, 0);
@@ -275,11 +323,24 @@ customer_summary<Id> summarize(const Id* ids, std::size_t n_ids, const double* t
 
   customer_summary<Id> out;
   resize_summary(out, m);
-  for (std::size_t c = 0; c < m; ++c)
-    summarize_customer(distinct[c], grouped.get() + offset[c], grouped.get() + offset[c + 1],
-                       options, window, out);
+  with_summer(scan.amounts, n, [&](const auto& summer) {
+    for (std::size_t c = 0; c < m; ++c)
+      summarize_customer(distinct[c], grouped.get() + offset[c], grouped.get() + offset[c + 1],
+                         options, window, summer, out);
+  });
   finish_window(out, options, window);
   return out;
+}
+
+template <class Id>
+customer_summary<Id> summarize(const Id* ids, std::size_t n_ids, const double* times,
+                               std::size_t n_times, const double* amounts, std::size_t n_amounts,
+                               const summary_options& options) {
+  static_assert(std::is_integral_v<Id> || std::is_same_v<Id, std::string>,
+                "patron::summarize_transactions: customer ids must be integers or std::string");
+  constexpr const char* function = "summarize_transactions";
+  const auto scan = scan_columns(function, ids, n_ids, times, n_times, amounts, n_amounts);
+  return summarize_scanned(function, ids, n_ids, times, amounts, scan, options);
 }
 
 template <class Id>
@@ -289,10 +350,12 @@ customer_summary<Id> summarize_grouped(const typename customer_records<Id>::map_
   require_non_empty(function, "records", n_records);
   double earliest = std::numeric_limits<double>::infinity();
   double latest = -earliest;
+  amount_exponents amounts;
   for (const auto& [id, list] : records)
     for (const auto& r : list) {
       earliest = std::min(earliest, r.time);
       latest = std::max(latest, r.time);
+      amounts.note(r.amount);
     }
   // The accumulator keeps no global row numbers; the message names the time instead.
   const auto window = resolve_window(function, options, earliest, latest, "a transaction");
@@ -305,11 +368,14 @@ customer_summary<Id> summarize_grouped(const typename customer_records<Id>::map_
   customer_summary<Id> out;
   resize_summary(out, keys.size());
   std::vector<transaction_record> buffer;
-  for (const Id* key : keys) {
-    const auto& list = records.at(*key);
-    buffer.assign(list.begin(), list.end());
-    summarize_customer(*key, buffer.data(), buffer.data() + buffer.size(), options, window, out);
-  }
+  with_summer(amounts, n_records, [&](const auto& summer) {
+    for (const Id* key : keys) {
+      const auto& list = records.at(*key);
+      buffer.assign(list.begin(), list.end());
+      summarize_customer(*key, buffer.data(), buffer.data() + buffer.size(), options, window,
+                         summer, out);
+    }
+  });
   finish_window(out, options, window);
   return out;
 }
