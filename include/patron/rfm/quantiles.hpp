@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <vector>
 
 namespace patron::detail {
@@ -31,11 +32,13 @@ struct order_pair {
   double at, next;
 };
 
-// Least value of work[from..], or `fallback` when that range is empty.
-inline double least_from(const std::vector<double>& work, std::size_t from, double fallback) {
-  if (from >= work.size()) return fallback;
-  double least = work[from];
-  for (std::size_t k = from + 1; k < work.size(); ++k) least = work[k] < least ? work[k] : least;
+// x_(i+1) once *nth holds x_(i) of [nth, end): the least value after nth (x_(i) itself
+// when nothing follows).
+template <class It>
+double next_order_statistic(It nth, It end) {
+  if (nth + 1 == end) return *nth;
+  double least = *(nth + 1);
+  for (It it = nth + 2; it < end; ++it) least = *it < least ? *it : least;
   return least;
 }
 
@@ -55,7 +58,8 @@ inline std::vector<order_pair> selected_pairs(const double* values, std::size_t 
       first = nth + 1;
       selected = i;
     }
-    pairs.push_back({work[i], least_from(work, i + 1, work[i])});
+    const auto nth = work.begin() + static_cast<std::ptrdiff_t>(i);
+    pairs.push_back({*nth, next_order_statistic(nth, work.end())});
   }
   return pairs;
 }
@@ -80,8 +84,11 @@ inline std::vector<order_pair> bracketed_pairs(const double* values, std::size_t
   std::vector<double> bracket(n);
   for (const std::size_t i : rank) {
     const std::size_t centre = i / stride < sample_size ? i / stride : sample_size - 1;
-    const double lo = sample[centre > half_width ? centre - half_width : 0];
-    const double hi = sample[std::min(centre + half_width, sample_size - 1)];
+    // Open-ended near the extremes, where the sample says least about the tail.
+    const double lo = centre >= half_width ? sample[centre - half_width]
+                                           : -std::numeric_limits<double>::infinity();
+    const double hi = centre + half_width < sample_size ? sample[centre + half_width]
+                                                        : std::numeric_limits<double>::infinity();
     std::size_t less = 0, size = 0;
     for (std::size_t k = 0; k < n; ++k) {
       const double v = values[k];
@@ -95,9 +102,7 @@ inline std::vector<order_pair> bracketed_pairs(const double* values, std::size_t
     const auto begin = bracket.begin(), end = begin + static_cast<std::ptrdiff_t>(size);
     const auto nth = begin + static_cast<std::ptrdiff_t>(i - less);
     std::nth_element(begin, nth, end);
-    double next = *nth;
-    for (auto it = nth + 1; it < end; ++it) next = *it < next ? *it : next;
-    pairs.push_back({*nth, next});
+    pairs.push_back({*nth, next_order_statistic(nth, end)});
   }
   return pairs;
 }
