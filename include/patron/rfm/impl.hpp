@@ -5,10 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <memory>
-#include <new>
 #include <numeric>
 #include <string>
 #include <type_traits>
@@ -65,20 +62,6 @@ rfm_table<Id> rfm_from_summary(customer_summary<Id>&& s, const rfm_options& opti
   return t;
 }
 
-// Times as unsigned keys in the same order, so that a zero-filled cell holds a key below
-// every finite time.
-inline std::uint64_t time_key(double time) {
-  std::uint64_t bits;
-  std::memcpy(&bits, &time, sizeof bits);
-  return bits >> 63 ? ~bits : bits | (std::uint64_t{1} << 63);
-}
-inline double time_of_key(std::uint64_t key) {
-  const std::uint64_t bits = key >> 63 ? key & ~(std::uint64_t{1} << 63) : ~key;
-  double time;
-  std::memcpy(&time, &bits, sizeof time);
-  return time;
-}
-
 // One customer's running RFM aggregates; all zero before the first row.
 struct rfm_cell {
   std::uint64_t last_key;
@@ -86,18 +69,7 @@ struct rfm_cell {
   window_summer::sum spend;
 };
 
-// Zero-filled cells: calloc hands large blocks over as fresh zero pages, which only the
-// customers' rows touch, instead of writing zeros into them first.
-struct free_deleter {
-  void operator()(void* p) const { std::free(p); }
-};
-using rfm_cells = std::unique_ptr<rfm_cell[], free_deleter>;
-inline rfm_cells zeroed_cells(std::size_t n) {
-  static_assert(std::is_trivially_copyable_v<rfm_cell>);
-  auto* p = static_cast<rfm_cell*>(std::calloc(n == 0 ? 1 : n, sizeof(rfm_cell)));
-  if (!p) throw std::bad_alloc();
-  return rfm_cells(p);
-}
+using rfm_cells = random_access_buffer<rfm_cell>;
 
 // The cells are read and written in random order: asking for a cell some rows ahead
 // keeps several cache misses in flight instead of one.
@@ -148,7 +120,7 @@ rfm_table<Id> rfm_one_pass(const Id* ids, std::size_t n, const double* times,
   if constexpr (std::is_integral_v<Id>) {
     const Id low = scan.low_id;
     if (const std::size_t span = direct_span(low, scan.high_id, n / 2 + 1024)) {
-      const rfm_cells cells = zeroed_cells(span);
+      const rfm_cells cells = allocate_buffer<rfm_cell>(span, true);
       const auto cell_of = [&](std::size_t i) -> rfm_cell& {
         return cells[static_cast<std::size_t>(ids[i] - low)];
       };
@@ -173,7 +145,7 @@ rfm_table<Id> rfm_one_pass(const Id* ids, std::size_t n, const double* times,
   std::vector<std::uint32_t> index;
   t.customer = dense_customer_index(ids, n, scan, index);
   const std::size_t m = t.customer.size();
-  const rfm_cells cells = zeroed_cells(m);
+  const rfm_cells cells = allocate_buffer<rfm_cell>(m, true);
   for (std::size_t i = 0; i < n; ++i) add_to_cell(cells[index[i]], times[i], amounts[i], summer);
   resize_table(t, m);
   for (std::size_t c = 0; c < m; ++c)

