@@ -521,3 +521,23 @@ TEST_CASE("quantile cut points from a sampled bracket equal those of a full sort
   CHECK(patron::detail::bracketed_pairs(tied.data(), n, ranks).size() == 3);
   CHECK(patron::detail::bracketed_pairs(periodic.data(), n, ranks).empty());
 }
+
+TEST_CASE("any number of threads gives the same table bit for bit", "[property]") {
+  const auto log = random_log(43, 5000, 600);
+  std::vector<long long> sparse;
+  for (long long id : log.customers) sparse.push_back(id * 1000003);
+  for (const auto* ids : {&log.customers, static_cast<const std::vector<long long>*>(&sparse)}) {
+    patron::rfm_options o;
+    o.monetary = patron::monetary_measure::mean;
+    const auto one = patron::rfm_from_transactions(*ids, log.days, log.amounts, o);
+    for (std::size_t threads : {2, 3, 8, 10000}) {
+      o.threads = threads;
+      const auto many = patron::rfm_from_transactions(*ids, log.days, log.amounts, o);
+      CHECK(many.customer == one.customer);
+      CHECK(many.recency == one.recency);
+      CHECK(many.frequency == one.frequency);
+      CHECK(many.monetary == one.monetary);
+      CHECK(many.revenue == one.revenue);
+    }
+  }
+}

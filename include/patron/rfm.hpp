@@ -67,6 +67,10 @@ struct rfm_options {
   double period_length = 1.0;
   frequency_measure frequency = frequency_measure::transactions;
   monetary_measure monetary = monetary_measure::total;
+  // Threads for the pass over the rows of rfm_from_transactions (>= 1). Default 1. Any
+  // count gives the same table bit for bit (sums are exact, see docs/rfm.md); used for
+  // frequency_measure::transactions, the purchase-period path runs on one thread.
+  std::size_t threads = 1;
 };
 
 // Per-customer RFM values. Rows are customers: ascending id order when built from

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -24,6 +26,7 @@ inline void validate_rfm_options(const char* function, const rfm_options& option
   require_positive_scalar(function, "options.time_unit", options.time_unit);
   require_positive_scalar(function, "options.period_length", options.period_length);
   if (options.as_of) require_finite_scalar(function, "options.as_of", *options.as_of);
+  require(options.threads >= 1, function, "options.threads", options.threads, "must be at least 1");
 }
 
 // The analysis date: options.as_of, checked against the latest transaction, or the
@@ -89,6 +92,51 @@ inline void add_to_cell(rfm_cell& c, double time, double amount, const window_su
   summer.add(c.spend, amount);
 }
 
+inline void merge_cells(rfm_cell& c, const rfm_cell& other) {
+  c.last_key = other.last_key > c.last_key ? other.last_key : c.last_key;
+  c.transactions += other.transactions;
+  window_summer::merge(c.spend, other.spend);
+}
+
+// Cells of `size` customers from the rows, slot_of(i) naming row i's cell. With several
+// threads each takes a contiguous part of the rows into a table of its own, and the
+// tables are merged afterwards: maxima, counts and exact integer sums, so the cells are
+// the same bit for bit whatever the number of threads.
+template <class SlotOf>
+rfm_cells accumulate_cells(std::size_t size, std::size_t n, const SlotOf& slot_of,
+                           const double* times, const double* amounts,
+                           const window_summer& summer, std::size_t threads) {
+  threads = std::max<std::size_t>(1, std::min(threads, n));
+  std::vector<rfm_cells> part(threads);
+  std::vector<std::exception_ptr> failure(threads);
+  const auto work = [&](std::size_t k) {
+    try {
+      part[k] = allocate_buffer<rfm_cell>(size, true);
+      rfm_cell* cells = part[k].get();
+      const std::size_t begin = n / threads * k + std::min(k, n % threads);
+      const std::size_t end = begin + n / threads + (k < n % threads ? 1 : 0);
+      const std::size_t ahead = end - begin > prefetch_distance ? end - prefetch_distance : begin;
+      for (std::size_t i = begin; i < ahead; ++i) {
+        prefetch_for_write(cells + slot_of(i + prefetch_distance));
+        add_to_cell(cells[slot_of(i)], times[i], amounts[i], summer);
+      }
+      for (std::size_t i = ahead; i < end; ++i)
+        add_to_cell(cells[slot_of(i)], times[i], amounts[i], summer);
+    } catch (...) {
+      failure[k] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t k = 1; k < threads; ++k) pool.emplace_back(work, k);
+  work(0);
+  for (auto& thread : pool) thread.join();
+  for (const auto& f : failure)
+    if (f) std::rethrow_exception(f);
+  for (std::size_t k = 1; k < threads; ++k)
+    for (std::size_t c = 0; c < size; ++c) merge_cells(part[0][c], part[k][c]);
+  return std::move(part[0]);
+}
+
 template <class Id>
 void resize_table(rfm_table<Id>& t, std::size_t m) {
   const auto n = static_cast<Eigen::Index>(m);
@@ -120,16 +168,11 @@ rfm_table<Id> rfm_one_pass(const Id* ids, std::size_t n, const double* times,
   if constexpr (std::is_integral_v<Id>) {
     const Id low = scan.low_id;
     if (const std::size_t span = direct_span(low, scan.high_id, n / 2 + 1024)) {
-      const rfm_cells cells = allocate_buffer<rfm_cell>(span, true);
-      const auto cell_of = [&](std::size_t i) -> rfm_cell& {
-        return cells[static_cast<std::size_t>(ids[i] - low)];
+      const auto slot_of = [ids, low](std::size_t i) {
+        return static_cast<std::size_t>(ids[i] - low);
       };
-      const std::size_t ahead = n > prefetch_distance ? n - prefetch_distance : 0;
-      for (std::size_t i = 0; i < ahead; ++i) {
-        prefetch_for_write(&cell_of(i + prefetch_distance));
-        add_to_cell(cell_of(i), times[i], amounts[i], summer);
-      }
-      for (std::size_t i = ahead; i < n; ++i) add_to_cell(cell_of(i), times[i], amounts[i], summer);
+      const rfm_cells cells =
+          accumulate_cells(span, n, slot_of, times, amounts, summer, options.threads);
       std::size_t m = 0;
       for (std::size_t v = 0; v < span; ++v) m += cells[v].transactions != 0;
       resize_table(t, m);
@@ -145,8 +188,8 @@ rfm_table<Id> rfm_one_pass(const Id* ids, std::size_t n, const double* times,
   std::vector<std::uint32_t> index;
   t.customer = dense_customer_index(ids, n, scan, index);
   const std::size_t m = t.customer.size();
-  const rfm_cells cells = allocate_buffer<rfm_cell>(m, true);
-  for (std::size_t i = 0; i < n; ++i) add_to_cell(cells[index[i]], times[i], amounts[i], summer);
+  const auto slot_of = [&index](std::size_t i) { return std::size_t{index[i]}; };
+  const rfm_cells cells = accumulate_cells(m, n, slot_of, times, amounts, summer, options.threads);
   resize_table(t, m);
   for (std::size_t c = 0; c < m; ++c)
     fill_row(t, static_cast<Eigen::Index>(c), cells[c], summer, options, as_of);
