@@ -74,17 +74,6 @@ struct rfm_cell {
 
 using rfm_cells = random_access_buffer<rfm_cell>;
 
-// The cells are read and written in random order: asking for a cell some rows ahead
-// keeps several cache misses in flight instead of one.
-constexpr std::size_t prefetch_distance = 32;
-inline void prefetch_for_write(const void* p) {
-#if defined(__GNUC__) || defined(__clang__)
-  __builtin_prefetch(p, 1);
-#else
-  (void)p;
-#endif
-}
-
 inline void add_to_cell(rfm_cell& c, double time, double amount, const window_summer& summer) {
   const std::uint64_t key = time_key(time);
   c.last_key = key > c.last_key ? key : c.last_key;

@@ -361,15 +361,40 @@ std::vector<Id> dense_customer_index(const Id* ids, std::size_t n, const column_
   return sorted;
 }
 
-// Rows grouped by dense customer index, by a counting sort. The output buffer is not
-// zero-filled first: every slot is written exactly once.
-inline random_access_buffer<transaction_record> group_by_customer(
-    const std::vector<std::uint32_t>& index, const double* times, const double* amounts,
-    const std::vector<std::size_t>& offset) {
-  auto grouped = allocate_buffer<transaction_record>(index.size(), false);
-  std::vector<std::size_t> cursor(offset.begin(), offset.end() - 1);
-  for (std::size_t i = 0; i < index.size(); ++i) grouped[cursor[index[i]]++] = {times[i], amounts[i]};
-  return grouped;
+// The tables below are read or written at random: asking for a slot some rows ahead
+// keeps several cache misses in flight instead of one.
+constexpr std::size_t prefetch_distance = 32;
+inline void prefetch_for_write(const void* p) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p, 1);
+#else
+  (void)p;
+#endif
+}
+
+// Rows grouped by slot (slot_of(i) < slots), by a counting sort: slot s holds
+// rows[offset[s] .. offset[s + 1]). The row buffer is not zero-filled first: every
+// record is written exactly once.
+struct grouped_rows {
+  std::vector<std::uint32_t> offset;
+  random_access_buffer<transaction_record> rows;
+};
+
+template <class SlotOf>
+grouped_rows group_rows(std::size_t slots, std::size_t n, const SlotOf& slot_of,
+                        const double* times, const double* amounts) {
+  grouped_rows g;
+  g.offset.assign(slots + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) ++g.offset[slot_of(i) + 1];
+  std::partial_sum(g.offset.begin(), g.offset.end(), g.offset.begin());
+  g.rows = allocate_buffer<transaction_record>(n, false);
+  std::vector<std::uint32_t> cursor(g.offset.begin(), g.offset.end() - 1);
+  const std::size_t ahead = n > prefetch_distance ? n - prefetch_distance : 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i < ahead) prefetch_for_write(&cursor[slot_of(i + prefetch_distance)]);
+    g.rows[cursor[slot_of(i)]++] = {times[i], amounts[i]};
+  }
+  return g;
 }
 
 inline void require_row_limit(const char* function, std::size_t n) {
@@ -386,22 +411,41 @@ customer_summary<Id> summarize_scanned(const char* function, const Id* ids, std:
   const auto window = resolve_window(function, options, scan.earliest, scan.latest,
                                      "transaction " + std::to_string(scan.latest_index));
 
-  std::vector<std::uint32_t> index;
-  std::vector<Id> distinct = dense_customer_index(ids, n, scan, index);
-  const std::size_t m = distinct.size();
-
-  std::vector<std::size_t> offset(m + 1, 0);
-  for (std::uint32_t c : index) ++offset[c + 1];
-  std::partial_sum(offset.begin(), offset.end(), offset.begin());
-  const auto grouped = group_by_customer(index, times, amounts, offset);
-
   customer_summary<Id> out;
-  resize_summary(out, m);
-  with_summer(scan.amounts, n, [&](const auto& summer) {
-    for (std::size_t c = 0; c < m; ++c)
-      summarize_customer(distinct[c], grouped.get() + offset[c], grouped.get() + offset[c + 1],
-                         options, window, summer, out);
-  });
+  const auto summarize_slots = [&](const grouped_rows& g, std::size_t customers,
+                                   const auto& id_of) {
+    resize_summary(out, customers);
+    with_summer(scan.amounts, n, [&](const auto& summer) {
+      for (std::size_t s = 0; s + 1 < g.offset.size(); ++s)
+        if (g.offset[s] != g.offset[s + 1])
+          summarize_customer(id_of(s), g.rows.get() + g.offset[s], g.rows.get() + g.offset[s + 1],
+                             options, window, summer, out);
+    });
+  };
+  // Integer ids spanning a range comparable to the row count are their own slots
+  // (id - lowest id); others are ranked first (dense_customer_index).
+  bool done = false;
+  if constexpr (std::is_integral_v<Id>) {
+    const Id low = scan.low_id;
+    if (const std::size_t span = direct_span(low, scan.high_id, 4 * n + 1024)) {
+      const auto g = group_rows(
+          span, n, [ids, low](std::size_t i) { return static_cast<std::size_t>(ids[i] - low); },
+          times, amounts);
+      std::size_t customers = 0;
+      for (std::size_t s = 0; s < span; ++s) customers += g.offset[s] != g.offset[s + 1];
+      summarize_slots(g, customers,
+                      [low](std::size_t s) { return static_cast<Id>(low + static_cast<Id>(s)); });
+      done = true;
+    }
+  }
+  if (!done) {
+    std::vector<std::uint32_t> index;
+    const std::vector<Id> distinct = dense_customer_index(ids, n, scan, index);
+    const auto g = group_rows(
+        distinct.size(), n, [&index](std::size_t i) { return std::size_t{index[i]}; }, times,
+        amounts);
+    summarize_slots(g, distinct.size(), [&distinct](std::size_t s) { return distinct[s]; });
+  }
   finish_window(out, options, window);
   return out;
 }
