@@ -94,7 +94,7 @@ inline std::vector<order_pair> bracketed_pairs(const double* values, std::size_t
       const double v = values[k];
       less += v < lo ? 1 : 0;
       bracket[size] = v;
-      size += (v >= lo) & (v <= hi) ? 1 : 0;
+      size += ((v >= lo) & (v <= hi)) ? 1 : 0;
     }
     // The bracket holds ranks less .. less + size - 1; it must hold i and i + 1.
     const std::size_t needed = i + 1 < n ? i + 1 : i;
