@@ -88,7 +88,7 @@ def main():
     try:
         env = dict(os.environ, PATRON_RFM_BENCH_DATA=path)
         out = subprocess.run(
-            [a.bench, f"--benchmark_filter=rfm_pipeline/{a.threads}$",
+            [a.bench, f"--benchmark_filter=rfm_pipeline/{a.threads}/",
              f"--benchmark_repetitions={a.repetitions}", "--benchmark_format=json",
              "--benchmark_report_aggregates_only=true"],
             env=env, check=True, capture_output=True, text=True).stdout
