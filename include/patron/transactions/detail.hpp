@@ -218,13 +218,12 @@ void shrink_summary(customer_summary<Id>& s) {
     v->conservativeResize(n);
 }
 
-// One customer's records, sorted by (time, amount) so that every sum runs in the same
-// order whatever the order of the input: batch and merged accumulators agree exactly.
+// One customer's records in time order (ties by amount, for a deterministic order).
 inline bool record_before(const transaction_record& a, const transaction_record& b) {
   return a.time < b.time || (a.time == b.time && a.amount < b.amount);
 }
 
-// Customers have a handful of records each: insertion sort beats std::sort there.
+// Customers with many records: insertion sort beats std::sort up to a few dozen.
 inline void sort_records(transaction_record* begin, transaction_record* end) {
   if (end - begin > 32) {
     std::sort(begin, end, record_before);
@@ -238,61 +237,117 @@ inline void sort_records(transaction_record* begin, transaction_record* end) {
   }
 }
 
-// Sums are exact (patron/transactions/exact_sum.hpp), so only the times need the sort.
+// One customer's calibration and holdout figures.
+template <class Summer>
+struct customer_pass {
+  std::int64_t transactions = 0, periods = 0, holdout_periods = 0;
+  double last = 0.0;
+  typename Summer::sum first_period_spend{}, repeat_spend{}, holdout{};
+};
+
+// Up to this many records a customer is summarised in input order: the distinct periods
+// come from comparing each record with those before it, whose branches predict well,
+// where sorting the records first mispredicts about once per record.
+constexpr std::ptrdiff_t unsorted_records = 16;
+
+// Sums are exact (patron/transactions/exact_sum.hpp), so the order of the records
+// matters only for the periods; both passes give the same figures.
+template <class Summer>
+customer_pass<Summer> pass_unsorted(const transaction_record* begin, const transaction_record* end,
+                                    double first, const summary_options& options,
+                                    const resolved_window& window, const Summer& summer) {
+  customer_pass<Summer> c;
+  c.last = first;
+  const double first_period = std::floor(first / options.period_length);
+  double period[unsorted_records];
+  bool holdout[unsorted_records];
+  const auto n = static_cast<std::size_t>(end - begin);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double time = begin[i].time;
+    const double p = std::floor(time / options.period_length);
+    const bool h = time > window.calibration_end;
+    bool seen = false;
+    for (std::size_t j = 0; j < i; ++j) seen |= (period[j] == p) & (holdout[j] == h);
+    period[i] = p;
+    holdout[i] = h;
+    if (!h) {
+      ++c.transactions;
+      c.last = time > c.last ? time : c.last;
+      c.periods += seen ? 0 : 1;
+      summer.add(p == first_period ? c.first_period_spend : c.repeat_spend, begin[i].amount);
+    } else {
+      c.holdout_periods += seen ? 0 : 1;
+      summer.add(c.holdout, begin[i].amount);
+    }
+  }
+  return c;
+}
+
+template <class Summer>
+customer_pass<Summer> pass_sorted(transaction_record* begin, transaction_record* end,
+                                  const summary_options& options, const resolved_window& window,
+                                  const Summer& summer) {
+  sort_records(begin, end);
+  customer_pass<Summer> c;
+  c.last = begin->time;
+  double current_period = std::numeric_limits<double>::quiet_NaN();
+  double current_holdout_period = std::numeric_limits<double>::quiet_NaN();
+  for (const transaction_record* it = begin; it != end; ++it) {
+    const transaction_record& r = *it;
+    const double period = std::floor(r.time / options.period_length);
+    if (r.time <= window.calibration_end) {
+      ++c.transactions;
+      c.last = r.time;
+      if (period != current_period) {
+        ++c.periods;
+        current_period = period;
+      }
+      summer.add(c.periods == 1 ? c.first_period_spend : c.repeat_spend, r.amount);
+    } else {
+      summer.add(c.holdout, r.amount);
+      if (period != current_holdout_period) {
+        ++c.holdout_periods;
+        current_holdout_period = period;
+      }
+    }
+  }
+  return c;
+}
+
 template <class Id, class Summer>
 void summarize_customer(const Id& id, transaction_record* begin, transaction_record* end,
                         const summary_options& options, const resolved_window& window,
                         const Summer& summer, customer_summary<Id>& out) {
-  sort_records(begin, end);
-  const double first = begin->time;
+  double first = begin->time;
+  for (const transaction_record* it = begin + 1; it < end; ++it)
+    first = it->time < first ? it->time : first;
   if (first > window.calibration_end) {
     ++out.customers_after_cutoff;
     return;
   }
   const auto row = static_cast<Eigen::Index>(out.customer.size());
   out.customer.push_back(id);
+  const customer_pass<Summer> c =
+      end - begin <= unsorted_records
+          ? pass_unsorted(begin, end, first, options, window, summer)
+          : pass_sorted(begin, end, options, window, summer);
 
-  std::int64_t transactions = 0, periods = 0, holdout_periods = 0;
-  double last = first;
-  double current_period = std::numeric_limits<double>::quiet_NaN();
-  double current_holdout_period = std::numeric_limits<double>::quiet_NaN();
-  typename Summer::sum first_period_spend{}, repeat_spend{}, holdout{};
-  for (const transaction_record* it = begin; it != end; ++it) {
-    const transaction_record& r = *it;
-    const double period = std::floor(r.time / options.period_length);
-    if (r.time <= window.calibration_end) {
-      ++transactions;
-      last = r.time;
-      if (period != current_period) {
-        ++periods;
-        current_period = period;
-      }
-      summer.add(periods == 1 ? first_period_spend : repeat_spend, r.amount);
-    } else {
-      summer.add(holdout, r.amount);
-      if (period != current_holdout_period) {
-        ++holdout_periods;
-        current_holdout_period = period;
-      }
-    }
-  }
-  auto total = first_period_spend;
-  summer.merge(total, repeat_spend);
+  auto total = c.first_period_spend;
+  summer.merge(total, c.repeat_spend);
   const double total_spend = summer.value(total);
-
   out.first_purchase(row) = first;
-  out.last_purchase(row) = last;
-  out.transactions(row) = transactions;
-  out.purchase_periods(row) = periods;
+  out.last_purchase(row) = c.last;
+  out.transactions(row) = c.transactions;
+  out.purchase_periods(row) = c.periods;
   out.total_spend(row) = total_spend;
-  out.mean_spend(row) = total_spend / static_cast<double>(transactions);
-  out.x(row) = static_cast<double>(periods - 1);
+  out.mean_spend(row) = total_spend / static_cast<double>(c.transactions);
+  out.x(row) = static_cast<double>(c.periods - 1);
   out.mean_repeat_spend(row) =
-      periods > 1 ? summer.value(repeat_spend) / static_cast<double>(periods - 1) : 0.0;
-  out.t_x(row) = (last - first) / options.time_unit;
+      c.periods > 1 ? summer.value(c.repeat_spend) / static_cast<double>(c.periods - 1) : 0.0;
+  out.t_x(row) = (c.last - first) / options.time_unit;
   out.T(row) = (window.calibration_end - first) / options.time_unit;
-  out.holdout_transactions(row) = holdout_periods;
-  out.holdout_spend(row) = summer.value(holdout);
+  out.holdout_transactions(row) = c.holdout_periods;
+  out.holdout_spend(row) = summer.value(c.holdout);
 }
 
 template <class Id>
