@@ -68,8 +68,9 @@ struct rfm_options {
   frequency_measure frequency = frequency_measure::transactions;
   monetary_measure monetary = monetary_measure::total;
   // Threads for the pass over the rows of rfm_from_transactions (>= 1). Default 1. Any
-  // count gives the same table bit for bit (sums are exact, see docs/rfm.md); used for
-  // frequency_measure::transactions, the purchase-period path runs on one thread.
+  // count gives the same table bit for bit (sums are exact, see docs/rfm.md). At most
+  // one thread per 1,024 rows is started; used for frequency_measure::transactions, the
+  // purchase-period path runs on one thread.
   std::size_t threads = 1;
 };
 

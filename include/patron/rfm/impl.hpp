@@ -95,7 +95,10 @@ template <class SlotOf>
 rfm_cells accumulate_cells(std::size_t size, std::size_t n, const SlotOf& slot_of,
                            const double* times, const double* amounts,
                            const window_summer& summer, std::size_t threads) {
-  threads = std::max<std::size_t>(1, std::min(threads, n));
+  // A thread's own table costs `size` cells to clear and merge: give each at least
+  // min_rows_per_thread rows.
+  constexpr std::size_t min_rows_per_thread = 1024;
+  threads = std::max<std::size_t>(1, std::min(threads, n / min_rows_per_thread));
   std::vector<rfm_cells> part(threads);
   std::vector<std::exception_ptr> failure(threads);
   const auto work = [&](std::size_t k) {

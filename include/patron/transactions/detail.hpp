@@ -46,16 +46,22 @@ using random_access_buffer = std::unique_ptr<T[], free_deleter>;
 template <class T>
 random_access_buffer<T> allocate_buffer(std::size_t n, bool zeroed) {
   static_assert(std::is_trivially_copyable_v<T>);
-  std::size_t bytes = (n == 0 ? 1 : n) * sizeof(T);
+  const std::size_t bytes = (n == 0 ? 1 : n) * sizeof(T);
+  void* p = nullptr;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
+  // Only tables of several huge pages: a small one fits the TLB anyway, and rounding it
+  // up to 2 MiB would waste memory.
   constexpr std::size_t huge_page = std::size_t{1} << 21;
-  bytes = (bytes + huge_page - 1) / huge_page * huge_page;
-  void* p = std::aligned_alloc(huge_page, bytes);
-  if (p) madvise(p, bytes, MADV_HUGEPAGE);  // advice only: refused, pages stay small
-  if (p && zeroed) std::memset(p, 0, bytes);
-#else
-  void* p = zeroed ? std::calloc(bytes, 1) : std::malloc(bytes);
+  if (bytes >= 4 * huge_page) {
+    const std::size_t rounded = (bytes + huge_page - 1) / huge_page * huge_page;
+    p = std::aligned_alloc(huge_page, rounded);
+    if (p) madvise(p, rounded, MADV_HUGEPAGE);  // advice only: refused, pages stay small
+    if (p && zeroed) std::memset(p, 0, rounded);
+    if (!p) throw std::bad_alloc();
+    return random_access_buffer<T>(static_cast<T*>(p));
+  }
 #endif
+  p = zeroed ? std::calloc(bytes, 1) : std::malloc(bytes);
   if (!p) throw std::bad_alloc();
   return random_access_buffer<T>(static_cast<T*>(p));
 }
