@@ -184,7 +184,9 @@ namespace patron {
 
 // RFM table from a transaction log: three equally long contiguous ranges (customer ids,
 // integers or std::string; finite times; finite non-negative amounts), in any order.
-// Built on summarize_transactions (patron/transactions.hpp).
+// Agrees bit for bit with summarize_transactions (patron/transactions.hpp), whose exact
+// sums it shares; for frequency_measure::transactions it makes one pass over the rows
+// without grouping them (options.threads splits that pass).
 template <class IdRange, class TimeRange, class AmountRange>
 [[nodiscard]] auto rfm_from_transactions(const IdRange& customers, const TimeRange& times,
                                          const AmountRange& amounts,
