@@ -59,34 +59,49 @@ const bench_log& data() {
   return log;
 }
 
-patron::rfm_options options() {
+patron::rfm_options options(std::size_t threads = 1) {
   patron::rfm_options o;
   o.as_of = data().as_of;
+  o.threads = threads;
   return o;
 }
 
-// What the pandas peer does: groupby + qcut + segment lookup.
+// What the pandas peer does: groupby + qcut + segment lookup. Argument: threads of the
+// pass over the rows (rfm_options::threads); CPU time is the whole process's, all
+// threads included.
 void rfm_pipeline(benchmark::State& state) {
   const auto& log = data();
   const auto segments = patron::r_rfm_0_3_0_segments();
+  const auto o = options(static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) {
-    const auto table = patron::rfm_from_transactions(log.customers, log.days, log.amounts, options());
+    const auto table = patron::rfm_from_transactions(log.customers, log.days, log.amounts, o);
     const auto scores = patron::score_rfm(table);
     const auto assignment = patron::assign_segments(scores, segments);
     benchmark::DoNotOptimize(assignment.segment.data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(log.customers.size()));
 }
-BENCHMARK(rfm_pipeline)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(rfm_pipeline)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
 
 void rfm_table_only(benchmark::State& state) {
   const auto& log = data();
+  const auto o = options(static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) {
-    const auto table = patron::rfm_from_transactions(log.customers, log.days, log.amounts, options());
+    const auto table = patron::rfm_from_transactions(log.customers, log.days, log.amounts, o);
     benchmark::DoNotOptimize(table.recency.data());
   }
 }
-BENCHMARK(rfm_table_only)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(rfm_table_only)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
 
 void rfm_scores_and_segments(benchmark::State& state) {
   const auto& log = data();

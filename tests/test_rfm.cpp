@@ -439,3 +439,106 @@ TEST_CASE("sketch breakpoints score shards exactly as the whole customer base", 
           0.01 * exact * (1 + 1e-9));
   }
 }
+
+TEST_CASE("every aggregation path gives the same table", "[property]") {
+  // Direct cells (ids span about the customer count), a rank table (a wider span), a
+  // hash map (sparse integer and string ids), and the grouped summary
+  // (frequency_measure::purchase_periods, the accumulator) must agree bit for bit.
+  const auto log = random_log(31, 4000, 700);
+  patron::rfm_options o;
+  o.as_of = 50.0;
+  o.monetary = patron::monetary_measure::mean;
+  const auto direct = patron::rfm_from_transactions(log.customers, log.days, log.amounts, o);
+
+  std::vector<long long> spread, sparse;
+  std::vector<std::string> names;
+  for (long long id : log.customers) {
+    spread.push_back(id * 12);  // span 8400 > rows / 2: rank table in dense_customer_index
+    sparse.push_back(id * 1000003);
+    names.push_back("c" + std::to_string(100000 + id));  // same order as the integers
+  }
+  const auto ranked = patron::rfm_from_transactions(spread, log.days, log.amounts, o);
+  const auto hashed = patron::rfm_from_transactions(sparse, log.days, log.amounts, o);
+  const auto named = patron::rfm_from_transactions(names, log.days, log.amounts, o);
+  patron::rfm_accumulator<long long> acc;
+  acc.add(log.customers, log.days, log.amounts);
+  const auto grouped = acc.table(o);
+  auto by_days = o;
+  by_days.frequency = patron::frequency_measure::purchase_periods;
+  const auto periods = patron::rfm_from_transactions(log.customers, log.days, log.amounts, by_days);
+
+  REQUIRE(direct.size() > 600);
+  for (const auto* t : {&ranked, &hashed, &grouped}) {
+    REQUIRE(t->size() == direct.size());
+    CHECK(t->recency == direct.recency);
+    CHECK(t->frequency == direct.frequency);
+    CHECK(t->monetary == direct.monetary);
+    CHECK(t->revenue == direct.revenue);
+  }
+  CHECK(named.recency == direct.recency);
+  CHECK(named.revenue == direct.revenue);
+  CHECK(named.customer.front() == "c100001");
+  for (std::size_t i = 0; i < direct.size(); ++i) {
+    CHECK(ranked.customer[i] == 12 * direct.customer[i]);
+    CHECK(hashed.customer[i] == 1000003 * direct.customer[i]);
+  }
+  CHECK(periods.revenue == direct.revenue);
+  CHECK(periods.recency == direct.recency);
+}
+
+TEST_CASE("quantile cut points from a sampled bracket equal those of a full sort", "[property]") {
+  // numpy "linear" quantiles of the sorted values (the definition pandas.qcut uses)
+  // against patron::detail::quantile_cuts, on samples large enough for the bracket.
+  const auto sorted_cuts = [](std::vector<double> v, int bins) {
+    std::sort(v.begin(), v.end());
+    std::vector<double> cuts;
+    const double last = static_cast<double>(v.size() - 1);
+    for (int j = 1; j < bins; ++j) {
+      const double h = last * patron::detail::cut_probability(j, bins);
+      const auto i = static_cast<std::size_t>(std::floor(h));
+      cuts.push_back(patron::detail::lerp_like_numpy(v[i], v[std::min(i + 1, v.size() - 1)],
+                                                     h - std::floor(h)));
+    }
+    return cuts;
+  };
+  const std::size_t n = 70001;
+  patron::rng r(41);
+  std::vector<double> continuous(n), tied(n), periodic(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    continuous[k] = r.gamma(2.0, 25.0);
+    tied[k] = static_cast<double>(r.uniform_index(12));
+    // Every sampled position (a multiple of n / 4096 = 17) holds 0: the bracket misses
+    // and the exact selection takes over.
+    periodic[k] = k % 17 == 0 ? 0.0 : static_cast<double>(k);
+  }
+  for (const auto* values : {&continuous, &tied, &periodic}) {
+    for (int bins : {2, 5, 10}) {
+      CHECK(patron::detail::quantile_cuts(values->data(), n, bins) == sorted_cuts(*values, bins));
+    }
+  }
+  const std::vector<std::size_t> ranks = {n / 5, n / 2, n - 1};
+  CHECK(patron::detail::bracketed_pairs(continuous.data(), n, ranks).size() == 3);
+  CHECK(patron::detail::bracketed_pairs(tied.data(), n, ranks).size() == 3);
+  CHECK(patron::detail::bracketed_pairs(periodic.data(), n, ranks).empty());
+}
+
+TEST_CASE("any number of threads gives the same table bit for bit", "[property]") {
+  // 5,000 rows: up to 4 threads (each gets at least 1,024 rows), 10,000 asks for more.
+  const auto log = random_log(43, 5000, 600);
+  std::vector<long long> sparse;
+  for (long long id : log.customers) sparse.push_back(id * 1000003);
+  for (const auto* ids : {&log.customers, static_cast<const std::vector<long long>*>(&sparse)}) {
+    patron::rfm_options o;
+    o.monetary = patron::monetary_measure::mean;
+    const auto one = patron::rfm_from_transactions(*ids, log.days, log.amounts, o);
+    for (std::size_t threads : {2, 3, 8, 10000}) {
+      o.threads = threads;
+      const auto many = patron::rfm_from_transactions(*ids, log.days, log.amounts, o);
+      CHECK(many.customer == one.customer);
+      CHECK(many.recency == one.recency);
+      CHECK(many.frequency == one.frequency);
+      CHECK(many.monetary == one.monetary);
+      CHECK(many.revenue == one.revenue);
+    }
+  }
+}

@@ -200,6 +200,10 @@ TEST_CASE("bad transactions and options are rejected naming the record", "[inval
   o.time_unit = 0;
   CHECK_THROWS_WITH(patron::rfm_from_transactions(ids, days, amounts, o),
                     "patron::rfm_from_transactions: options.time_unit (0) must be finite and positive");
+  o.time_unit = 1;
+  o.threads = 0;
+  CHECK_THROWS_WITH(patron::rfm_from_transactions(ids, days, amounts, o),
+                    "patron::rfm_from_transactions: options.threads (0) must be at least 1");
   CHECK_THROWS_WITH(patron::rfm_from_transactions(std::vector<long long>{}, std::vector<double>{},
                                                   std::vector<double>{}),
                     "patron::rfm_from_transactions: customers must not be empty");

@@ -2,6 +2,7 @@
 // mergeable accumulator and bad input.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -290,5 +291,125 @@ TEST_CASE("calendar conversion round-trips and matches known dates", "[transacti
   for (std::int64_t d = -800000; d < 800000; d += 997) {
     const auto c = patron::civil_from_days(d);
     CHECK(patron::days_from_civil(c.year, c.month, c.day) == d);
+  }
+}
+
+TEST_CASE("spend is the exact sum rounded once, whatever the row order",
+          "[transactions][property]") {
+  // Expected values: Python's math.fsum of the same amounts (the correctly rounded exact
+  // sum), e.g. math.fsum([0.1] * 10) == 1.0 while a running sum gives 0.9999999999999999.
+  const double two53 = 9007199254740992.0;  // 2^53
+  struct case_t {
+    std::vector<double> amounts;
+    double fsum;
+  };
+  const std::vector<case_t> cases = {
+      {std::vector<double>(10, 0.1), 1.0},
+      {{two53, 1.0, 1.0}, two53 + 2.0},                 // a running sum from 2^53 loses both
+      {{two53, 1.0}, two53},                            // tie: to even
+      {{two53, 1.0, std::ldexp(1.0, -60)}, two53 + 2.0},  // just above the tie: up
+      {{5e-324, 5e-324, 0.0}, 1e-323},                  // subnormals are exact too
+      {{1e300, 1e-300, 1e300}, 2e300},                  // wide exponent range
+  };
+  for (const auto& c : cases) {
+    std::vector<double> amounts = c.amounts;
+    std::sort(amounts.begin(), amounts.end());
+    do {
+      const std::vector<int> ids(amounts.size(), 7);
+      const std::vector<double> days(amounts.size(), 1.0);
+      const auto s = patron::summarize_transactions(ids, days, amounts);
+      patron::transaction_accumulator<int> acc;
+      for (double a : amounts) acc.add(7, 1.0, a);
+      CHECK(s.total_spend(0) == c.fsum);
+      CHECK(acc.summarize().total_spend(0) == c.fsum);
+    } while (std::next_permutation(amounts.begin(), amounts.end()));
+  }
+}
+
+TEST_CASE("exact sums: the two-limb window and the wide accumulator agree",
+          "[transactions][property]") {
+  patron::rng r(17);
+  for (int trial = 0; trial < 200; ++trial) {
+    // Amounts within a window of 2^(0..20) around a random scale, a few hundred of them.
+    const int scale = static_cast<int>(r.uniform_index(120)) - 60;
+    const std::size_t count = 1 + r.uniform_index(300);
+    std::vector<double> amounts;
+    patron::detail::amount_exponents range;
+    for (std::size_t k = 0; k < count; ++k) {
+      amounts.push_back(std::ldexp(r.uniform(), scale + static_cast<int>(r.uniform_index(21))));
+      range.note(amounts.back());
+    }
+    REQUIRE(range.fit_window(count));
+    const auto window = patron::detail::window_for(range);
+    patron::detail::window_summer::sum a;
+    patron::detail::wide_summer::sum b;
+    for (double v : amounts) {
+      window.add(a, v);
+      patron::detail::wide_summer::add(b, v);
+    }
+    CHECK(window.value(a) == patron::detail::wide_summer::value(b));
+  }
+}
+
+TEST_CASE("a log too wide for the two-limb window gives every customer the same sums",
+          "[transactions][property]") {
+  // One customer's amount of 1e-300 forces the wide accumulator for the whole log; the
+  // other customers' sums must not change.
+  patron::rng r(29);
+  std::vector<long long> ids;
+  std::vector<double> days, amounts;
+  for (int i = 0; i < 3000; ++i) {
+    ids.push_back(static_cast<long long>(r.uniform_index(200)));
+    days.push_back(static_cast<double>(r.uniform_index(100)));
+    amounts.push_back(static_cast<double>(r.uniform_index(100000)) / 100.0);
+  }
+  const auto narrow = patron::summarize_transactions(ids, days, amounts);
+  ids.push_back(1000);
+  days.push_back(5.0);
+  amounts.push_back(1e-300);
+  REQUIRE_FALSE([&] {
+    patron::detail::amount_exponents range;
+    for (double a : amounts) range.note(a);
+    return range.fit_window(amounts.size());
+  }());
+  const auto wide = patron::summarize_transactions(ids, days, amounts);
+  REQUIRE(wide.size() == narrow.size() + 1);
+  CHECK(wide.total_spend(wide.size() - 1) == 1e-300);
+  const auto rows = static_cast<Eigen::Index>(narrow.size());
+  CHECK(wide.total_spend.head(rows) == narrow.total_spend);
+  CHECK(wide.mean_repeat_spend.head(rows) == narrow.mean_repeat_spend);
+  CHECK(wide.holdout_spend.head(rows) == narrow.holdout_spend);
+}
+
+TEST_CASE("customers summarised with and without sorting their records agree",
+          "[transactions][property]") {
+  // Customers with up to detail::unsorted_records records take the unsorted pass; check
+  // it against the sorted pass on the same records, with periods straddling the cut-off.
+  patron::rng r(53);
+  patron::summary_options options;
+  options.period_length = 7.0;
+  const patron::detail::resolved_window window{24.5, 60.0};
+  const patron::detail::window_summer summer{1000};  // grid 2^-75: eighths below 125 fit
+  for (int trial = 0; trial < 500; ++trial) {
+    const auto n = 1 + r.uniform_index(patron::detail::unsorted_records);
+    std::vector<patron::detail::transaction_record> records;
+    for (std::size_t k = 0; k < n; ++k)
+      records.push_back({static_cast<double>(r.uniform_index(60)) / 2.0,
+                         static_cast<double>(r.uniform_index(1000)) / 8.0});
+    double first = records[0].time;
+    for (const auto& rec : records) first = std::min(first, rec.time);
+    if (first > window.calibration_end) continue;
+    const auto a = patron::detail::pass_unsorted(records.data(), records.data() + n, first,
+                                                 options, window, summer);
+    auto sorted = records;
+    const auto b = patron::detail::pass_sorted(sorted.data(), sorted.data() + n, options, window,
+                                               summer);
+    CHECK(a.transactions == b.transactions);
+    CHECK(a.periods == b.periods);
+    CHECK(a.holdout_periods == b.holdout_periods);
+    CHECK(a.last == b.last);
+    CHECK(summer.value(a.first_period_spend) == summer.value(b.first_period_spend));
+    CHECK(summer.value(a.repeat_spend) == summer.value(b.repeat_spend));
+    CHECK(summer.value(a.holdout) == summer.value(b.holdout));
   }
 }

@@ -4,14 +4,15 @@
 
     cmake --preset bench && cmake --build --preset bench --target bench_rfm
     /usr/bin/python3 benchmarks/compare/compare_rfm.py [--bench build/bench/benchmarks/bench_rfm]
-        [--rows 5000000] [--customers 500000] [--repetitions 5]
+        [--rows 5000000] [--customers 500000] [--repetitions 5] [--threads 1]
 
 The data are generated once with numpy and written to a temporary binary file that
 bench_rfm reads (PATRON_RFM_BENCH_DATA); CSV parsing is excluded on both sides. Each
 side runs in its own process so that its peak resident memory (ru_maxrss, which
 includes the input arrays) can be reported. Times are medians of the repetitions, wall
 and CPU (the machine is shared with other jobs, so medians, and CPU time as the steadier
-figure).
+figure). --threads sets patron's rfm_options::threads for the pass over the rows (1 or
+2, the arguments bench_rfm registers); pandas runs on one thread.
 """
 import argparse
 import json
@@ -71,6 +72,7 @@ def main():
     p.add_argument("--rows", type=int, default=5_000_000)
     p.add_argument("--customers", type=int, default=500_000)
     p.add_argument("--repetitions", type=int, default=5)
+    p.add_argument("--threads", type=int, default=1, choices=[1, 2])
     a = p.parse_args()
 
     rng = np.random.default_rng(2026)
@@ -86,7 +88,7 @@ def main():
     try:
         env = dict(os.environ, PATRON_RFM_BENCH_DATA=path)
         out = subprocess.run(
-            [a.bench, "--benchmark_filter=rfm_pipeline",
+            [a.bench, f"--benchmark_filter=rfm_pipeline/{a.threads}/",
              f"--benchmark_repetitions={a.repetitions}", "--benchmark_format=json",
              "--benchmark_report_aggregates_only=true"],
             env=env, check=True, capture_output=True, text=True).stdout
@@ -104,7 +106,8 @@ def main():
 
     import pandas as pd
     print(f"data: {a.rows:,} transactions, {a.customers:,} customers; "
-          f"median of {a.repetitions} runs each; pandas {pd.__version__}, numpy {np.__version__}")
+          f"median of {a.repetitions} runs each; patron threads {a.threads}; "
+          f"pandas {pd.__version__}, numpy {np.__version__}")
     print(f"{'':39s} {'wall':>9s}    {'CPU':>9s}    peak RSS (incl. input)")
     print(f"patron  RFM table + scores + segments: {patron_ms:9.1f} ms {patron_cpu_ms:9.1f} ms"
           f"   {patron_rss / 1024:6.0f} MiB")

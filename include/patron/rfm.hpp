@@ -67,6 +67,11 @@ struct rfm_options {
   double period_length = 1.0;
   frequency_measure frequency = frequency_measure::transactions;
   monetary_measure monetary = monetary_measure::total;
+  // Threads for the pass over the rows of rfm_from_transactions (>= 1). Default 1. Any
+  // count gives the same table bit for bit (sums are exact, see docs/rfm.md). At most
+  // one thread per 1,024 rows is started; used for frequency_measure::transactions, the
+  // purchase-period path runs on one thread.
+  std::size_t threads = 1;
 };
 
 // Per-customer RFM values. Rows are customers: ascending id order when built from
@@ -179,7 +184,9 @@ namespace patron {
 
 // RFM table from a transaction log: three equally long contiguous ranges (customer ids,
 // integers or std::string; finite times; finite non-negative amounts), in any order.
-// Built on summarize_transactions (patron/transactions.hpp).
+// Agrees bit for bit with summarize_transactions (patron/transactions.hpp), whose exact
+// sums it shares; for frequency_measure::transactions it makes one pass over the rows
+// without grouping them (options.threads splits that pass).
 template <class IdRange, class TimeRange, class AmountRange>
 [[nodiscard]] auto rfm_from_transactions(const IdRange& customers, const TimeRange& times,
                                          const AmountRange& amounts,

@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <exception>
+#include <memory>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -23,6 +26,7 @@ inline void validate_rfm_options(const char* function, const rfm_options& option
   require_positive_scalar(function, "options.time_unit", options.time_unit);
   require_positive_scalar(function, "options.period_length", options.period_length);
   if (options.as_of) require_finite_scalar(function, "options.as_of", *options.as_of);
+  require(options.threads >= 1, function, "options.threads", options.threads, "must be at least 1");
 }
 
 // The analysis date: options.as_of, checked against the latest transaction, or the
@@ -61,18 +65,144 @@ rfm_table<Id> rfm_from_summary(customer_summary<Id>&& s, const rfm_options& opti
   return t;
 }
 
+// One customer's running RFM aggregates; all zero before the first row.
+struct rfm_cell {
+  std::uint64_t last_key;
+  std::uint64_t transactions;
+  window_summer::sum spend;
+};
+
+using rfm_cells = random_access_buffer<rfm_cell>;
+
+inline void add_to_cell(rfm_cell& c, double time, double amount, const window_summer& summer) {
+  const std::uint64_t key = time_key(time);
+  c.last_key = key > c.last_key ? key : c.last_key;
+  ++c.transactions;
+  summer.add(c.spend, amount);
+}
+
+inline void merge_cells(rfm_cell& c, const rfm_cell& other) {
+  c.last_key = other.last_key > c.last_key ? other.last_key : c.last_key;
+  c.transactions += other.transactions;
+  window_summer::merge(c.spend, other.spend);
+}
+
+// Cells of `size` customers from the rows, slot_of(i) naming row i's cell. With several
+// threads each takes a contiguous part of the rows into a table of its own, and the
+// tables are merged afterwards: maxima, counts and exact integer sums, so the cells are
+// the same bit for bit whatever the number of threads.
+template <class SlotOf>
+rfm_cells accumulate_cells(std::size_t size, std::size_t n, const SlotOf& slot_of,
+                           const double* times, const double* amounts,
+                           const window_summer& summer, std::size_t threads) {
+  // A thread's own table costs `size` cells to clear and merge: give each at least
+  // min_rows_per_thread rows.
+  constexpr std::size_t min_rows_per_thread = 1024;
+  threads = std::max<std::size_t>(1, std::min(threads, n / min_rows_per_thread));
+  std::vector<rfm_cells> part(threads);
+  std::vector<std::exception_ptr> failure(threads);
+  const auto work = [&](std::size_t k) {
+    try {
+      part[k] = allocate_buffer<rfm_cell>(size, true);
+      rfm_cell* cells = part[k].get();
+      const std::size_t begin = n / threads * k + std::min(k, n % threads);
+      const std::size_t end = begin + n / threads + (k < n % threads ? 1 : 0);
+      const std::size_t ahead = end - begin > prefetch_distance ? end - prefetch_distance : begin;
+      for (std::size_t i = begin; i < ahead; ++i) {
+        prefetch_for_write(cells + slot_of(i + prefetch_distance));
+        add_to_cell(cells[slot_of(i)], times[i], amounts[i], summer);
+      }
+      for (std::size_t i = ahead; i < end; ++i)
+        add_to_cell(cells[slot_of(i)], times[i], amounts[i], summer);
+    } catch (...) {
+      failure[k] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t k = 1; k < threads; ++k) pool.emplace_back(work, k);
+  work(0);
+  for (auto& thread : pool) thread.join();
+  for (const auto& f : failure)
+    if (f) std::rethrow_exception(f);
+  for (std::size_t k = 1; k < threads; ++k)
+    for (std::size_t c = 0; c < size; ++c) merge_cells(part[0][c], part[k][c]);
+  return std::move(part[0]);
+}
+
+template <class Id>
+void resize_table(rfm_table<Id>& t, std::size_t m) {
+  const auto n = static_cast<Eigen::Index>(m);
+  t.customer.resize(m);
+  for (auto* v : {&t.recency, &t.frequency, &t.monetary, &t.revenue}) v->resize(n);
+}
+
+template <class Id>
+void fill_row(rfm_table<Id>& t, Eigen::Index row, const rfm_cell& c, const window_summer& summer,
+              const rfm_options& options, double as_of) {
+  // The same expressions as rfm_from_summary, so that both paths agree bit for bit.
+  t.recency(row) = (as_of - time_of_key(c.last_key)) / options.time_unit;
+  t.frequency(row) = static_cast<double>(c.transactions);
+  t.revenue(row) = summer.value(c.spend);
+  t.monetary(row) = options.monetary == monetary_measure::total ? t.revenue(row)
+                                                                  : t.revenue(row) / t.frequency(row);
+}
+
+// The RFM table in one pass over the rows, without grouping them: last time, count and
+// exact spend per customer (frequency_measure::transactions, amounts that fit the
+// window summer). Customers are cells of a table indexed by id - lowest id when the
+// integer ids span at most about half the row count, else by dense_customer_index.
+template <class Id>
+rfm_table<Id> rfm_one_pass(const Id* ids, std::size_t n, const double* times,
+                           const double* amounts, const column_scan<Id>& scan,
+                           const window_summer& summer, const rfm_options& options, double as_of) {
+  rfm_table<Id> t;
+  t.as_of = as_of;
+  if constexpr (std::is_integral_v<Id>) {
+    const Id low = scan.low_id;
+    if (const std::size_t span = direct_span(low, scan.high_id, n / 2 + 1024)) {
+      const auto slot_of = [ids, low](std::size_t i) {
+        return static_cast<std::size_t>(ids[i] - low);
+      };
+      const rfm_cells cells =
+          accumulate_cells(span, n, slot_of, times, amounts, summer, options.threads);
+      std::size_t m = 0;
+      for (std::size_t v = 0; v < span; ++v) m += cells[v].transactions != 0;
+      resize_table(t, m);
+      Eigen::Index row = 0;
+      for (std::size_t v = 0; v < span; ++v) {
+        if (cells[v].transactions == 0) continue;
+        t.customer[static_cast<std::size_t>(row)] = static_cast<Id>(low + static_cast<Id>(v));
+        fill_row(t, row++, cells[v], summer, options, as_of);
+      }
+      return t;
+    }
+  }
+  std::vector<std::uint32_t> index;
+  t.customer = dense_customer_index(ids, n, scan, index);
+  const std::size_t m = t.customer.size();
+  const auto slot_of = [&index](std::size_t i) { return std::size_t{index[i]}; };
+  const rfm_cells cells = accumulate_cells(m, n, slot_of, times, amounts, summer, options.threads);
+  resize_table(t, m);
+  for (std::size_t c = 0; c < m; ++c)
+    fill_row(t, static_cast<Eigen::Index>(c), cells[c], summer, options, as_of);
+  return t;
+}
+
 template <class Id>
 rfm_table<Id> rfm_from_log(const Id* ids, std::size_t n_ids, const double* times,
                            std::size_t n_times, const double* amounts, std::size_t n_amounts,
                            const rfm_options& options) {
   constexpr const char* function = "rfm_from_transactions";
-  validate_columns(function, ids, n_ids, times, n_times, amounts, n_amounts, true);
-  const auto latest = std::max_element(times, times + n_times);
-  const double as_of =
-      resolve_as_of(function, options, *latest, static_cast<std::size_t>(latest - times));
-  return rfm_from_summary(
-      summarize(ids, n_ids, times, n_times, amounts, n_amounts, summary_options_for(options, as_of)),
-      options, as_of);
+  const auto scan = scan_columns(function, ids, n_ids, times, n_times, amounts, n_amounts);
+  const double as_of = resolve_as_of(function, options, scan.latest, scan.latest_index);
+  require_row_limit(function, n_ids);
+  if (options.frequency == frequency_measure::transactions && scan.amounts.fit_window(n_ids))
+    return rfm_one_pass(ids, n_ids, times, amounts, scan, window_for(scan.amounts), options,
+                        as_of);
+  // Distinct purchase periods need each customer's rows together: the grouped summary.
+  return rfm_from_summary(summarize_scanned(function, ids, n_ids, times, amounts, scan,
+                                            summary_options_for(options, as_of)),
+                          options, as_of);
 }
 
 template <class Id>
@@ -155,13 +285,11 @@ inline dimension_scores score_dimension(const char* function, const std::string&
   }
 
   d.score.resize(values.size());
+  bins_of(values, d.breakpoints, d.score);
+  if (reversed) d.score = (b.bins + 1) - d.score.array();
   d.customers_per_score.assign(static_cast<std::size_t>(b.bins), 0);
-  for (Eigen::Index i = 0; i < values.size(); ++i) {
-    const int bin = bin_of(values(i), d.breakpoints);
-    const int s = reversed ? b.bins + 1 - bin : bin;
-    d.score(i) = s;
-    ++d.customers_per_score[static_cast<std::size_t>(s - 1)];
-  }
+  for (Eigen::Index i = 0; i < values.size(); ++i)
+    ++d.customers_per_score[static_cast<std::size_t>(d.score(i) - 1)];
   for (int s = 1; s <= b.bins; ++s)
     if (d.customers_per_score[static_cast<std::size_t>(s - 1)] == 0) d.collapsed_bins.push_back(s);
   return d;
