@@ -192,7 +192,8 @@ template <class IdRange, class TimeRange, class AmountRange>
                                          const AmountRange& amounts,
                                          const rfm_options& options = {}) {
   using id_type = detail::range_value_t<IdRange>;
-  return detail::rfm_from_log<id_type>(detail::data_of(customers), detail::size_of(customers),
+  return detail::rfm_from_log<id_type>("rfm_from_transactions", detail::data_of(customers),
+                                       detail::size_of(customers),
                                        detail::data_of(times), detail::size_of(times),
                                        detail::data_of(amounts), detail::size_of(amounts),
                                        options);
@@ -212,15 +213,14 @@ template <class Id>
 }
 
 // Mergeable, streaming RFM: add transactions in any order, shard by shard, merge
-// accumulators built elsewhere; table() equals rfm_from_transactions on all the rows
-// exactly (it is the transaction_accumulator of patron/transactions.hpp underneath,
-// whose sums run in a canonical order).
+// accumulators built elsewhere; table() is rfm_from_transactions on all the rows received,
+// bit for bit (the rows are kept by a transaction_accumulator of
+// patron/transactions.hpp; the table does not depend on their order).
 template <class Id>
 class rfm_accumulator {
  public:
   void add(const Id& customer, double time, double amount) {
     detail::validate_record("rfm_accumulator::add", records(), time, amount);
-    note_time(time, records());
     log_.add(customer, time, amount);
   }
 
@@ -228,51 +228,32 @@ class rfm_accumulator {
   template <class IdRange, class TimeRange, class AmountRange,
             class = decltype(std::data(std::declval<const IdRange&>()))>
   void add(const IdRange& customers, const TimeRange& times, const AmountRange& amounts) {
-    const auto n = detail::size_of(customers);
-    detail::validate_columns("rfm_accumulator::add", detail::data_of(customers), n,
-                             detail::data_of(times), detail::size_of(times),
-                             detail::data_of(amounts), detail::size_of(amounts), false);
-    const auto* time = detail::data_of(times);
-    for (std::size_t i = 0; i < n; ++i) note_time(time[i], records() + i);
+    detail::validate_columns("rfm_accumulator::add", detail::data_of(customers),
+                             detail::size_of(customers), detail::data_of(times),
+                             detail::size_of(times), detail::data_of(amounts),
+                             detail::size_of(amounts), false);
     log_.add(customers, times, amounts);
   }
 
-  void merge(const rfm_accumulator& other) {
-    // Merging into itself would append a vector to itself inside the accumulator.
-    if (&other == this) {
-      const rfm_accumulator copy = other;
-      merge(copy);
-      return;
-    }
-    if (other.records() > 0 && (records() == 0 || other.latest_ > latest_)) {
-      latest_ = other.latest_;
-      latest_record_ = records() + other.latest_record_;
-    }
-    log_.merge(other.log_);
-  }
+  void merge(const rfm_accumulator& other) { log_.merge(other.log_); }
 
   [[nodiscard]] std::size_t customers() const { return log_.customers(); }
   [[nodiscard]] std::size_t records() const { return log_.records(); }
+  // The transactions received, in arrival order (to ship the accumulator elsewhere).
+  [[nodiscard]] const transaction_accumulator<Id>& transactions() const { return log_; }
 
   [[nodiscard]] rfm_table<Id> table(const rfm_options& options = {}) const {
     constexpr const char* function = "rfm_accumulator::table";
     detail::require_non_empty(function, "records", records());
-    const double as_of = detail::resolve_as_of(function, options, latest_, latest_record_);
-    return detail::rfm_from_summary(log_.summarize(detail::summary_options_for(options, as_of)),
-                                    options, as_of);
+    const auto& ids = log_.customer_column();
+    const auto& times = log_.time_column();
+    const auto& amounts = log_.amount_column();
+    return detail::rfm_from_log<Id>(function, ids.data(), ids.size(), times.data(), times.size(),
+                                    amounts.data(), amounts.size(), options);
   }
 
  private:
-  void note_time(double time, std::size_t record) {
-    if (record == 0 || time > latest_) {
-      latest_ = time;
-      latest_record_ = record;
-    }
-  }
-
   transaction_accumulator<Id> log_;
-  double latest_ = 0.0;
-  std::size_t latest_record_ = 0;  // arrival number of the latest transaction
 };
 
 // --- scores and segments ---------------------------------------------------------

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <iterator>
@@ -97,30 +98,36 @@ template <class IdRange, class TimeRange, class AmountRange>
 }
 
 // Mergeable accumulator: add transactions shard by shard, merge accumulators built on
-// other machines, then summarise. The summary equals the batch summary of all rows
-// exactly (sums run in a canonical order, independent of arrival order).
+// other machines, then summarise. It keeps the rows (an exact summary needs them: distinct
+// purchase periods, same-period merging) as three columns in arrival order; summarize() is
+// summarize_transactions on them, and since that is independent of row order (exact sums,
+// canonical per-customer order) the summary equals the batch summary of all rows, bit
+// for bit, whatever the sharding and merge order. To ship an accumulator to another
+// process, send its three columns and add() them there.
 template <class Id>
 class transaction_accumulator {
  public:
   void add(const Id& customer, double time, double amount) {
-    detail::validate_record("transaction_accumulator::add", records_added_, time, amount);
-    records_[customer].push_back({time, amount});
-    ++records_added_;
+    detail::validate_record("transaction_accumulator::add", records(), time, amount);
+    customers_.push_back(customer);
+    times_.push_back(time);
+    amounts_.push_back(amount);
   }
 
   // Column-wise add; constrained to ranges so that add(7, 1.0, 2.0) picks the row overload.
+  // All rows are checked before any is added.
   template <class IdRange, class TimeRange, class AmountRange,
             class = decltype(std::data(std::declval<const IdRange&>()))>
   void add(const IdRange& customers, const TimeRange& times, const AmountRange& amounts) {
     const auto n = detail::size_of(customers);
-    detail::validate_columns("transaction_accumulator::add", detail::data_of(customers), n,
-                             detail::data_of(times), detail::size_of(times),
-                             detail::data_of(amounts), detail::size_of(amounts), false);
     const auto* id = detail::data_of(customers);
     const auto* time = detail::data_of(times);
     const auto* amount = detail::data_of(amounts);
-    for (std::size_t i = 0; i < n; ++i) records_[id[i]].push_back({time[i], amount[i]});
-    records_added_ += n;
+    detail::validate_columns("transaction_accumulator::add", id, n, time, detail::size_of(times),
+                             amount, detail::size_of(amounts), false);
+    customers_.insert(customers_.end(), id, id + n);
+    times_.insert(times_.end(), time, time + n);
+    amounts_.insert(amounts_.end(), amount, amount + n);
   }
 
   void merge(const transaction_accumulator& other) {
@@ -129,23 +136,38 @@ class transaction_accumulator {
       merge(copy);
       return;
     }
-    for (const auto& [customer, records] : other.records_) {
-      auto& mine = records_[customer];
-      mine.insert(mine.end(), records.begin(), records.end());
-    }
-    records_added_ += other.records_added_;
+    customers_.insert(customers_.end(), other.customers_.begin(), other.customers_.end());
+    times_.insert(times_.end(), other.times_.begin(), other.times_.end());
+    amounts_.insert(amounts_.end(), other.amounts_.begin(), other.amounts_.end());
   }
 
-  [[nodiscard]] std::size_t customers() const { return records_.size(); }
-  [[nodiscard]] std::size_t records() const { return records_added_; }
+  // Distinct customers; counted on each call (a sort of the ids).
+  [[nodiscard]] std::size_t customers() const {
+    std::vector<Id> ids = customers_;
+    std::sort(ids.begin(), ids.end());
+    return static_cast<std::size_t>(std::unique(ids.begin(), ids.end()) - ids.begin());
+  }
+  [[nodiscard]] std::size_t records() const { return customers_.size(); }
+
+  // The rows received, in arrival order.
+  [[nodiscard]] const std::vector<Id>& customer_column() const { return customers_; }
+  [[nodiscard]] const std::vector<double>& time_column() const { return times_; }
+  [[nodiscard]] const std::vector<double>& amount_column() const { return amounts_; }
 
   [[nodiscard]] customer_summary<Id> summarize(const summary_options& options = {}) const {
-    return detail::summarize_grouped<Id>(records_, records_added_, options);
+    constexpr const char* function = "transaction_accumulator::summarize";
+    detail::require_non_empty(function, "records", records());
+    const std::size_t n = records();
+    const auto scan = detail::scan_columns(function, customers_.data(), n, times_.data(), n,
+                                           amounts_.data(), n);
+    return detail::summarize_scanned(function, customers_.data(), n, times_.data(),
+                                     amounts_.data(), scan, options);
   }
 
  private:
-  typename detail::customer_records<Id>::map_type records_;
-  std::size_t records_added_ = 0;
+  std::vector<Id> customers_;
+  std::vector<double> times_;
+  std::vector<double> amounts_;
 };
 
 }  // namespace patron

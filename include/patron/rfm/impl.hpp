@@ -189,10 +189,9 @@ rfm_table<Id> rfm_one_pass(const Id* ids, std::size_t n, const double* times,
 }
 
 template <class Id>
-rfm_table<Id> rfm_from_log(const Id* ids, std::size_t n_ids, const double* times,
-                           std::size_t n_times, const double* amounts, std::size_t n_amounts,
-                           const rfm_options& options) {
-  constexpr const char* function = "rfm_from_transactions";
+rfm_table<Id> rfm_from_log(const char* function, const Id* ids, std::size_t n_ids,
+                           const double* times, std::size_t n_times, const double* amounts,
+                           std::size_t n_amounts, const rfm_options& options) {
   const auto scan = scan_columns(function, ids, n_ids, times, n_times, amounts, n_amounts);
   const double as_of = resolve_as_of(function, options, scan.latest, scan.latest_index);
   require_row_limit(function, n_ids);

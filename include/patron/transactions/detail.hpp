@@ -71,10 +71,6 @@ struct transaction_record {
   double amount;
 };
 
-template <class Id>
-struct customer_records {
-  using map_type = std::unordered_map<Id, std::vector<transaction_record>>;
-};
 
 inline void validate_record(const char* function, std::size_t index, double time, double amount) {
   if (!std::isfinite(time)) throw_invalid_element(function, "times", index, time, "must be finite");
@@ -460,7 +456,7 @@ grouped_rows group_rows(std::size_t slots, std::size_t n, const SlotOf& slot_of,
 
 inline void require_row_limit(const char* function, std::size_t n) {
   require(n < std::numeric_limits<std::uint32_t>::max(), function, "customers.size()", n,
-          "exceeds 2^32 - 1 rows; summarise in shards with transaction_accumulator");
+          "exceeds 2^32 - 1 rows; split the customers into buckets and summarise each (docs/scale-out.md)");
 }
 
 // summarize_transactions after scan_columns.
@@ -520,43 +516,6 @@ customer_summary<Id> summarize(const Id* ids, std::size_t n_ids, const double* t
   constexpr const char* function = "summarize_transactions";
   const auto scan = scan_columns(function, ids, n_ids, times, n_times, amounts, n_amounts);
   return summarize_scanned(function, ids, n_ids, times, amounts, scan, options);
-}
-
-template <class Id>
-customer_summary<Id> summarize_grouped(const typename customer_records<Id>::map_type& records,
-                                       std::size_t n_records, const summary_options& options) {
-  constexpr const char* function = "transaction_accumulator::summarize";
-  require_non_empty(function, "records", n_records);
-  double earliest = std::numeric_limits<double>::infinity();
-  double latest = -earliest;
-  amount_exponents amounts;
-  for (const auto& [id, list] : records)
-    for (const auto& r : list) {
-      earliest = std::min(earliest, r.time);
-      latest = std::max(latest, r.time);
-      amounts.note(r.amount);
-    }
-  // The accumulator keeps no global row numbers; the message names the time instead.
-  const auto window = resolve_window(function, options, earliest, latest, "a transaction");
-
-  std::vector<const Id*> keys;
-  keys.reserve(records.size());
-  for (const auto& entry : records) keys.push_back(&entry.first);
-  std::sort(keys.begin(), keys.end(), [](const Id* a, const Id* b) { return *a < *b; });
-
-  customer_summary<Id> out;
-  resize_summary(out, keys.size());
-  std::vector<transaction_record> buffer;
-  with_summer(amounts, n_records, [&](const auto& summer) {
-    for (const Id* key : keys) {
-      const auto& list = records.at(*key);
-      buffer.assign(list.begin(), list.end());
-      summarize_customer(*key, buffer.data(), buffer.data() + buffer.size(), options, window,
-                         summer, out);
-    }
-  });
-  finish_window(out, options, window);
-  return out;
 }
 
 }  // namespace patron::detail
