@@ -130,20 +130,44 @@ void with_feature_count(std::ptrdiff_t d, Fn&& fn) {
   }
 }
 
-// out[i] = ||x'_i - p'||^2 for the rows of a centred block and a centred point, computed
-// directly (no expansion), vectorised across rows.
+// acc[w] = ||x_w - p||^2 for kmeans_lanes rows and one point, computed directly (no
+// expansion, so no centring is needed). Feature f of row w is x[f * stride + w].
 template <class T, int D>
-void block_squared_distances(const T* block, std::ptrdiff_t dynamic_d, std::ptrdiff_t len,
-                             const T* point, T* out) {
+void lane_squared_distances(const T* x, std::ptrdiff_t stride, std::ptrdiff_t dynamic_d,
+                            const T* point, T* acc) {
   const std::ptrdiff_t d = D > 0 ? D : dynamic_d;
-  for (std::ptrdiff_t i = 0; i < len; ++i) out[i] = T(0);
+  constexpr std::ptrdiff_t L = kmeans_lanes;
+  for (std::ptrdiff_t w = 0; w < L; ++w) acc[w] = T(0);
   for (std::ptrdiff_t f = 0; f < d; ++f) {
-    const T* x = block + f * kmeans_block_rows;
+    const T* xf = x + f * stride;
     const T c = point[f];
-    for (std::ptrdiff_t i = 0; i < len; ++i) {
-      const T diff = x[i] - c;
-      out[i] += diff * diff;
+    for (std::ptrdiff_t w = 0; w < L; ++w) {
+      const T diff = xf[w] - c;
+      acc[w] += diff * diff;
     }
+  }
+}
+
+// The k-means++ kernel on kmeans_lanes rows (laid out as in lane_squared_distances).
+// have[w] is the row's running closest squared distance. When `pending` is non-null,
+// have is first lowered to the distance to that point. Then, for each of `count`
+// candidates q (d values each, one after another), lane_sums[q * kmeans_lanes + w] +=
+// weight[w] min(have[w], ||x_w - q||^2).
+template <class T, int D>
+void plus_plus_lanes(const T* x, std::ptrdiff_t stride, std::ptrdiff_t dynamic_d, const T* pending,
+                     const T* candidates, std::ptrdiff_t count, double* have,
+                     const double* weight, double* lane_sums) {
+  const std::ptrdiff_t d = D > 0 ? D : dynamic_d;
+  constexpr std::ptrdiff_t L = kmeans_lanes;
+  T acc[L];
+  if (pending) {
+    lane_squared_distances<T, D>(x, stride, d, pending, acc);
+    for (std::ptrdiff_t w = 0; w < L; ++w) have[w] = std::min(have[w], static_cast<double>(acc[w]));
+  }
+  for (std::ptrdiff_t q = 0; q < count; ++q) {
+    lane_squared_distances<T, D>(x, stride, d, candidates + q * d, acc);
+    double* s = lane_sums + q * L;
+    for (std::ptrdiff_t w = 0; w < L; ++w) s[w] += weight[w] * std::min(have[w], static_cast<double>(acc[w]));
   }
 }
 
