@@ -172,14 +172,15 @@ void plus_plus_lanes(const T* x, std::ptrdiff_t stride, std::ptrdiff_t dynamic_d
   }
 }
 
-// Adds the weighted centred rows of a group to their clusters' sums:
-// sums[j * stride + f] += w_i x'_if for the first len rows i (labels[i] = j), in row
-// order. centred holds the group feature-major (centred[f * G + i]) with zero rows for
+// Adds the weighted centred rows of a group to their clusters' sums: for the first len
+// rows i (labels[i] = j), sums[((i & 1) * k + j) * stride + f] += w_i x'_if, in row
+// order. Odd and even rows go to separate copies so that consecutive rows of one
+// cluster do not wait on each other's stores. centred holds the group feature-major (centred[f * G + i]) with zero rows for
 // f >= d up to `stride` (a multiple of the packet size). For double data, packet-wide
 // tiles of it are transposed in registers so that each row is added with a few packet
 // operations instead of one scalar update per feature.
 template <class T>
-void add_to_sums(const T* centred, std::ptrdiff_t d, std::ptrdiff_t stride, std::ptrdiff_t len,
+void add_to_sums(const T* centred, std::ptrdiff_t d, std::ptrdiff_t k, std::ptrdiff_t stride, std::ptrdiff_t len,
                  const int* labels, const double* weights, double* sums) {
   constexpr std::ptrdiff_t G = kmeans_group<T>;
   if constexpr (std::is_same_v<T, double>) {
@@ -200,7 +201,7 @@ void add_to_sums(const T* centred, std::ptrdiff_t d, std::ptrdiff_t stride, std:
         ei::ptranspose(tile);  // tile.packet[v]: row r * PS + v, features t .. t + PS - 1
         for (std::ptrdiff_t v = 0; v < PS && r * PS + v < len; ++v) {
           const std::ptrdiff_t i = r * PS + v;
-          double* acc = sums + labels[i] * stride + t;
+          double* acc = sums + ((v & 1) * k + labels[i]) * stride + t;
           ei::pstoreu(acc, ei::pmadd(tile.packet[v], ei::pset1<P>(weights ? weights[i] : 1.0), ei::ploadu<P>(acc)));
         }
       }
@@ -208,7 +209,7 @@ void add_to_sums(const T* centred, std::ptrdiff_t d, std::ptrdiff_t stride, std:
   } else {
     for (std::ptrdiff_t i = 0; i < len; ++i) {
       const double wt = weights ? weights[i] : 1.0;
-      double* acc = sums + labels[i] * stride;
+      double* acc = sums + ((i & 1) * k + labels[i]) * stride;
       for (std::ptrdiff_t f = 0; f < d; ++f) acc[f] += wt * static_cast<double>(centred[f * G + i]);
     }
   }
@@ -232,8 +233,9 @@ void assign_chunk(const kmeans_data<T>& X, const Eigen::VectorXd& mean, const do
   std::vector<T> mean_t(static_cast<std::size_t>(d));
   for (std::ptrdiff_t f = 0; f < d; ++f) mean_t[static_cast<std::size_t>(f)] = static_cast<T>(mean(f));
   int fresh[G];
-  // This chunk's cluster sums, centre-major with `stride` per centre; added to out at the end.
-  std::vector<double> sums(accumulate ? static_cast<std::size_t>(stride * k) : 0, 0.0);
+  // This chunk's cluster sums (two copies, see add_to_sums), centre-major with `stride`
+  // per centre; added to out at the end.
+  std::vector<double> sums(accumulate ? static_cast<std::size_t>(2 * stride * k) : 0, 0.0);
   std::vector<double> cluster_weight(accumulate ? static_cast<std::size_t>(k) : 0, 0.0);
   for (std::ptrdiff_t g = begin; g < end; g += G) {
     const std::ptrdiff_t len = std::min(G, end - g);
@@ -251,12 +253,13 @@ void assign_chunk(const kmeans_data<T>& X, const Eigen::VectorXd& mean, const do
     }
     if (!accumulate) continue;
     const double* wt = weights ? weights + g : nullptr;
-    add_to_sums(group.data(), d, stride, len, fresh, wt, sums.data());
+    add_to_sums(group.data(), d, k, stride, len, fresh, wt, sums.data());
     for (std::ptrdiff_t w = 0; w < len; ++w) cluster_weight[static_cast<std::size_t>(fresh[w])] += wt ? wt[w] : 1.0;
   }
   if (!accumulate) return;
   for (std::ptrdiff_t j = 0; j < k; ++j) {
-    out.sums.col(j) += Eigen::Map<const Eigen::VectorXd>(sums.data() + j * stride, d);
+    out.sums.col(j) += Eigen::Map<const Eigen::VectorXd>(sums.data() + j * stride, d) +
+                       Eigen::Map<const Eigen::VectorXd>(sums.data() + (k + j) * stride, d);
     out.weights(j) += cluster_weight[static_cast<std::size_t>(j)];
   }
 }
