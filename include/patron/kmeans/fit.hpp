@@ -46,6 +46,13 @@ void validate_fit_input(const char* fn, const kmeans_data<T>& X, const double* w
     double total = 0.0;
     for (Eigen::Index i = 0; i < w_size; ++i) total += w[i];
     require(total > 0.0, fn, "sum(sample_weight)", total, "must be positive");
+    if (o.init == kmeans_init::random_rows) {
+      const auto positive = std::count_if(w, w + w_size, [](double v) { return v > 0.0; });
+      if (positive < o.k)
+        throw_invalid_value(fn, "options.k", o.k,
+                            "must not exceed the number of rows with positive sample_weight (" +
+                                std::to_string(positive) + ") for kmeans_init::random_rows");
+    }
   }
   if (o.init == kmeans_init::given_centers) {
     const auto& c = o.initial_centers;
@@ -252,15 +259,41 @@ Eigen::MatrixXd seed_plus_plus(const fit_data<T>& fd, int k, rng& gen) {
   return centres;
 }
 
-// k distinct rows drawn uniformly (Floyd's sampling), centred, d x k.
+// k distinct rows, centred, d x k. Unweighted: drawn uniformly (Floyd's sampling).
+// Weighted: drawn one after another with probability proportional to w_i among the rows
+// not drawn yet (as numpy's choice(replace=False, p=w / sum(w)), which scikit-learn
+// uses), so rows of weight 0 are never drawn (validation ensures at least k rows have
+// positive weight).
 template <class T>
 Eigen::MatrixXd seed_random_rows(const fit_data<T>& fd, int k, rng& gen) {
-  const auto n = static_cast<std::uint64_t>(fd.X.rows());
+  const Eigen::Index n = fd.X.rows();
   std::vector<Eigen::Index> rows;
-  for (std::uint64_t top = n - static_cast<std::uint64_t>(k); top < n; ++top) {
-    const auto pick = static_cast<Eigen::Index>(gen.uniform_index(top + 1));
-    const bool taken = std::find(rows.begin(), rows.end(), pick) != rows.end();
-    rows.push_back(taken ? static_cast<Eigen::Index>(top) : pick);
+  if (fd.w) {
+    std::vector<double> remaining(fd.w, fd.w + n);
+    std::vector<double> totals(static_cast<std::size_t>(chunk_count(n)));
+    auto chunk_total = [&](std::size_t c) {
+      const auto begin = static_cast<Eigen::Index>(c) * kmeans_chunk_rows;
+      const Eigen::Index end = std::min<Eigen::Index>(n, begin + kmeans_chunk_rows);
+      return std::accumulate(remaining.begin() + begin, remaining.begin() + end, 0.0);
+    };
+    for (std::size_t c = 0; c < totals.size(); ++c) totals[c] = chunk_total(c);
+    for (int j = 0; j < k; ++j) {
+      const double sum = std::accumulate(totals.begin(), totals.end(), 0.0);
+      const Eigen::Index pick = draw_proportional(
+          n, totals, gen.uniform() * sum,
+          [&](Eigen::Index b, Eigen::Index e, double* v) { std::copy(remaining.begin() + b, remaining.begin() + e, v); });
+      rows.push_back(pick);
+      remaining[static_cast<std::size_t>(pick)] = 0.0;
+      const auto c = static_cast<std::size_t>(pick / kmeans_chunk_rows);
+      totals[c] = chunk_total(c);
+    }
+  } else {
+    const auto un = static_cast<std::uint64_t>(n);
+    for (std::uint64_t top = un - static_cast<std::uint64_t>(k); top < un; ++top) {
+      const auto pick = static_cast<Eigen::Index>(gen.uniform_index(top + 1));
+      const bool taken = std::find(rows.begin(), rows.end(), pick) != rows.end();
+      rows.push_back(taken ? static_cast<Eigen::Index>(top) : pick);
+    }
   }
   Eigen::MatrixXd centres(fd.X.cols(), k);
   for (int j = 0; j < k; ++j) fd.centred_row(rows[static_cast<std::size_t>(j)], centres.col(j).data());
