@@ -1,8 +1,10 @@
-// The inner loops of k-means: nearest-centre assignment with per-chunk sums, exact
-// squared distances, and the chunk-ordered reductions that keep results independent of
-// the thread count. Everything here works on the data *centred* by its column means
-// (x' = x - mean), as scikit-learn does, so that the expansion
-// ||x - c||^2 = ||x'||^2 - 2 x'.c' + ||c'||^2 loses little to cancellation.
+// The inner loops of k-means: nearest-centre assignment with per-chunk sums, the
+// k-means++ scoring kernel, exact squared distances, and the chunk-ordered reductions
+// that keep results independent of the thread count. The assignment works on the data
+// *centred* by its column means (x' = x - mean, formed in registers), as scikit-learn
+// does, so that the expansion ||x - c||^2 = ||x'||^2 - 2 x'.c' + ||c'||^2 loses little to
+// cancellation; the k-means++ kernel computes sum_f (x_f - c_f)^2 directly, which needs
+// no centring.
 #pragma once
 
 #include <Eigen/Core>
