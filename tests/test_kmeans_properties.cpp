@@ -2,6 +2,7 @@
 // thread counts, relabelling invariance, degenerate inputs, mini-batch and the k sweep.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <patron/core/rng.hpp>
 #include <patron/kmeans.hpp>
@@ -244,4 +245,64 @@ TEST_CASE("log1p features and the k sweep", "[kmeans][property]") {
   const auto sampled = patron::kmeans_sweep(blobs.X, o, sweep);
   CHECK(sampled.best_silhouette_k == 4);
   CHECK(std::abs(sampled.rows[2].silhouette - result.rows[2].silhouette) < 0.05);
+}
+
+TEST_CASE("Weighted seeding draws rows in proportion to their weight, never weight 0",
+          "[kmeans][property]") {
+  // 9000 distinct rows (three 4096-row chunks); every third row has weight 0, rows
+  // 100..109 weigh 1000 each and the rest 1. The seeding functions are internal, so the
+  // chosen rows are read back from the centred centres: row i has X(i, 0) = i.
+  const Eigen::Index n = 9000;
+  Eigen::MatrixXd X(n, 2);
+  Eigen::VectorXd w(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    X(i, 0) = static_cast<double>(i);
+    X(i, 1) = static_cast<double>(i % 11);
+    w(i) = i % 3 == 0 ? 0.0 : (i >= 100 && i < 110 ? 1000.0 : 1.0);
+  }
+  const patron::detail::kmeans_data<double> data(X);
+  const auto fd = patron::detail::make_fit_data<double>(data, w.data(), 1);
+  auto row_of = [&](const Eigen::MatrixXd& centred, Eigen::Index j) {
+    return static_cast<Eigen::Index>(std::lround(centred(0, j) + fd.mean(0)));
+  };
+  int heavy = 0, draws = 0;
+  for (std::uint64_t seed = 0; seed < 200; ++seed) {
+    patron::rng gen(seed);
+    const Eigen::MatrixXd random = patron::detail::seed_random_rows(fd, 5, gen);
+    std::vector<Eigen::Index> chosen;
+    for (Eigen::Index j = 0; j < 5; ++j) {
+      const Eigen::Index i = row_of(random, j);
+      CHECK(w(i) > 0.0);
+      CHECK(std::find(chosen.begin(), chosen.end(), i) == chosen.end());  // distinct
+      chosen.push_back(i);
+    }
+    // The first draw: P(heavy) = 7 * 1000 / (7 * 1000 + 5993) = 0.54 (rows 100..109
+    // of positive weight: 100, 101, 103, 104, 106, 107, 109); uniform draws would give
+    // 10 / 9000.
+    heavy += chosen[0] >= 100 && chosen[0] < 110;
+    ++draws;
+    patron::rng gen_pp(seed);
+    const Eigen::MatrixXd plus_plus = patron::detail::seed_plus_plus(fd, 5, gen_pp);
+    for (Eigen::Index j = 0; j < 5; ++j) CHECK(w(row_of(plus_plus, j)) > 0.0);
+  }
+  // Binomial(200, 0.54): mean 108, sd 7.0; 70..130 is more than 3 sd either side.
+  CHECK(heavy > 70);
+  CHECK(heavy < 130);
+  CHECK(draws == 200);
+}
+
+TEST_CASE("Weighted random_rows needs k rows of positive weight", "[kmeans][bad-input]") {
+  Eigen::MatrixXd X(5, 1);
+  X << 0, 1, 2, 3, 4;
+  Eigen::VectorXd w(5);
+  w << 0, 1, 0, 2, 0;
+  patron::kmeans_options o;
+  o.k = 3;
+  o.init = patron::kmeans_init::random_rows;
+  CHECK_THROWS_WITH(patron::kmeans_fit(X, w, o),
+                    "patron::kmeans_fit: options.k (3) must not exceed the number of rows with "
+                    "positive sample_weight (2) for kmeans_init::random_rows");
+  o.k = 2;
+  const auto m = patron::kmeans_fit(X, w, o);
+  CHECK(m.inertia == 0.0);  // the two weighted rows are the two centres
 }

@@ -48,10 +48,14 @@ namespace patron {
 
 enum class kmeans_init {
   k_means_plus_plus,  // greedy k-means++ (default)
-  random_rows,        // k distinct rows drawn uniformly
+  random_rows,        // k distinct rows: uniformly, or with weights in proportion to them
   given_centers,      // options.initial_centers (k x d); restarts are skipped
 };
 
+// There is no Elkan (2003) implementation: Hamerly's bounds play the role of
+// scikit-learn's algorithm='elkan' (both skip distance computations and give Lloyd's
+// result; Hamerly keeps one lower bound per row instead of k). The CLI's
+// `--algorithm elkan` is an alias of hamerly, said so in its help.
 enum class kmeans_algorithm {
   lloyd,    // full assignment every iteration (default; fastest for small k)
   hamerly,  // distance bounds skip most distance computations; same result

@@ -161,7 +161,7 @@ std::vector<option_spec> options() {
       {"k", "K", "number of clusters", "8"},
       {"seed", "N", "random seed (same seed, same result for any --threads)", "0"},
       {"n-init", "N", "k-means++ restarts; the lowest inertia wins", "10"},
-      {"algorithm", "NAME", "lloyd or hamerly (elkan is accepted as hamerly)", "lloyd"},
+      {"algorithm", "NAME", "lloyd or hamerly (elkan is an alias of hamerly: no Elkan implementation)", "lloyd"},
       {"init", "NAME", "k-means++ or random", "k-means++"},
       {"max-iter", "N", "iterations per restart", "300"},
       {"tol", "X", "tolerance relative to the mean feature variance", "0.0001"},

@@ -46,6 +46,13 @@ void validate_fit_input(const char* fn, const kmeans_data<T>& X, const double* w
     double total = 0.0;
     for (Eigen::Index i = 0; i < w_size; ++i) total += w[i];
     require(total > 0.0, fn, "sum(sample_weight)", total, "must be positive");
+    if (o.init == kmeans_init::random_rows) {
+      const auto positive = std::count_if(w, w + w_size, [](double v) { return v > 0.0; });
+      if (positive < o.k)
+        throw_invalid_value(fn, "options.k", o.k,
+                            "must not exceed the number of rows with positive sample_weight (" +
+                                std::to_string(positive) + ") for kmeans_init::random_rows");
+    }
   }
   if (o.init == kmeans_init::given_centers) {
     const auto& c = o.initial_centers;
@@ -78,13 +85,16 @@ fit_data<T> make_fit_data(const kmeans_data<T>& X, const double* w, unsigned thr
   return {X, X.template cast<double>().colwise().mean().transpose(), w, threads};
 }
 
-// Index drawn with probability proportional to value(i) >= 0, given the per-chunk totals
-// (summed in row order) and target = u * sum(totals): the first row whose running sum
-// exceeds the target (numpy's searchsorted on a cumulative sum); the last row when
-// rounding leaves the target uncovered.
-template <class Value>
+// Index drawn with probability proportional to v_i >= 0, given the per-chunk totals of
+// v (summed in row order) and target = u * sum(totals): the first row whose running sum
+// exceeds the target (numpy's searchsorted on a cumulative sum); when rounding leaves
+// the target uncovered, the last row with v_i > 0 (so a row of weight 0 is never drawn).
+// chunk_values(begin, end, out) writes v for rows [begin, end); only the chunk that holds
+// the target is expanded.
+template <class ChunkValues>
 Eigen::Index draw_proportional(Eigen::Index n, const std::vector<double>& chunk_totals,
-                               double target, Value value) {
+                               double target, ChunkValues chunk_values) {
+  std::vector<double> v;
   double running = 0.0;
   for (std::size_t c = 0; c < chunk_totals.size(); ++c) {
     if (running + chunk_totals[c] <= target) {
@@ -93,10 +103,21 @@ Eigen::Index draw_proportional(Eigen::Index n, const std::vector<double>& chunk_
     }
     const auto begin = static_cast<Eigen::Index>(c) * kmeans_chunk_rows;
     const Eigen::Index end = std::min<Eigen::Index>(n, begin + kmeans_chunk_rows);
+    v.resize(static_cast<std::size_t>(end - begin));
+    chunk_values(begin, end, v.data());
     for (Eigen::Index i = begin; i < end; ++i) {
-      running += value(i);
+      running += v[static_cast<std::size_t>(i - begin)];
       if (running > target) return i;
     }
+  }
+  for (std::size_t c = chunk_totals.size(); c-- > 0;) {
+    if (!(chunk_totals[c] > 0.0)) continue;
+    const auto begin = static_cast<Eigen::Index>(c) * kmeans_chunk_rows;
+    const Eigen::Index end = std::min<Eigen::Index>(n, begin + kmeans_chunk_rows);
+    v.resize(static_cast<std::size_t>(end - begin));
+    chunk_values(begin, end, v.data());
+    for (Eigen::Index i = end; i-- > begin;)
+      if (v[static_cast<std::size_t>(i - begin)] > 0.0) return i;
   }
   return n - 1;
 }
@@ -105,13 +126,19 @@ Eigen::Index draw_proportional(Eigen::Index n, const std::vector<double>& chunk_
 // each new centre is the best of 2 + floor(ln k) candidates drawn with probability
 // w_i D(x_i)^2, "best" meaning the lowest resulting potential sum_i w_i D(x_i)^2.
 // Returns the centred centres, d x k.
+//
+// One pass over the data per centre. closest[i] holds D(x_i)^2 for every chosen centre
+// but the newest ("pending") one, which is folded in lazily: by the next pass, which
+// reads each block of rows once, applies the pending centre and scores all candidates
+// against it; and by a draw, in the one chunk it expands. The chunk totals are always
+// those of the up-to-date potential (the winning candidate's partial sums).
 template <class T>
 Eigen::MatrixXd seed_plus_plus(const fit_data<T>& fd, int k, rng& gen) {
   const Eigen::Index n = fd.X.rows(), d = fd.X.cols();
   const auto chunks = static_cast<std::size_t>(chunk_count(n));
   const int trials = 2 + static_cast<int>(std::floor(std::log(static_cast<double>(k))));
   Eigen::MatrixXd centres(d, k);
-  std::vector<double> closest(static_cast<std::size_t>(n));
+  std::vector<double> closest(static_cast<std::size_t>(n), std::numeric_limits<double>::infinity());
   std::vector<double> totals(chunks);
 
   Eigen::Index first;
@@ -122,85 +149,99 @@ Eigen::MatrixXd seed_plus_plus(const fit_data<T>& fd, int k, rng& gen) {
       totals[static_cast<std::size_t>(c)] = s;
     });
     const double sum = std::accumulate(totals.begin(), totals.end(), 0.0);
-    first = draw_proportional(n, totals, gen.uniform() * sum, [&](Eigen::Index i) { return fd.w[i]; });
+    first = draw_proportional(n, totals, gen.uniform() * sum, [&](Eigen::Index b, Eigen::Index e, double* v) {
+      std::copy(fd.w + b, fd.w + e, v);
+    });
   } else {
     first = static_cast<Eigen::Index>(gen.uniform_index(static_cast<std::uint64_t>(n)));
   }
   fd.centred_row(first, centres.col(0).data());
+  if (k == 1) return centres;
 
-  // The rows' distances to a set of centred points, block by block:
-  // visit(first_row, rows, dist) with dist[t * kmeans_block_rows + i] the squared
-  // distance of row first_row + i to point t, blocks in row order.
-  std::vector<T> points;  // centred points in T, one after another
-  auto for_each_block = [&](std::ptrdiff_t begin, std::ptrdiff_t end, Eigen::Index count,
-                            auto&& visit) {
-    std::vector<T> block(static_cast<std::size_t>(d * kmeans_block_rows));
-    std::vector<T> dist(static_cast<std::size_t>(kmeans_block_rows * count));
+  // Points in T (not centred: the distances are computed directly), one after another:
+  // the pending centre (if any), then the candidates.
+  std::vector<T> points;
+  auto set_points = [&](const Eigen::MatrixXd& centred) {
+    points.resize(static_cast<std::size_t>(centred.size()));
+    Eigen::Map<kmeans_matrix<T>>(points.data(), d, centred.cols()) =
+        (centred.colwise() + fd.mean).template cast<T>();
+  };
+  // Runs plus_plus_lanes over rows [begin, end) (begin a multiple of kmeans_lanes) in
+  // row order, kmeans_lanes rows at a time straight from X; the last, partial group
+  // goes through a zero-padded copy (padding rows: distance 0, weight 0). closest is
+  // updated there with the pending centre (if any); visit(first_row, len, have) sees
+  // each group's updated distances.
+  const std::vector<double> unit_weights(static_cast<std::size_t>(kmeans_lanes), 1.0);
+  const double* ones = unit_weights.data();
+  auto for_each_group = [&](std::ptrdiff_t begin, std::ptrdiff_t end, bool pending,
+                            std::ptrdiff_t candidates, double* lane_sums, auto&& visit) {
+    constexpr std::ptrdiff_t L = kmeans_lanes;
+    const T* pending_point = pending ? points.data() : nullptr;
+    const T* candidate_points = points.data() + (pending ? d : 0);
+    const std::ptrdiff_t stride = fd.X.outerStride();
     with_feature_count(d, [&](auto features) {
-      for (std::ptrdiff_t b = begin; b < end; b += kmeans_block_rows) {
-        const std::ptrdiff_t len = std::min(kmeans_block_rows, end - b);
-        load_centred_block(fd.X, fd.mean, b, len, block.data());
-        for (Eigen::Index t = 0; t < count; ++t)
-          block_squared_distances<T, decltype(features)::value>(
-              block.data(), d, len, points.data() + t * d, dist.data() + t * kmeans_block_rows);
-        visit(b, len, dist.data());
+      constexpr int D = decltype(features)::value;
+      std::ptrdiff_t g = begin;
+      for (; g + L <= end; g += L) {
+        plus_plus_lanes<T, D>(fd.X.data() + g, stride, d, pending_point, candidate_points,
+                              candidates, closest.data() + g, fd.w ? fd.w + g : ones, lane_sums);
+        visit(g, L, static_cast<const double*>(closest.data() + g));
+      }
+      if (g == end) return;
+      const std::ptrdiff_t len = end - g;
+      std::vector<T> tail(static_cast<std::size_t>(d * L), T(0));
+      double have[L] = {}, weight[L] = {};
+      for (std::ptrdiff_t f = 0; f < d; ++f)
+        std::copy(fd.X.col(f).data() + g, fd.X.col(f).data() + end, tail.data() + f * L);
+      std::copy(closest.data() + g, closest.data() + end, have);
+      std::copy(fd.w ? fd.w + g : ones, (fd.w ? fd.w + g : ones) + len, weight);
+      plus_plus_lanes<T, D>(tail.data(), L, d, pending_point, candidate_points, candidates, have,
+                            weight, lane_sums);
+      std::copy(have, have + len, closest.data() + g);
+      visit(g, len, static_cast<const double*>(have));
+    });
+  };
+  // One pass: folds the pending centre into closest and writes, per chunk c and
+  // candidate t, partial[c * candidates + t] = sum over the chunk of
+  // w_i min(closest_i, ||x_i - candidate_t||^2) (lane partial sums, added in lane order).
+  std::vector<double> partial(chunks * static_cast<std::size_t>(trials));
+  auto score_candidates = [&](bool pending, std::ptrdiff_t candidates) {
+    for_each_chunk(n, fd.threads, [&](std::ptrdiff_t c, std::ptrdiff_t b, std::ptrdiff_t e) {
+      std::vector<double> lane_sums(static_cast<std::size_t>(candidates * kmeans_lanes), 0.0);
+      for_each_group(b, e, pending, candidates, lane_sums.data(),
+                     [](std::ptrdiff_t, std::ptrdiff_t, const double*) {});
+      for (std::ptrdiff_t t = 0; t < candidates; ++t) {
+        const auto lanes = lane_sums.begin() + t * kmeans_lanes;
+        partial[static_cast<std::size_t>(c * candidates + t)] =
+            std::accumulate(lanes, lanes + kmeans_lanes, 0.0);
       }
     });
   };
-  // sum_i w_i v_i over a block with four interleaved partial sums (a fixed order, so
-  // still deterministic) instead of one long dependency chain.
-  auto weighted_sum = [&](std::ptrdiff_t first, std::ptrdiff_t len, const double* v) {
-    double part[4] = {0.0, 0.0, 0.0, 0.0};
-    std::ptrdiff_t i = 0;
-    for (; i + 4 <= len; i += 4)
-      for (int u = 0; u < 4; ++u) part[u] += fd.weight(first + i + u) * v[i + u];
-    for (; i < len; ++i) part[0] += fd.weight(first + i) * v[i];
-    return (part[0] + part[1]) + (part[2] + part[3]);
-  };
-  auto set_points = [&](const Eigen::MatrixXd& centred) {
-    points.resize(static_cast<std::size_t>(centred.size()));
-    Eigen::Map<kmeans_matrix<T>>(points.data(), d, centred.cols()) = centred.template cast<T>();
-  };
-
-  // closest[i] = D(x_i, first centre)^2; chunk totals of w_i closest[i].
-  set_points(centres.leftCols(1));
-  for_each_chunk(n, fd.threads, [&](std::ptrdiff_t c, std::ptrdiff_t b, std::ptrdiff_t e) {
-    double s = 0.0;
-    for_each_block(b, e, 1, [&](std::ptrdiff_t first, std::ptrdiff_t len, const T* dist) {
-      double* slot = closest.data() + first;
-      for (std::ptrdiff_t i = 0; i < len; ++i) slot[i] = static_cast<double>(dist[i]);
-      s += weighted_sum(first, len, slot);
+  // The potential's terms w_i D(x_i)^2 of rows [b, e), pending centre included; closest
+  // is updated there too (folding a centre in twice changes nothing).
+  auto potential_terms = [&](Eigen::Index b, Eigen::Index e, double* v) {
+    for_each_group(b, e, true, 0, nullptr, [&](std::ptrdiff_t first_row, std::ptrdiff_t len,
+                                               const double* have) {
+      for (std::ptrdiff_t i = 0; i < len; ++i) v[first_row - b + i] = fd.weight(first_row + i) * have[i];
     });
-    totals[static_cast<std::size_t>(c)] = s;
-  });
+  };
 
-  Eigen::MatrixXd candidates(d, trials);
-  std::vector<double> partial(chunks * static_cast<std::size_t>(trials));
-  // What closest[] becomes with each candidate, so the winner costs no further pass.
-  std::vector<std::vector<double>> with_candidate(static_cast<std::size_t>(trials),
-                                                  std::vector<double>(static_cast<std::size_t>(n)));
+  // The first centre, scored as the only candidate against closest = infinity.
+  set_points(centres.leftCols(1));
+  score_candidates(false, 1);
+  std::copy(partial.begin(), partial.begin() + static_cast<std::ptrdiff_t>(chunks), totals.begin());
+
+  Eigen::MatrixXd with_candidates(d, 1 + trials);  // pending centre, then candidates
   for (int j = 1; j < k; ++j) {
+    with_candidates.col(0) = centres.col(j - 1);
+    set_points(with_candidates.leftCols(1));
     const double potential = std::accumulate(totals.begin(), totals.end(), 0.0);
     for (int t = 0; t < trials; ++t) {
-      const Eigen::Index id = draw_proportional(
-          n, totals, gen.uniform() * potential,
-          [&](Eigen::Index i) { return fd.weight(i) * closest[static_cast<std::size_t>(i)]; });
-      fd.centred_row(id, candidates.col(t).data());
+      const Eigen::Index id = draw_proportional(n, totals, gen.uniform() * potential, potential_terms);
+      fd.centred_row(id, with_candidates.col(1 + t).data());
     }
-    set_points(candidates);
-    for_each_chunk(n, fd.threads, [&](std::ptrdiff_t c, std::ptrdiff_t b, std::ptrdiff_t e) {
-      double* out = partial.data() + static_cast<std::size_t>(c) * static_cast<std::size_t>(trials);
-      std::fill(out, out + trials, 0.0);
-      for_each_block(b, e, trials, [&](std::ptrdiff_t first, std::ptrdiff_t len, const T* dist) {
-        const double* have = closest.data() + first;
-        for (int t = 0; t < trials; ++t) {
-          double* updated = with_candidate[static_cast<std::size_t>(t)].data() + first;
-          const T* dt = dist + t * kmeans_block_rows;
-          for (std::ptrdiff_t i = 0; i < len; ++i) updated[i] = std::min(have[i], static_cast<double>(dt[i]));
-          out[t] += weighted_sum(first, len, updated);
-        }
-      });
-    });
+    set_points(with_candidates);
+    score_candidates(true, trials);
     int best = 0;
     double best_potential = std::numeric_limits<double>::infinity();
     for (int t = 0; t < trials; ++t) {
@@ -211,23 +252,48 @@ Eigen::MatrixXd seed_plus_plus(const fit_data<T>& fd, int k, rng& gen) {
         best = t;
       }
     }
-    centres.col(j) = candidates.col(best);
-    closest.swap(with_candidate[static_cast<std::size_t>(best)]);
+    centres.col(j) = with_candidates.col(1 + best);
     for (std::size_t c = 0; c < chunks; ++c)
       totals[c] = partial[c * static_cast<std::size_t>(trials) + static_cast<std::size_t>(best)];
   }
   return centres;
 }
 
-// k distinct rows drawn uniformly (Floyd's sampling), centred, d x k.
+// k distinct rows, centred, d x k. Unweighted: drawn uniformly (Floyd's sampling).
+// Weighted: drawn one after another with probability proportional to w_i among the rows
+// not drawn yet (as numpy's choice(replace=False, p=w / sum(w)), which scikit-learn
+// uses), so rows of weight 0 are never drawn (validation ensures at least k rows have
+// positive weight).
 template <class T>
 Eigen::MatrixXd seed_random_rows(const fit_data<T>& fd, int k, rng& gen) {
-  const auto n = static_cast<std::uint64_t>(fd.X.rows());
+  const Eigen::Index n = fd.X.rows();
   std::vector<Eigen::Index> rows;
-  for (std::uint64_t top = n - static_cast<std::uint64_t>(k); top < n; ++top) {
-    const auto pick = static_cast<Eigen::Index>(gen.uniform_index(top + 1));
-    const bool taken = std::find(rows.begin(), rows.end(), pick) != rows.end();
-    rows.push_back(taken ? static_cast<Eigen::Index>(top) : pick);
+  if (fd.w) {
+    std::vector<double> remaining(fd.w, fd.w + n);
+    std::vector<double> totals(static_cast<std::size_t>(chunk_count(n)));
+    auto chunk_total = [&](std::size_t c) {
+      const auto begin = static_cast<Eigen::Index>(c) * kmeans_chunk_rows;
+      const Eigen::Index end = std::min<Eigen::Index>(n, begin + kmeans_chunk_rows);
+      return std::accumulate(remaining.begin() + begin, remaining.begin() + end, 0.0);
+    };
+    for (std::size_t c = 0; c < totals.size(); ++c) totals[c] = chunk_total(c);
+    for (int j = 0; j < k; ++j) {
+      const double sum = std::accumulate(totals.begin(), totals.end(), 0.0);
+      const Eigen::Index pick = draw_proportional(
+          n, totals, gen.uniform() * sum,
+          [&](Eigen::Index b, Eigen::Index e, double* v) { std::copy(remaining.begin() + b, remaining.begin() + e, v); });
+      rows.push_back(pick);
+      remaining[static_cast<std::size_t>(pick)] = 0.0;
+      const auto c = static_cast<std::size_t>(pick / kmeans_chunk_rows);
+      totals[c] = chunk_total(c);
+    }
+  } else {
+    const auto un = static_cast<std::uint64_t>(n);
+    for (std::uint64_t top = un - static_cast<std::uint64_t>(k); top < un; ++top) {
+      const auto pick = static_cast<Eigen::Index>(gen.uniform_index(top + 1));
+      const bool taken = std::find(rows.begin(), rows.end(), pick) != rows.end();
+      rows.push_back(taken ? static_cast<Eigen::Index>(top) : pick);
+    }
   }
   Eigen::MatrixXd centres(fd.X.cols(), k);
   for (int j = 0; j < k; ++j) fd.centred_row(rows[static_cast<std::size_t>(j)], centres.col(j).data());

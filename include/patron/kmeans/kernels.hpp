@@ -1,8 +1,10 @@
-// The inner loops of k-means: nearest-centre assignment with per-chunk sums, exact
-// squared distances, and the chunk-ordered reductions that keep results independent of
-// the thread count. Everything here works on the data *centred* by its column means
-// (x' = x - mean), as scikit-learn does, so that the expansion
-// ||x - c||^2 = ||x'||^2 - 2 x'.c' + ||c'||^2 loses little to cancellation.
+// The inner loops of k-means: nearest-centre assignment with per-chunk sums, the
+// k-means++ scoring kernel, exact squared distances, and the chunk-ordered reductions
+// that keep results independent of the thread count. The assignment works on the data
+// *centred* by its column means (x' = x - mean, formed in registers), as scikit-learn
+// does, so that the expansion ||x - c||^2 = ||x'||^2 - 2 x'.c' + ||c'||^2 loses little to
+// cancellation; the k-means++ kernel computes sum_f (x_f - c_f)^2 directly, which needs
+// no centring.
 #pragma once
 
 #include <Eigen/Core>
@@ -24,29 +26,42 @@ template <class T>
 using kmeans_data = Eigen::Ref<const kmeans_matrix<T>>;
 using kmeans_labels = Eigen::VectorXi;
 
-// Checks every element of a matrix expression (any storage, no linear access needed),
-// reporting the first failure in row order as "argument(row, col) (value) what".
-// Rows handled at once by the assignment kernel: the centred block (d x 256) stays in
-// L1, and kmeans_lanes rows are scored against a centre in registers.
-inline constexpr std::ptrdiff_t kmeans_block_rows = 256;
+// Rows scored at once by the k-means++ kernel (kmeans_lanes accumulators per point,
+// kept in SIMD registers).
 inline constexpr std::ptrdiff_t kmeans_lanes = 32;
 
+// The assignment kernel scores groups of kmeans_group<T> rows: kmeans_group_packets SIMD
+// packets (Eigen's widest packet for T) side by side, so each centre's scores for the
+// group sit in registers while the group's centred features are reused across centres.
+template <class T>
+using kmeans_packet = typename Eigen::internal::packet_traits<T>::type;
+template <class T>
+inline constexpr std::ptrdiff_t kmeans_packet_size =
+    Eigen::internal::unpacket_traits<kmeans_packet<T>>::size;
+inline constexpr std::ptrdiff_t kmeans_group_packets = 2;
+template <class T>
+inline constexpr std::ptrdiff_t kmeans_group = kmeans_group_packets * kmeans_packet_size<T>;
+
 // Centres prepared for the assignment kernel, in the scalar type of the data:
-// minus_two(f, j) = -2 c'_jf and norm2(j) = ||c'_j||^2, so the score of centre j is
-// norm2(j) + sum_f x'_f minus_two(f, j) = ||x - c_j||^2 - ||x'||^2.
+// minus_two[j * d + f] = -2 c'_jf and norm2[j] = ||c'_j||^2, so the score of centre j is
+// norm2[j] + sum_f x'_f minus_two[j * d + f] = ||x - c_j||^2 - ||x'||^2.
 template <class T>
 struct centre_scores {
-  kmeans_matrix<T> minus_two;           // d x k
-  Eigen::Matrix<T, Eigen::Dynamic, 1> norm2;  // k
+  std::ptrdiff_t k = 0;
+  std::vector<T> minus_two;  // k x d, centre-major
+  std::vector<T> norm2;      // k
 };
 
 // centred: d x k centres minus the data mean (double).
 template <class T>
 centre_scores<T> prepare_scores(const Eigen::MatrixXd& centred) {
   centre_scores<T> s;
-  s.minus_two = (-2.0 * centred).cast<T>();
+  s.k = centred.cols();
+  const kmeans_matrix<T> m = (-2.0 * centred).cast<T>();
+  s.minus_two.assign(m.data(), m.data() + m.size());
   const kmeans_matrix<T> c = centred.cast<T>();
-  s.norm2 = c.colwise().squaredNorm().transpose();
+  s.norm2.resize(static_cast<std::size_t>(s.k));
+  for (std::ptrdiff_t j = 0; j < s.k; ++j) s.norm2[static_cast<std::size_t>(j)] = c.col(j).squaredNorm();
   return s;
 }
 
@@ -57,60 +72,48 @@ struct chunk_sums {
   std::ptrdiff_t changed = 0;  // rows whose label changed
 };
 
-// Copies rows [begin, begin + len) of X, centred, into block (f-major, stride
-// kmeans_block_rows), zero-padding to a multiple of kmeans_lanes.
-template <class T>
-void load_centred_block(const kmeans_data<T>& X, const Eigen::VectorXd& mean, std::ptrdiff_t begin,
-                        std::ptrdiff_t len, T* block) {
-  const std::ptrdiff_t padded = (len + kmeans_lanes - 1) / kmeans_lanes * kmeans_lanes;
-  for (Eigen::Index f = 0; f < X.cols(); ++f) {
-    T* out = block + f * kmeans_block_rows;
-    const T* in = X.col(f).data() + begin;
-    const T m = static_cast<T>(mean(f));
-    for (std::ptrdiff_t i = 0; i < len; ++i) out[i] = in[i] - m;
-    for (std::ptrdiff_t i = len; i < padded; ++i) out[i] = T(0);
-  }
-}
-
-// Nearest centre of each row of a centred block: labels[i] for i < len. Ties go to
-// the lowest centre index. Vectorises across rows (kmeans_lanes accumulators).
-// D > 0 is the number of features known at compile time (the loops over features
-// unroll); D = 0 reads it from `dynamic_d`.
+// Nearest centre of each row of a group of G = kmeans_group<T> rows: feature f of row w
+// is x[f * stride + w]. The centred rows are written to centred[f * G + w] and the
+// labels to labels[w]; ties go to the lowest centre index. D > 0 is the number of
+// features known at compile time (the loops over features unroll); D = 0 reads it from
+// `dynamic_d`. Written with Eigen's packet primitives: the compare-and-select must stay
+// in registers, which auto-vectorisers do not reliably manage here.
 template <class T, int D>
-void nearest_in_block(const T* block, std::ptrdiff_t dynamic_d, std::ptrdiff_t len,
-                      const centre_scores<T>& s, int* labels) {
+void nearest_in_group(const T* x, std::ptrdiff_t stride, std::ptrdiff_t dynamic_d,
+                      const T* mean, const centre_scores<T>& s, T* centred, int* labels) {
+  namespace ei = Eigen::internal;
+  using P = kmeans_packet<T>;
+  constexpr std::ptrdiff_t R = kmeans_group_packets, PS = kmeans_packet_size<T>, G = R * PS;
   const std::ptrdiff_t d = D > 0 ? D : dynamic_d;
-  constexpr std::ptrdiff_t L = kmeans_lanes;
-  const auto k = static_cast<int>(s.norm2.size());
-  for (std::ptrdiff_t i0 = 0; i0 < len; i0 += L) {
-    // Plain arrays with fixed trip counts: the compiler keeps them in SIMD registers and
-    // turns the compare-and-select into blends (no branches to mispredict). The winning
-    // index is kept as a T so the blend stays in one type.
-    T best[L], best_j[L];
-    for (std::ptrdiff_t w = 0; w < L; ++w) {
-      best[w] = std::numeric_limits<T>::infinity();
-      best_j[w] = T(0);
-    }
-    for (int j = 0; j < k; ++j) {
-      T acc[L];
-      const T base = s.norm2(j);
-      for (std::ptrdiff_t w = 0; w < L; ++w) acc[w] = base;
-      const T* c = s.minus_two.col(j).data();
-      for (std::ptrdiff_t f = 0; f < d; ++f) {
-        const T* x = block + f * kmeans_block_rows + i0;
-        const T cf = c[f];
-        for (std::ptrdiff_t w = 0; w < L; ++w) acc[w] += x[w] * cf;
-      }
-      const T tj = static_cast<T>(j);
-      for (std::ptrdiff_t w = 0; w < L; ++w) {
-        const bool closer = acc[w] < best[w];
-        best_j[w] = closer ? tj : best_j[w];
-        best[w] = closer ? acc[w] : best[w];
-      }
-    }
-    const std::ptrdiff_t n = std::min<std::ptrdiff_t>(L, len - i0);
-    for (std::ptrdiff_t w = 0; w < n; ++w) labels[i0 + w] = static_cast<int>(best_j[w]);
+  for (std::ptrdiff_t f = 0; f < d; ++f) {
+    const P m = ei::pset1<P>(mean[f]);
+    for (std::ptrdiff_t r = 0; r < R; ++r)
+      ei::pstoreu(centred + f * G + r * PS, ei::psub(ei::ploadu<P>(x + f * stride + r * PS), m));
   }
+  P best[R], best_j[R];
+  for (std::ptrdiff_t r = 0; r < R; ++r) {
+    best[r] = ei::pset1<P>(std::numeric_limits<T>::infinity());
+    best_j[r] = ei::pset1<P>(T(0));
+  }
+  for (std::ptrdiff_t j = 0; j < s.k; ++j) {
+    P acc[R];
+    for (std::ptrdiff_t r = 0; r < R; ++r) acc[r] = ei::pset1<P>(s.norm2[static_cast<std::size_t>(j)]);
+    const T* c = s.minus_two.data() + j * d;
+    for (std::ptrdiff_t f = 0; f < d; ++f) {
+      const P cf = ei::pset1<P>(c[f]);
+      for (std::ptrdiff_t r = 0; r < R; ++r)
+        acc[r] = ei::pmadd(ei::ploadu<P>(centred + f * G + r * PS), cf, acc[r]);
+    }
+    const P tj = ei::pset1<P>(static_cast<T>(j));
+    for (std::ptrdiff_t r = 0; r < R; ++r) {
+      const P closer = ei::pcmp_lt(acc[r], best[r]);
+      best_j[r] = ei::pselect(closer, tj, best_j[r]);
+      best[r] = ei::pselect(closer, acc[r], best[r]);
+    }
+  }
+  T index[G];
+  for (std::ptrdiff_t r = 0; r < R; ++r) ei::pstoreu(index + r * PS, best_j[r]);
+  for (std::ptrdiff_t w = 0; w < G; ++w) labels[w] = static_cast<int>(index[w]);
 }
 
 // Calls fn(std::integral_constant<int, D>) with D = d for d <= 8 (customer feature sets
@@ -130,48 +133,136 @@ void with_feature_count(std::ptrdiff_t d, Fn&& fn) {
   }
 }
 
-// out[i] = ||x'_i - p'||^2 for the rows of a centred block and a centred point, computed
-// directly (no expansion), vectorised across rows.
+// acc[w] = ||x_w - p||^2 for kmeans_lanes rows and one point, computed directly (no
+// expansion, so no centring is needed). Feature f of row w is x[f * stride + w].
 template <class T, int D>
-void block_squared_distances(const T* block, std::ptrdiff_t dynamic_d, std::ptrdiff_t len,
-                             const T* point, T* out) {
+void lane_squared_distances(const T* x, std::ptrdiff_t stride, std::ptrdiff_t dynamic_d,
+                            const T* point, T* acc) {
   const std::ptrdiff_t d = D > 0 ? D : dynamic_d;
-  for (std::ptrdiff_t i = 0; i < len; ++i) out[i] = T(0);
+  constexpr std::ptrdiff_t L = kmeans_lanes;
+  for (std::ptrdiff_t w = 0; w < L; ++w) acc[w] = T(0);
   for (std::ptrdiff_t f = 0; f < d; ++f) {
-    const T* x = block + f * kmeans_block_rows;
+    const T* xf = x + f * stride;
     const T c = point[f];
+    for (std::ptrdiff_t w = 0; w < L; ++w) {
+      const T diff = xf[w] - c;
+      acc[w] += diff * diff;
+    }
+  }
+}
+
+// The k-means++ kernel on kmeans_lanes rows (laid out as in lane_squared_distances).
+// have[w] is the row's running closest squared distance. When `pending` is non-null,
+// have is first lowered to the distance to that point. Then, for each of `count`
+// candidates q (d values each, one after another), lane_sums[q * kmeans_lanes + w] +=
+// weight[w] min(have[w], ||x_w - q||^2).
+template <class T, int D>
+void plus_plus_lanes(const T* x, std::ptrdiff_t stride, std::ptrdiff_t dynamic_d, const T* pending,
+                     const T* candidates, std::ptrdiff_t count, double* have,
+                     const double* weight, double* lane_sums) {
+  const std::ptrdiff_t d = D > 0 ? D : dynamic_d;
+  constexpr std::ptrdiff_t L = kmeans_lanes;
+  T acc[L];
+  if (pending) {
+    lane_squared_distances<T, D>(x, stride, d, pending, acc);
+    for (std::ptrdiff_t w = 0; w < L; ++w) have[w] = std::min(have[w], static_cast<double>(acc[w]));
+  }
+  for (std::ptrdiff_t q = 0; q < count; ++q) {
+    lane_squared_distances<T, D>(x, stride, d, candidates + q * d, acc);
+    double* s = lane_sums + q * L;
+    for (std::ptrdiff_t w = 0; w < L; ++w) s[w] += weight[w] * std::min(have[w], static_cast<double>(acc[w]));
+  }
+}
+
+// Adds the weighted centred rows of a group to their clusters' sums: for the first len
+// rows i (labels[i] = j), sums[((i & 1) * k + j) * stride + f] += w_i x'_if, in row
+// order. Odd and even rows go to separate copies so that consecutive rows of one
+// cluster do not wait on each other's stores. centred holds the group feature-major (centred[f * G + i]) with zero rows for
+// f >= d up to `stride` (a multiple of the packet size). For double data, packet-wide
+// tiles of it are transposed in registers so that each row is added with a few packet
+// operations instead of one scalar update per feature.
+template <class T>
+void add_to_sums(const T* centred, std::ptrdiff_t d, std::ptrdiff_t k, std::ptrdiff_t stride, std::ptrdiff_t len,
+                 const int* labels, const double* weights, double* sums) {
+  constexpr std::ptrdiff_t G = kmeans_group<T>;
+  if constexpr (std::is_same_v<T, double>) {
+    namespace ei = Eigen::internal;
+    using P = kmeans_packet<double>;
+    constexpr std::ptrdiff_t PS = kmeans_packet_size<double>;
+    for (std::ptrdiff_t r = 0; r * PS < len; ++r) {
+      for (std::ptrdiff_t t = 0; t < stride; t += PS) {
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // the packet's alignment attribute
+#endif
+        ei::PacketBlock<P, PS> tile;
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+        for (std::ptrdiff_t q = 0; q < PS; ++q) tile.packet[q] = ei::ploadu<P>(centred + (t + q) * G + r * PS);
+        ei::ptranspose(tile);  // tile.packet[v]: row r * PS + v, features t .. t + PS - 1
+        for (std::ptrdiff_t v = 0; v < PS && r * PS + v < len; ++v) {
+          const std::ptrdiff_t i = r * PS + v;
+          double* acc = sums + ((v & 1) * k + labels[i]) * stride + t;
+          ei::pstoreu(acc, ei::pmadd(tile.packet[v], ei::pset1<P>(weights ? weights[i] : 1.0), ei::ploadu<P>(acc)));
+        }
+      }
+    }
+  } else {
     for (std::ptrdiff_t i = 0; i < len; ++i) {
-      const T diff = x[i] - c;
-      out[i] += diff * diff;
+      const double wt = weights ? weights[i] : 1.0;
+      double* acc = sums + ((i & 1) * k + labels[i]) * stride;
+      for (std::ptrdiff_t f = 0; f < d; ++f) acc[f] += wt * static_cast<double>(centred[f * G + i]);
     }
   }
 }
 
 // Rows [begin, end) of one chunk: nearest centres into labels (changes counted in
 // out.changed) and, when accumulate is set, the weighted sums of the centred rows of each
-// cluster into out.sums / out.weights (in row order).
+// cluster into out.sums / out.weights (in row order). Rows are read straight from X a
+// group at a time (centred in registers), so the memory reads interleave with the
+// arithmetic.
 template <class T, int D>
 void assign_chunk(const kmeans_data<T>& X, const Eigen::VectorXd& mean, const double* weights,
                   const centre_scores<T>& scores, kmeans_labels& labels, bool accumulate,
                   std::ptrdiff_t begin, std::ptrdiff_t end, chunk_sums& out) {
   const std::ptrdiff_t d = D > 0 ? D : X.cols();
-  std::vector<T> block(static_cast<std::size_t>(d * kmeans_block_rows));
-  int fresh[kmeans_block_rows];
-  for (std::ptrdiff_t b = begin; b < end; b += kmeans_block_rows) {
-    const std::ptrdiff_t len = std::min(kmeans_block_rows, end - b);
-    load_centred_block(X, mean, b, len, block.data());
-    nearest_in_block<T, D>(block.data(), d, len, scores, fresh);
-    for (std::ptrdiff_t i = 0; i < len; ++i) {
-      const int j = fresh[i];
-      out.changed += labels(b + i) != j;
-      labels(b + i) = j;
-      if (!accumulate) continue;
-      const double w = weights ? weights[b + i] : 1.0;
-      double* acc = out.sums.col(j).data();
-      const T* x = block.data() + i;
-      for (std::ptrdiff_t f = 0; f < d; ++f) acc[f] += w * static_cast<double>(x[f * kmeans_block_rows]);
-      out.weights(j) += w;
+  const std::ptrdiff_t k = scores.k;
+  constexpr std::ptrdiff_t G = kmeans_group<T>, PS = kmeans_packet_size<T>;
+  // Feature rows padded to whole packets (the padding stays zero) for add_to_sums.
+  const std::ptrdiff_t stride = (d + PS - 1) / PS * PS;
+  std::vector<T> group(static_cast<std::size_t>(stride * G), T(0)), tail(static_cast<std::size_t>(d * G));
+  std::vector<T> mean_t(static_cast<std::size_t>(d));
+  for (std::ptrdiff_t f = 0; f < d; ++f) mean_t[static_cast<std::size_t>(f)] = static_cast<T>(mean(f));
+  int fresh[G];
+  // This chunk's cluster sums (two copies, see add_to_sums), centre-major with `stride`
+  // per centre; added to out at the end.
+  std::vector<double> sums(accumulate ? static_cast<std::size_t>(2 * stride * k) : 0, 0.0);
+  std::vector<double> cluster_weight(accumulate ? static_cast<std::size_t>(k) : 0, 0.0);
+  for (std::ptrdiff_t g = begin; g < end; g += G) {
+    const std::ptrdiff_t len = std::min(G, end - g);
+    if (len == G) {
+      nearest_in_group<T, D>(X.data() + g, X.outerStride(), d, mean_t.data(), scores, group.data(), fresh);
+    } else {  // the last rows, through a zero-padded copy
+      std::fill(tail.begin(), tail.end(), T(0));
+      for (std::ptrdiff_t f = 0; f < d; ++f)
+        std::copy(X.col(f).data() + g, X.col(f).data() + end, tail.data() + f * G);
+      nearest_in_group<T, D>(tail.data(), G, d, mean_t.data(), scores, group.data(), fresh);
     }
+    for (std::ptrdiff_t w = 0; w < len; ++w) {
+      out.changed += labels(g + w) != fresh[w];
+      labels(g + w) = fresh[w];
+    }
+    if (!accumulate) continue;
+    const double* wt = weights ? weights + g : nullptr;
+    add_to_sums(group.data(), d, k, stride, len, fresh, wt, sums.data());
+    for (std::ptrdiff_t w = 0; w < len; ++w) cluster_weight[static_cast<std::size_t>(fresh[w])] += wt ? wt[w] : 1.0;
+  }
+  if (!accumulate) return;
+  for (std::ptrdiff_t j = 0; j < k; ++j) {
+    out.sums.col(j) += Eigen::Map<const Eigen::VectorXd>(sums.data() + j * stride, d) +
+                       Eigen::Map<const Eigen::VectorXd>(sums.data() + (k + j) * stride, d);
+    out.weights(j) += cluster_weight[static_cast<std::size_t>(j)];
   }
 }
 
@@ -183,7 +274,7 @@ void assign_rows(const kmeans_data<T>& X, const Eigen::VectorXd& mean, const dou
                  const centre_scores<T>& scores, unsigned threads, kmeans_labels& labels,
                  std::vector<chunk_sums>* sums) {
   const std::ptrdiff_t n = X.rows(), d = X.cols();
-  const auto k = scores.norm2.size();
+  const auto k = scores.k;
   std::vector<chunk_sums> parts(static_cast<std::size_t>(chunk_count(n)));
   for_each_chunk(n, threads, [&](std::ptrdiff_t chunk, std::ptrdiff_t begin, std::ptrdiff_t end) {
     chunk_sums& out = parts[static_cast<std::size_t>(chunk)];

@@ -4,6 +4,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -30,43 +31,51 @@ void validate_tree_input(const char* function, const tree_structure& tree,
   require_finite(function, "X", X);
 }
 
-// The split nodes packed into one array, so a traversal touches one cache line per
-// node instead of four.
+// The nodes packed into one 16-byte struct each, so a traversal touches one cache line
+// per node instead of four. A leaf points to itself on both sides (threshold +infinity,
+// feature 0): stepping from a leaf stays there, so rows can descend in lockstep without
+// a branch per step.
 struct packed_node {
   double threshold;
   int feature;
-  int child[2];  // left, right; -1 for a leaf
+  int child[2];  // left, right; a leaf's own index
 };
 
 inline std::vector<packed_node> pack_nodes(const tree_structure& tree) {
   std::vector<packed_node> nodes(static_cast<std::size_t>(tree.node_count()));
-  for (std::size_t t = 0; t < nodes.size(); ++t)
-    nodes[t] = {tree.threshold[t], tree.feature[t], {tree.children_left[t], tree.children_right[t]}};
+  for (std::size_t t = 0; t < nodes.size(); ++t) {
+    const int self = static_cast<int>(t);
+    nodes[t] = tree.children_left[t] == tree_leaf
+                   ? packed_node{std::numeric_limits<double>::infinity(), 0, {self, self}}
+                   : packed_node{tree.threshold[t], tree.feature[t],
+                                 {tree.children_left[t], tree.children_right[t]}};
+  }
   return nodes;
 }
 
-// Leaf reached by each row. Rows descend in groups of 16 in lockstep: a traversal is a
-// chain of dependent loads, and interleaving independent chains lets their cache misses
-// overlap. The comparison is in double, as the thresholds are.
+// Leaf reached by each row. Rows descend in groups of 64, all of a group's rows taking
+// one step before any takes the next: a traversal is a chain of dependent loads, and
+// interleaving 64 independent chains lets their cache misses overlap. Steps run in
+// rounds of 8 with no test in between (rows already at a leaf stay put); after each
+// round the group stops if every row is at a leaf. The comparison is in double, as the
+// thresholds are (inputs are finite: validated).
 template <class Derived, class Visit>
 void for_each_leaf(const tree_structure& tree, const Eigen::MatrixBase<Derived>& X, Visit visit) {
   const std::vector<packed_node> nodes = pack_nodes(tree);
   constexpr Eigen::Index group = 64;
-  int node[group], active[group];
+  constexpr int steps_per_round = 8;
+  int node[group];
   for (Eigen::Index start = 0; start < X.rows(); start += group) {
     const auto width = static_cast<int>(std::min(group, X.rows() - start));
-    for (int j = 0; j < width; ++j) node[j] = 0, active[j] = j;
-    for (int moving = width; moving > 0;) {
-      for (int a = 0; a < moving;) {
-        const int j = active[a];
-        const packed_node& n = nodes[static_cast<std::size_t>(node[j])];
-        if (n.child[0] == tree_leaf) {
-          active[a] = active[--moving];  // arrived: stop visiting this row
-          continue;
+    for (int j = 0; j < width; ++j) node[j] = 0;
+    for (bool done = false; !done;) {
+      for (int step = 0; step < steps_per_round; ++step)
+        for (int j = 0; j < width; ++j) {
+          const packed_node& n = nodes[static_cast<std::size_t>(node[j])];
+          node[j] = n.child[static_cast<double>(X(start + j, n.feature)) <= n.threshold ? 0 : 1];
         }
-        node[j] = n.child[static_cast<double>(X(start + j, n.feature)) <= n.threshold ? 0 : 1];
-        ++a;
-      }
+      done = true;
+      for (int j = 0; j < width; ++j) done &= nodes[static_cast<std::size_t>(node[j])].child[0] == node[j];
     }
     for (int j = 0; j < width; ++j) visit(start + j, node[j]);
   }
