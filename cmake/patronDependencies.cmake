@@ -3,6 +3,8 @@
 include(CMakeFindDependencyMacro)
 find_dependency(Eigen3 3.4 NO_MODULE)
 find_dependency(Boost 1.74)
+# rfm, kmeans, leads and abtest run optional std::thread workers (-pthread on old glibc).
+find_dependency(Threads)
 
 # LBFGS++ 0.1.0 ships no CMake config: find its header and wrap the path in a target.
 if(NOT TARGET patron_lbfgspp)

@@ -93,6 +93,36 @@ void bind_report(py::module_& m) {
       py::arg("x"), py::arg("t_x"), py::arg("T"),
       "Compress customers' (x, t_x, T) to distinct patterns with counts (fitting them with weights equals "
       "the fit on the rows).");
+
+  py::class_<btyd_pattern_accumulator>(
+      m, "BtydPatternAccumulator",
+      "Mergeable (x, t_x, T) pattern counts: add customers shard by shard, merge, fit on patterns(); "
+      "picklable for Dask.")
+      .def(py::init<>())
+      .def(py::init<const btyd_patterns&>(), py::arg("patterns"))
+      .def(
+          "add",
+          [](btyd_pattern_accumulator& self, const py::object& x, const py::object& t_x, const py::object& T,
+             const py::object& weights) {
+            const vector_arg vx(x, "x"), vt(t_x, "t_x"), vT(T, "T");
+            if (weights.is_none()) {
+              py::gil_scoped_release release;
+              self.add(vx.map(), vt.map(), vT.map());
+            } else {
+              const vector_arg vw(weights, "weights");
+              py::gil_scoped_release release;
+              self.add(vx.map(), vt.map(), vT.map(), vw.map());
+            }
+          },
+          py::arg("x"), py::arg("t_x"), py::arg("T"), py::arg("weights") = py::none(),
+          "Add customers (or rows standing for `weights` customers); all rows are checked before any is added.")
+      .def("merge", &btyd_pattern_accumulator::merge, py::arg("other"), py::return_value_policy::reference_internal,
+           "Add another accumulator's patterns; the result does not depend on the merge order.")
+      .def("patterns", &btyd_pattern_accumulator::patterns, "The distinct patterns, sorted by x, T, t_x, with weights.")
+      .def("__len__", &btyd_pattern_accumulator::size)
+      .def_property_readonly("rows", &btyd_pattern_accumulator::rows, "rows received (not restored by pickling)")
+      .def(py::pickle([](const btyd_pattern_accumulator& a) { return a.patterns(); },
+                      [](const btyd_patterns& p) { return btyd_pattern_accumulator(p); }));
 }
 
 // Pickling of a model: its parameters and fit report.
@@ -369,6 +399,19 @@ void bind_bgbb(py::module_& m) {
                                [&model](double a, double b, double c) { return model.probability_alive(a, b, c); });
           },
           py::arg("x"), py::arg("t_x"), py::arg("n"), "P(alive at opportunity n + 1 | x, t_x, n).")
+      .def(
+          "probability_of_transactions",
+          [](const bgbb_model& model, const py::object& n, const py::object& x) {
+            return py::vectorize([&model](double n_, double x_) { return model.probability_of_transactions(n_, x_); })(
+                n, x);
+          },
+          py::arg("n"), py::arg("x"), "P(X(n) = x): a new customer's transactions in the first n opportunities.")
+      .def(
+          "expected_transactions",
+          [](const bgbb_model& model, const py::object& n) {
+            return py::vectorize([&model](double n_) { return model.expected_transactions(n_); })(n);
+          },
+          py::arg("n"), "E[X(n)]: a new customer's expected transactions in the first n opportunities.")
       .def(
           "conditional_expected_transactions",
           [validator](const bgbb_model& model, double n_star, const py::object& x, const py::object& t_x,

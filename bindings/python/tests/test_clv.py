@@ -283,3 +283,50 @@ def test_bad_input():
         clv.fit_bgbb([3.0], [2.0], [6.0])
     with pytest.raises(patron.InvalidInput, match=r"options.l2_penalty \(-1\)"):
         clv.fit_bgnbd([1.0], [1.0], [5.0], l2_penalty=-1.0)
+
+
+def test_bgbb_pmf_and_mean_equal_the_closed_form_with_scipy():
+    params = clv.BgbbParameters(1.2035, 0.7497, 0.6567, 2.7834)
+    model = clv.BgbbModel(params)
+    al, be, ga, de = params.alpha, params.beta, params.gamma, params.delta
+
+    def pmf(n, x):  # Fader, Hardie & Shang (2010) eq. 7
+        lb = special.betaln
+        head = (special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1)
+                + lb(al + x, be + n - x) - lb(al, be) + lb(ga, de + n) - lb(ga, de))
+        total = np.exp(head)
+        for i in range(int(x), int(n)):
+            total += np.exp(special.gammaln(i + 1) - special.gammaln(x + 1) - special.gammaln(i - x + 1)
+                            + lb(al + x, be + i - x) - lb(al, be) + lb(ga + 1, de + i) - lb(ga, de))
+        return total
+
+    for n in (1.0, 6.0, 11.0):
+        xs = np.arange(n + 1)
+        expected = np.array([pmf(n, x) for x in xs])
+        np.testing.assert_allclose(model.probability_of_transactions(n, xs), expected, rtol=1e-10)
+        assert model.probability_of_transactions(n, xs).sum() == pytest.approx(1.0, rel=1e-12)
+        assert model.expected_transactions(n) == pytest.approx(float(np.dot(xs, expected)), rel=1e-10)
+    with pytest.raises(patron.InvalidInput, match="n .*must be a non-negative integer"):
+        model.probability_of_transactions(2.5, 1.0)
+
+
+def test_pattern_accumulators_merged_in_any_order_fit_like_the_rows(cdnow):
+    x, t_x, T = cdnow
+    shards = [clv.BtydPatternAccumulator() for _ in range(3)]
+    for i, rows in enumerate(np.array_split(np.arange(len(x)), 3)):
+        shards[i].add(x[rows], t_x[rows], T[rows])
+    forward, backward = clv.BtydPatternAccumulator(), clv.BtydPatternAccumulator()
+    for shard in shards:
+        forward.merge(pickle.loads(pickle.dumps(shard)))  # as Dask ships them
+    for shard in reversed(shards):
+        backward.merge(shard)
+    a, b = forward.patterns(), backward.patterns()
+    for column in ("x", "t_x", "T", "weight"):
+        np.testing.assert_array_equal(getattr(a, column), getattr(b, column))
+    assert a.weight.sum() == len(x)
+    merged_fit = clv.fit_bgnbd(a.x, a.t_x, a.T, weights=a.weight)
+    row_fit = clv.fit_bgnbd(x, t_x, T)
+    assert merged_fit.parameters.r == row_fit.parameters.r
+    assert merged_fit.parameters.b == row_fit.parameters.b
+    with pytest.raises(patron.InvalidInput, match=r"t_x\[1\]"):
+        clv.BtydPatternAccumulator().add([1.0, 2.0], [1.0, 9.0], [5.0, 5.0])
