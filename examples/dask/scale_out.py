@@ -34,12 +34,30 @@ SUMMARY_COLUMNS = ("first_purchase", "last_purchase", "transactions", "purchase_
                    "total_spend", "mean_repeat_spend", "x", "t_x", "T")
 
 
+def customer_profiles(customers, days, seed=2026):
+    """The customer population, identical in every task (fixed seed): Pareto/NBD-shaped
+    (Schmittlein, Morrison & Colombo 1987) - each customer is born on some day, buys as a
+    Poisson process with a gamma-distributed rate while alive, and dies after an
+    exponential lifetime."""
+    rng = np.random.default_rng(seed)
+    birth = np.floor(rng.random(customers) * 0.8 * days)
+    rate = rng.gamma(0.7, 1.0, customers)
+    end = np.minimum(birth + rng.exponential(0.4 * days, customers), days - 1.0)
+    return birth, end, rate * (end - birth + 1.0)
+
+
 def generate_partition(seed, index, rows, customers, days):
-    """One partition of a synthetic transaction log (ids, day numbers, amounts, variant)."""
+    """One partition of a synthetic transaction log (ids, day numbers, amounts).
+
+    Given how many purchases fall in a window, a Poisson process puts them uniformly in it:
+    so rows are independent draws of (customer with probability proportional to rate x
+    active length, uniform day in the customer's active window), and partitions can be
+    generated independently and still describe one consistent population."""
+    birth, end, activity = customer_profiles(customers, days)
     rng = np.random.default_rng([seed, index])
-    ids = rng.integers(0, customers, rows).astype(np.int64)
-    # Customers differ in activity: a per-customer rate shifts their purchase days.
-    times = np.floor(rng.random(rows) ** (1.0 + (ids % 5) * 0.25) * days)
+    cumulative = np.cumsum(activity)
+    ids = np.searchsorted(cumulative, rng.random(rows) * cumulative[-1], side="right").astype(np.int64)
+    times = birth[ids] + np.floor(rng.random(rows) * (end[ids] - birth[ids] + 1.0))
     amounts = np.round(rng.gamma(2.0, 15.0, rows) + (ids % 7), 2)
     return ids, times, amounts
 
@@ -87,8 +105,15 @@ def customer_summaries(client, partitions, buckets):
 WEEK = 7.0  # the summaries are in days; the BTYD models are fitted in weeks
 
 
+def modelled(frame):
+    """Customers the BTYD models apply to: first seen before the end of the data (T > 0);
+    those first seen on the last day carry no information about their rate yet."""
+    return frame[frame["T"] > 0]
+
+
 def bucket_patterns(frame):
     """(b) A bucket's customers compressed to weighted (x, t_x, T) patterns, in weeks."""
+    frame = modelled(frame)
     patterns = patron.clv.BtydPatternAccumulator()
     patterns.add(frame.x.to_numpy(), frame.t_x.to_numpy() / WEEK, frame["T"].to_numpy() / WEEK)
     return patterns
@@ -103,12 +128,14 @@ def merge_patterns(accumulators):
 
 def repeat_spend(frame):
     """(b) What Gamma-Gamma needs: x and mean repeat spend of the repeat customers."""
-    repeat = frame[frame.x > 0]
+    repeat = modelled(frame)
+    repeat = repeat[repeat.x > 0]
     return repeat.customer.to_numpy(), repeat.x.to_numpy(), repeat.mean_repeat_spend.to_numpy()
 
 
 def score_bucket(frame, transactions, spend, horizon_weeks):
-    """(b) Every customer of a bucket scored where the bucket lives."""
+    """(b) Every (modelled) customer of a bucket scored where the bucket lives."""
+    frame = modelled(frame)
     x, t_x, T = frame.x.to_numpy(), frame.t_x.to_numpy() / WEEK, frame["T"].to_numpy() / WEEK
     zbar = frame.mean_repeat_spend.to_numpy()
     return pd.DataFrame({

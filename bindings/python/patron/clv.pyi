@@ -14,6 +14,10 @@ class BgbbModel:
         """Log-likelihood of each (x, t_x, n) row."""
     def probability_alive(self: BgbbModel, x: object, t_x: object, n: object) -> object:
         """P(alive at opportunity n + 1 | x, t_x, n)."""
+    def probability_of_transactions(self: BgbbModel, n: object, x: object) -> object:
+        """P(X(n) = x): a new customer's transactions in the first n opportunities."""
+    def expected_transactions(self: BgbbModel, n: object) -> object:
+        """E[X(n)]: a new customer's expected transactions in the first n opportunities."""
     def conditional_expected_transactions(self: BgbbModel, n_star: float, x: object, t_x: object, n: object) -> object:
         """E[X(n, n + n_star) | x, t_x, n]: expected transactions in the next n_star opportunities."""
     def discounted_expected_residual_transactions(self: BgbbModel, discount: float, x: object, t_x: object, n: object) -> object:
@@ -64,6 +68,22 @@ class BgnbdParameters:
     def a(self) -> float: ...
     @property
     def b(self) -> float: ...
+
+class BtydPatternAccumulator:
+    """Mergeable (x, t_x, T) pattern counts: add customers shard by shard, merge, fit on patterns(); picklable for Dask."""
+    @typing.overload
+    def __init__(self: BtydPatternAccumulator) -> None: ...
+    @typing.overload
+    def __init__(self: BtydPatternAccumulator, patterns: BtydPatterns) -> None: ...
+    def add(self: BtydPatternAccumulator, x: object, t_x: object, T: object, weights: object = ...) -> None:
+        """Add customers (or rows standing for `weights` customers); all rows are checked before any is added."""
+    def merge(self: BtydPatternAccumulator, other: BtydPatternAccumulator) -> BtydPatternAccumulator:
+        """Add another accumulator's patterns; the result does not depend on the merge order."""
+    def patterns(self: BtydPatternAccumulator) -> BtydPatterns:
+        """The distinct patterns, sorted by x, T, t_x, with weights."""
+    def __len__(self: BtydPatternAccumulator) -> int: ...
+    @property
+    def rows(self) -> int: ...
 
 class BtydPatterns:
     """Customers compressed to distinct (x, t_x, T) with weights."""

@@ -101,7 +101,9 @@ void bind_accumulator(py::module_& m, const char* name) {
             const auto o = make_rfm_options(as_of, time_unit, period_length, frequency, monetary);
             return without_gil([&] { return self.table(o); });
           },
-          py::kw_only(), PATRON_PY_RFM_ARGS, "The RFM table of every transaction added.");
+          py::kw_only(), PATRON_PY_RFM_ARGS, "The RFM table of every transaction added.")
+      .def(py::pickle([](const A& self) { return transaction_log_state(self.transactions()); },
+                      &accumulator_from_state<A, Id>));
 }
 
 template <class Id>

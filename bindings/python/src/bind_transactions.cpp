@@ -84,7 +84,9 @@ void bind_accumulator(py::module_& m, const char* name) {
           },
           py::arg("period_length") = summary_options{}.period_length,
           py::arg("time_unit") = summary_options{}.time_unit, py::arg("calibration_end") = py::none(),
-          py::arg("observation_end") = py::none());
+          py::arg("observation_end") = py::none())
+      .def(py::pickle([](const A& self) { return transaction_log_state(self); },
+                      &accumulator_from_state<A, Id>));
 }
 
 }  // namespace

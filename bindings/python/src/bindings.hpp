@@ -80,6 +80,27 @@ py::array_t<T> to_numpy(const std::vector<T>& values) {
   return out;
 }
 
+// Pickle state of a transaction log (transaction_accumulator and what wraps one): its
+// three columns in arrival order; rebuilt by adding them to an empty accumulator.
+template <class Log>
+py::tuple transaction_log_state(const Log& log) {
+  using Id = typename std::decay_t<decltype(log.customer_column())>::value_type;
+  py::object ids;
+  if constexpr (std::is_same_v<Id, std::string>) ids = py::cast(log.customer_column());
+  else ids = to_numpy(log.customer_column());
+  return py::make_tuple(ids, to_numpy(log.time_column()), to_numpy(log.amount_column()));
+}
+
+template <class Accumulator, class Id>
+Accumulator accumulator_from_state(const py::tuple& state) {
+  if (state.size() != 3) throw py::value_error("invalid accumulator pickle state: expected 3 columns");
+  Accumulator out;
+  const auto times = state[1].cast<std::vector<double>>();
+  const auto amounts = state[2].cast<std::vector<double>>();
+  out.add(state[0].cast<std::vector<Id>>(), times, amounts);
+  return out;
+}
+
 // Customer ids arrive as integers (any integer numpy dtype, converted to int64) or as
 // strings (a list or an array of str). `is_integer_ids` decides which.
 bool is_integer_ids(const py::handle& ids);
