@@ -24,11 +24,17 @@ import time
 import numpy as np
 import pandas as pd
 
+import scipy.optimize
+import scipy.special
+import scipy.stats
+
 import patron
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "examples" / "dask"))
 import scale_out  # noqa: E402
+sys.path.insert(0, str(ROOT / "benchmarks" / "compare"))
+from compare_clv import bgnbd_nll  # noqa: E402  (the scipy reference likelihood)
 
 
 def median_seconds(function, repeats):
@@ -63,6 +69,32 @@ def pandas_summary(frame, observation_end):
     return out
 
 
+def peer_bgnbd(summary):
+    """(b) with numpy/scipy: compress (x, t_x, T) with np.unique, fit BG/NBD by L-BFGS-B on
+    the patterns, then P(alive) and E[Y(52) | x, t_x, T] for every customer (hyp2f1)."""
+    s = summary[summary["T"] > 0]
+    x, t_x, T = s.x.to_numpy(float), s.t_x.to_numpy(float) / 7.0, s["T"].to_numpy(float) / 7.0
+    patterns, counts = np.unique(np.column_stack([x, t_x, T]), axis=0, return_counts=True)
+    fit = scipy.optimize.minimize(bgnbd_nll, np.zeros(4), method="L-BFGS-B",
+                                  args=(patterns[:, 0], patterns[:, 1], patterns[:, 2], counts.astype(float)))
+    r, alpha, a, b = np.exp(fit.x)
+    log_dead = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * np.log((alpha + T) / (alpha + t_x))
+    p_alive = np.where(x > 0, 1.0 / (1.0 + np.exp(log_dead)), 1.0)
+    t = 52.0
+    hyp = scipy.special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
+    expected = ((a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
+                * p_alive)
+    return p_alive, expected
+
+
+def peer_ab(frame):
+    """(c) with pandas/scipy: per-variant count, mean, variance, then Welch's t-test."""
+    stats = frame.amount.groupby(frame.customer % 2).agg(["count", "mean", "var"])
+    return scipy.stats.ttest_ind_from_stats(stats.loc[1, "mean"], np.sqrt(stats.loc[1, "var"]), stats.loc[1, "count"],
+                                            stats.loc[0, "mean"], np.sqrt(stats.loc[0, "var"]), stats.loc[0, "count"],
+                                            equal_var=False)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20_000_000)
@@ -83,22 +115,39 @@ def main():
     observation_end = float(times.max())
     print(f"\n{len(ids):,} transactions, {args.customers:,} customers, {args.partitions} partitions")
 
+    summary = pandas_summary(frame, observation_end)
     t_pandas = median_seconds(lambda: pandas_summary(frame, observation_end), args.repeats)
     t_inproc = median_seconds(
         lambda: patron.transactions.summarize_transactions(ids, times, amounts), args.repeats)
+    t_peer_b = median_seconds(lambda: peer_bgnbd(summary), args.repeats)
+    t_peer_c = median_seconds(lambda: peer_ab(frame), args.repeats)
     with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster) as client:
         futures = client.scatter(parts)
+        frames = []
 
         def distributed_summary():
-            frames, _ = scale_out.customer_summaries(client, futures, args.buckets)
-            return client.gather(frames)
+            frames[:] = scale_out.customer_summaries(client, futures, args.buckets)[0]
+            client.gather(frames)
+
+        def distributed_clv():
+            _, _, _, scores = scale_out.fit_and_score(client, frames)
+            client.gather(scores)
 
         t_dask = median_seconds(distributed_summary, args.repeats)
+        t_dask_b = median_seconds(distributed_clv, args.repeats)
+        t_dask_c = median_seconds(lambda: scale_out.ab_test(client, futures), args.repeats)
+    print(f"medians of {args.repeats}; Dask: LocalCluster, 2 worker processes x 1 thread, data already on the workers")
     print("(a) per-customer summary")
     print(f"    pandas groupby, 1 process        : {t_pandas * 1e3:9.1f} ms")
     print(f"    patron in-process (binding)      : {t_inproc * 1e3:9.1f} ms  ({t_pandas / t_inproc:.1f}x)")
     print(f"    patron on Dask, 2 workers        : {t_dask * 1e3:9.1f} ms  ({t_pandas / t_dask:.1f}x)")
+    print("(b) BG/NBD on compressed patterns + scoring every customer")
+    print(f"    numpy/scipy (unique, L-BFGS-B, P(alive), E[Y]) : {t_peer_b * 1e3:9.1f} ms")
+    print(f"    patron on Dask (+ Gamma-Gamma and CLV)         : {t_dask_b * 1e3:9.1f} ms  ({t_peer_b / t_dask_b:.1f}x)")
+    print("(c) A/B moments + Welch t-test")
+    print(f"    pandas groupby + scipy           : {t_peer_c * 1e3:9.1f} ms")
+    print(f"    patron accumulators on Dask      : {t_dask_c * 1e3:9.1f} ms  ({t_peer_c / t_dask_c:.1f}x)")
 
 
 if __name__ == "__main__":
