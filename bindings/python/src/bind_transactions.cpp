@@ -58,18 +58,7 @@ void bind_accumulator(py::module_& m, const char* name) {
       .def(py::init<>())
       .def(
           "add",
-          [](A& self, const py::object& customers, const py::object& times, const py::object& amounts) {
-            const auto t = as_array_1d<double>(times, "times");
-            const auto a = as_array_1d<double>(amounts, "amounts");
-            if constexpr (std::is_same_v<Id, std::string>) {
-              const auto ids = as_string_ids(customers, "customers");
-              self.add(ids, as_view(t), as_view(a));
-            } else {
-              const auto ids = as_array_1d<std::int64_t>(customers, "customers");
-              py::gil_scoped_release release;
-              self.add(as_view(ids), as_view(t), as_view(a));
-            }
-          },
+          &add_transaction_columns<Id, A>,
           py::arg("customers"), py::arg("times"), py::arg("amounts"))
       .def("merge", &A::merge, py::arg("other"), py::call_guard<py::gil_scoped_release>())
       .def_property_readonly("customers", &A::customers)

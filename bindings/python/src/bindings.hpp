@@ -80,6 +80,28 @@ py::array_t<T> to_numpy(const std::vector<T>& values) {
   return out;
 }
 
+// Customer ids arrive as integers (any integer numpy dtype, converted to int64) or as
+// strings (a list or an array of str). `is_integer_ids` decides which.
+bool is_integer_ids(const py::handle& ids);
+std::vector<std::string> as_string_ids(const py::handle& ids, const char* name);
+
+// Accumulator::add(customers, times, amounts) from Python columns (transaction and RFM
+// accumulators); the GIL is released for integer ids.
+template <class Id, class Accumulator>
+void add_transaction_columns(Accumulator& self, const py::object& customers, const py::object& times,
+                             const py::object& amounts) {
+  const auto t = as_array_1d<double>(times, "times");
+  const auto a = as_array_1d<double>(amounts, "amounts");
+  if constexpr (std::is_same_v<Id, std::string>) {
+    const auto ids = as_string_ids(customers, "customers");
+    self.add(ids, as_view(t), as_view(a));
+  } else {
+    const auto ids = as_array_1d<std::int64_t>(customers, "customers");
+    py::gil_scoped_release release;
+    self.add(as_view(ids), as_view(t), as_view(a));
+  }
+}
+
 // Pickle state of a transaction log (transaction_accumulator and what wraps one): its
 // three columns in arrival order; rebuilt by adding them to an empty accumulator.
 template <class Log>
@@ -100,11 +122,6 @@ Accumulator accumulator_from_state(const py::tuple& state) {
   out.add(state[0].cast<std::vector<Id>>(), times, amounts);
   return out;
 }
-
-// Customer ids arrive as integers (any integer numpy dtype, converted to int64) or as
-// strings (a list or an array of str). `is_integer_ids` decides which.
-bool is_integer_ids(const py::handle& ids);
-std::vector<std::string> as_string_ids(const py::handle& ids, const char* name);
 
 void bind_transactions(py::module_& m);
 void bind_rfm(py::module_& m);

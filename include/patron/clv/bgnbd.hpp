@@ -66,24 +66,14 @@ inline double bgnbd_expectation_kernel(double a, double c0, double k, double bet
 // per customer, where log1p would give e itself for e < 2^-53).
 class bgnbd_likelihood {
  public:
-  explicit bgnbd_likelihood(const btyd_patterns& d) : w_(d.weight.array()) {
+  explicit bgnbd_likelihood(const btyd_patterns& d) : w_(d.weight.array()), layout_(d) {
     const Eigen::Index n = d.size();
-    distinct_values T_values, t_x_values;
-    T_index_.resize(static_cast<std::size_t>(n));
-    t_x_index_.resize(static_cast<std::size_t>(n));
-    for (Eigen::Index i = 0; i < n; ++i) {
-      T_index_[static_cast<std::size_t>(i)] = T_values.index(d.T(i));
-      t_x_index_[static_cast<std::size_t>(i)] = t_x_values.index(d.t_x(i));
-      if (i == 0 || d.x(i) != d.x(i - 1)) {
-        run_start_.push_back(i);
-        run_x_.push_back(d.x(i));
-        run_weight_.push_back(0.0);
-      }
-      run_weight_.back() += d.weight(i);
+    for (std::size_t k = 0; k + 1 < layout_.run_start.size(); ++k) {
+      run_x_.push_back(d.x(layout_.run_start[k]));
+      double weight = 0.0;
+      for (Eigen::Index i = layout_.run_start[k]; i < layout_.run_start[k + 1]; ++i) weight += d.weight(i);
+      run_weight_.push_back(weight);
     }
-    run_start_.push_back(n);
-    T_ = T_values.values();
-    t_x_ = t_x_values.values();
     for (Eigen::ArrayXd* a : {&log_T_, &inv_T_, &log_ratio_, &inv_diff_, &scratch_, &p_}) a->resize(n);
   }
 
@@ -91,11 +81,11 @@ class bgnbd_likelihood {
     const double r = std::exp(u(0)), alpha = std::exp(u(1)), a = std::exp(u(2)), b = std::exp(u(3));
     const double log_alpha = std::log(alpha);
     // The distinct times' logs and reciprocals, gathered per pattern.
-    const Eigen::ArrayXd log_T = (alpha + T_).log(), inv_T = (alpha + T_).inverse();
-    const Eigen::ArrayXd log_t_x = (alpha + t_x_).log(), inv_t_x = (alpha + t_x_).inverse();
-    for (std::size_t i = 0; i < T_index_.size(); ++i) {
+    const Eigen::ArrayXd log_T = (alpha + layout_.T).log(), inv_T = (alpha + layout_.T).inverse();
+    const Eigen::ArrayXd log_t_x = (alpha + layout_.t_x).log(), inv_t_x = (alpha + layout_.t_x).inverse();
+    for (std::size_t i = 0; i < layout_.T_index.size(); ++i) {
       const auto k = static_cast<Eigen::Index>(i);
-      const std::int32_t t = T_index_[i], s = t_x_index_[i];
+      const std::int32_t t = layout_.T_index[i], s = layout_.t_x_index[i];
       log_T_(k) = log_T(t);
       inv_T_(k) = inv_T(t);
       log_ratio_(k) = log_T(t) - log_t_x(s);
@@ -108,7 +98,7 @@ class bgnbd_likelihood {
     double ll = 0.0, g_r = 0.0, g_alpha = 0.0, g_a = 0.0, g_b = 0.0;
     for (std::size_t k = 0; k < run_x_.size(); ++k) {
       const double x = run_x_[k], s_w = run_weight_[k], rx = r + x;
-      const Eigen::Index start = run_start_[k], len = run_start_[k + 1] - start;
+      const Eigen::Index start = layout_.run_start[k], len = layout_.run_start[k + 1] - start;
       const auto w = w_.segment(start, len);
       const double s_log_T = (w * log_T_.segment(start, len)).sum();
       const double s_inv_T = (w * inv_T_.segment(start, len)).sum();
@@ -140,9 +130,8 @@ class bgnbd_likelihood {
   }
 
  private:
-  Eigen::ArrayXd w_, T_, t_x_;
-  std::vector<std::int32_t> T_index_, t_x_index_;
-  std::vector<Eigen::Index> run_start_;
+  Eigen::ArrayXd w_;
+  pattern_layout layout_;
   std::vector<double> run_x_, run_weight_;
   // Per-pattern scratch of one evaluation.
   Eigen::ArrayXd log_T_, inv_T_, log_ratio_, inv_diff_, scratch_, p_;

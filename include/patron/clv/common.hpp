@@ -176,6 +176,29 @@ class distinct_values {
   std::vector<double> values_;
 };
 
+// The patterns' times as indices into their few distinct values, and the runs of equal x
+// (patterns are sorted by x first): the layout both BTYD likelihoods evaluate over.
+struct pattern_layout {
+  explicit pattern_layout(const btyd_patterns& d) {
+    const Eigen::Index n = d.size();
+    distinct_values T_values, t_x_values;
+    T_index.resize(static_cast<std::size_t>(n));
+    t_x_index.resize(static_cast<std::size_t>(n));
+    for (Eigen::Index i = 0; i < n; ++i) {
+      T_index[static_cast<std::size_t>(i)] = T_values.index(d.T(i));
+      t_x_index[static_cast<std::size_t>(i)] = t_x_values.index(d.t_x(i));
+      if (i == 0 || d.x(i) != d.x(i - 1)) run_start.push_back(i);
+    }
+    run_start.push_back(n);
+    T = T_values.values();
+    t_x = t_x_values.values();
+  }
+
+  Eigen::ArrayXd T, t_x;                         // distinct values
+  std::vector<std::int32_t> T_index, t_x_index;  // per pattern, into T and t_x
+  std::vector<Eigen::Index> run_start;           // first pattern of each x, then size()
+};
+
 // Hash-then-sort compression: an open-addressing table of the distinct (x, t_x, T)
 // patterns (linear probing, grown at half load), then the patterns sorted by x, T,
 // t_x. Memory is proportional to the number of patterns; weights are summed in row

@@ -110,21 +110,9 @@ inline double log_add(double a, double b) {
 // arithmetic and its summation order are those of a plain loop over the patterns.
 class pnbd_likelihood {
  public:
-  explicit pnbd_likelihood(const btyd_patterns& d) : d_(d) {
-    const Eigen::Index n = d.size();
-    distinct_values T_values, t_x_values;
-    T_index_.resize(static_cast<std::size_t>(n));
-    t_x_index_.resize(static_cast<std::size_t>(n));
-    for (Eigen::Index i = 0; i < n; ++i) {
-      T_index_[static_cast<std::size_t>(i)] = T_values.index(d.T(i));
-      t_x_index_[static_cast<std::size_t>(i)] = t_x_values.index(d.t_x(i));
-      if (i == 0 || d.x(i) != d.x(i - 1)) run_start_.push_back(i);
-    }
-    run_start_.push_back(n);
-    T_ = T_values.values();
-    t_x_ = t_x_values.values();
-    f_T_.resize(static_cast<std::size_t>(T_.size()));
-    f_t_x_.resize(static_cast<std::size_t>(t_x_.size()));
+  explicit pnbd_likelihood(const btyd_patterns& d) : d_(d), layout_(d) {
+    f_T_.resize(static_cast<std::size_t>(layout_.T.size()));
+    f_t_x_.resize(static_cast<std::size_t>(layout_.t_x.size()));
     stamp_T_.assign(f_T_.size(), 0);
     stamp_t_x_.assign(f_t_x_.size(), 0);
   }
@@ -136,11 +124,11 @@ class pnbd_likelihood {
     const math_policy pol;
     const double dg_r = boost::math::digamma(r, pol), log_alpha = std::log(alpha), log_beta = std::log(beta);
     auto log = [](double v) { return std::log(v); };
-    const Eigen::ArrayXd log_alpha_T = (alpha + T_).unaryExpr(log), log_beta_T = (beta + T_).unaryExpr(log);
+    const Eigen::ArrayXd log_alpha_T = (alpha + layout_.T).unaryExpr(log), log_beta_T = (beta + layout_.T).unaryExpr(log);
     double ll = 0, g[4] = {0, 0, 0, 0};  // d/d(r, alpha, s, beta)
-    for (std::size_t k = 0; k + 1 < run_start_.size(); ++k) {
+    for (std::size_t k = 0; k + 1 < layout_.run_start.size(); ++k) {
       ++epoch_;  // invalidates the F caches of the previous run
-      const double x = d_.x(run_start_[k]);
+      const double x = d_.x(layout_.run_start[k]);
       const double K = r + s + x, b2 = alpha_larger ? s + 1.0 : r + x;
       const double lgamma_rx = std::lgamma(r + x), log_s_K = std::log(s / K);
       const double dc[4] = {boost::math::digamma(r + x, pol) - dg_r + log_alpha, r / alpha, log_beta, s / beta};
@@ -153,15 +141,15 @@ class pnbd_likelihood {
         }
         return cache[j];
       };
-      for (Eigen::Index i = run_start_[k]; i < run_start_[k + 1]; ++i) {
+      for (Eigen::Index i = layout_.run_start[k]; i < layout_.run_start[k + 1]; ++i) {
         const double t_x = d_.t_x(i), T = d_.T(i), w = d_.weight(i);
-        const std::int32_t Ti = T_index_[static_cast<std::size_t>(i)];
+        const std::int32_t Ti = layout_.T_index[static_cast<std::size_t>(i)];
         const double l1 = -(r + x) * log_alpha_T(Ti) - s * log_beta_T(Ti);
         double dl1[4] = {-log_alpha_T(Ti), -(r + x) / (alpha + T), -log_beta_T(Ti), -s / (beta + T)};
         double l2 = -std::numeric_limits<double>::infinity(), dl2[4] = {0, 0, 0, 0};
         if (t_x < T) {
           const log_f_with_gradient& fT = cached_f(f_T_, stamp_T_, Ti, T);
-          const log_f_with_gradient& f0 = cached_f(f_t_x_, stamp_t_x_, t_x_index_[static_cast<std::size_t>(i)], t_x);
+          const log_f_with_gradient& f0 = cached_f(f_t_x_, stamp_t_x_, layout_.t_x_index[static_cast<std::size_t>(i)], t_x);
           // d log(F1 - F2) = (dF1 - rho dF2) / (1 - rho), rho = F2 / F1.
           const double rho = std::exp(fT.value - f0.value), inv = 1.0 / (1.0 - rho);
           l2 = log_s_K + f0.value + std::log(-std::expm1(fT.value - f0.value));
@@ -191,9 +179,7 @@ class pnbd_likelihood {
 
  private:
   const btyd_patterns& d_;
-  Eigen::ArrayXd T_, t_x_;
-  std::vector<std::int32_t> T_index_, t_x_index_;
-  std::vector<Eigen::Index> run_start_;
+  pattern_layout layout_;
   // log F and its gradient per distinct T and t_x, valid while their stamp is epoch_.
   std::vector<log_f_with_gradient> f_T_, f_t_x_;
   std::vector<std::uint64_t> stamp_T_, stamp_t_x_;
