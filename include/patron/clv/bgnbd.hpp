@@ -11,7 +11,6 @@
 
 #include <Eigen/Core>
 #include <boost/math/special_functions/beta.hpp>
-#include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
 #include <vector>
 
@@ -64,6 +63,19 @@ inline double bgnbd_expectation_kernel(double a, double c0, double k, double bet
 // are computed with Eigen's vectorised exp and log over each run from one
 // e = exp(-|odds|): softplus = max(odds, 0) + log(1 + e) (absolute error below 2^-52
 // per customer, where log1p would give e itself for e < 2^-53).
+// log Gamma(c + x) / Gamma(c) = sum_{i<x} log(c + i) and psi(c + x) - psi(c) = sum_{i<x} 1/(c + i)
+// for integer x, advanced along increasing x.
+struct rising_log_sums {
+  explicit rising_log_sums(double c) : c(c) {}
+  void advance_to(double x) {
+    for (; i < x; i += 1.0) {
+      log_sum += std::log(c + i);
+      reciprocal_sum += 1.0 / (c + i);
+    }
+  }
+  double c, i = 0.0, log_sum = 0.0, reciprocal_sum = 0.0;
+};
+
 class bgnbd_likelihood {
  public:
   explicit bgnbd_likelihood(const btyd_patterns& d) : w_(d.weight.array()), layout_(d) {
@@ -74,34 +86,41 @@ class bgnbd_likelihood {
       for (Eigen::Index i = layout_.run_start[k]; i < layout_.run_start[k + 1]; ++i) weight += d.weight(i);
       run_weight_.push_back(weight);
     }
-    for (Eigen::ArrayXd* a : {&log_T_, &inv_T_, &log_ratio_, &inv_diff_, &scratch_, &p_}) a->resize(n);
+    for (Eigen::ArrayXd* a : {&l_T_, &inv_T_, &frac_T_, &log_ratio_, &inv_diff_, &scratch_, &p_}) a->resize(n);
   }
 
   double operator()(const Eigen::VectorXd& u, Eigen::VectorXd& gradient) {
     const double r = std::exp(u(0)), alpha = std::exp(u(1)), a = std::exp(u(2)), b = std::exp(u(3));
     const double log_alpha = std::log(alpha);
-    // The distinct times' logs and reciprocals, gathered per pattern.
-    const Eigen::ArrayXd log_T = (alpha + layout_.T).log(), inv_T = (alpha + layout_.T).inverse();
-    const Eigen::ArrayXd log_t_x = (alpha + layout_.t_x).log(), inv_t_x = (alpha + layout_.t_x).inverse();
+    // Per distinct time: log(1 + T/alpha), 1/(alpha + T) and T/(alpha + T), gathered per pattern.
+    // log(alpha + T) is written log(alpha) + log1p(T/alpha) and the r log(alpha) terms are
+    // cancelled by hand, so nothing of size r log(alpha) is ever subtracted: the likelihood and
+    // gradient stay exact when r and alpha grow together (the Poisson limit, lambda = r/alpha).
+    const auto log1p_of = [alpha](double t) { return std::log1p(t / alpha); };
+    const Eigen::ArrayXd l_T = layout_.T.unaryExpr(log1p_of), inv_T = (alpha + layout_.T).inverse();
+    const Eigen::ArrayXd l_t_x = layout_.t_x.unaryExpr(log1p_of), inv_t_x = (alpha + layout_.t_x).inverse();
     for (std::size_t i = 0; i < layout_.T_index.size(); ++i) {
       const auto k = static_cast<Eigen::Index>(i);
       const std::int32_t t = layout_.T_index[i], s = layout_.t_x_index[i];
-      log_T_(k) = log_T(t);
+      l_T_(k) = l_T(t);
       inv_T_(k) = inv_T(t);
-      log_ratio_(k) = log_T(t) - log_t_x(s);
-      inv_diff_(k) = inv_T(t) - inv_t_x(s);
+      frac_T_(k) = layout_.T(t) * inv_T(t);
+      log_ratio_(k) = l_T(t) - l_t_x(s);
+      inv_diff_(k) = (layout_.t_x(s) - layout_.T(t)) * inv_T(t) * inv_t_x(s);
     }
-    const math_policy pol;
-    using boost::math::digamma;
-    const double lg_ab = std::lgamma(a + b) - std::lgamma(b), dg_r = digamma(r, pol), dg_b = digamma(b, pol),
-                 dg_ab = digamma(a + b, pol);
+    // lgamma(c + x) - lgamma(c) and digamma(c + x) - digamma(c) for c = r, b, a + b as running
+    // sums of log(c + i) and 1 / (c + i), i < x, over the runs (x ascending): exact where the
+    // differences of lgamma and digamma cancel catastrophically (c >> x, e.g. a fit running
+    // to the boundary of a population without dropout), and O(max x) per evaluation.
+    rising_log_sums rising_r(r), rising_b(b), rising_ab(a + b);
     double ll = 0.0, g_r = 0.0, g_alpha = 0.0, g_a = 0.0, g_b = 0.0;
     for (std::size_t k = 0; k < run_x_.size(); ++k) {
       const double x = run_x_[k], s_w = run_weight_[k], rx = r + x;
       const Eigen::Index start = layout_.run_start[k], len = layout_.run_start[k + 1] - start;
       const auto w = w_.segment(start, len);
-      const double s_log_T = (w * log_T_.segment(start, len)).sum();
+      const double s_l_T = (w * l_T_.segment(start, len)).sum();
       const double s_inv_T = (w * inv_T_.segment(start, len)).sum();
+      const double s_frac_T = (w * frac_T_.segment(start, len)).sum();
       // Sums over the run's patterns of w*softplus(odds), w*p, w*p*log ratio, w*p*inv diff.
       double s_softplus = 0, s_p = 0, s_p_dlog = 0, s_p_dinv = 0;
       if (x > 0) {
@@ -115,14 +134,15 @@ class bgnbd_likelihood {
         s_p_dlog = (p * log_ratio_.segment(start, len)).sum();
         s_p_dinv = (p * inv_diff_.segment(start, len)).sum();
       }
-      const double const_x = std::lgamma(rx) - std::lgamma(r) + r * log_alpha + std::lgamma(b + x) -
-                             std::lgamma(a + b + x) + lg_ab;
-      const double dg_abx = digamma(a + b + x, pol);
-      ll += s_w * const_x - rx * s_log_T + s_softplus;
-      g_r += s_w * (digamma(rx, pol) - dg_r + log_alpha) - s_log_T + s_p_dlog;
-      g_alpha += s_w * r / alpha - rx * s_inv_T + rx * s_p_dinv;
-      g_a += s_w * (dg_ab - dg_abx) + (x > 0 ? s_p / a : 0.0);
-      g_b += s_w * (digamma(b + x, pol) - dg_abx - dg_b + dg_ab) - (x > 0 ? s_p / (b + x - 1.0) : 0.0);
+      rising_r.advance_to(x);
+      rising_b.advance_to(x);
+      rising_ab.advance_to(x);
+      const double const_x = rising_r.log_sum + rising_b.log_sum - rising_ab.log_sum - x * log_alpha;
+      ll += s_w * const_x - rx * s_l_T + s_softplus;
+      g_r += s_w * rising_r.reciprocal_sum - s_l_T + s_p_dlog;
+      g_alpha += r / alpha * s_frac_T - x * s_inv_T + rx * s_p_dinv;
+      g_a += -s_w * rising_ab.reciprocal_sum + (x > 0 ? s_p / a : 0.0);
+      g_b += s_w * (rising_b.reciprocal_sum - rising_ab.reciprocal_sum) - (x > 0 ? s_p / (b + x - 1.0) : 0.0);
     }
     gradient.resize(4);
     gradient << -g_r * r, -g_alpha * alpha, -g_a * a, -g_b * b;
@@ -134,7 +154,7 @@ class bgnbd_likelihood {
   pattern_layout layout_;
   std::vector<double> run_x_, run_weight_;
   // Per-pattern scratch of one evaluation.
-  Eigen::ArrayXd log_T_, inv_T_, log_ratio_, inv_diff_, scratch_, p_;
+  Eigen::ArrayXd l_T_, inv_T_, frac_T_, log_ratio_, inv_diff_, scratch_, p_;
 };
 
 inline double bgnbd_total_nll(const btyd_patterns& d, const Eigen::VectorXd& u, Eigen::VectorXd& gradient) {
