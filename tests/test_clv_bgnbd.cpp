@@ -2,6 +2,9 @@
 // an independent mpmath evaluation, properties on simulated data, and bad input.
 #include <catch2/catch.hpp>
 
+#include <boost/math/distributions/poisson.hpp>
+#include <boost/math/special_functions/beta.hpp>
+#include <boost/math/special_functions/hypergeometric_1F1.hpp>
 #include <cmath>
 #include <patron/clv.hpp>
 #include <patron/core/rng.hpp>
@@ -181,6 +184,38 @@ TEST_CASE("BG/NBD likelihood stays exact at the Poisson-geometric boundary (r, a
   CHECK(g.allFinite());
   CHECK_THAT(-g(0), close_to(expected_dlog_lambda, 1e-9));
   CHECK_THAT(g(1), close_to(-g(0), 1e-9));
+}
+
+TEST_CASE("BG/NBD predictions approach their Poisson-purchase limits as r, alpha -> inf",
+          "[edge]") {
+  // r = lambda * alpha with alpha -> inf: purchases are Poisson(lambda) while alive, p ~
+  // Beta(a, b). The limits in closed form: ((alpha+T)/(alpha+t_x))^(r+x) -> e^(lambda (T-t_x)),
+  // q^r 2F1(r, b; c; z) -> e^(-lambda t) 1F1(b; c; lambda t); the model's distance to them is
+  // O(1/alpha). A fit on data without dropout walks to such parameters (r ~ 1e40).
+  const double a = 0.8, b = 2.5, lambda = 0.3;
+  for (const double alpha : {1e12, 1e40}) {
+    INFO("alpha = " << alpha);
+    const patron::bgnbd_model m({lambda * alpha, alpha, a, b});
+    const double x = 4, t_x = 20, T = 38, t = 10;
+    const double alive = 1.0 / (1.0 + a / (b + x - 1.0) * std::exp(lambda * (T - t_x)));
+    CHECK_THAT(m.probability_alive(x, t_x, T), close_to(alive, 1e-10));
+    auto expected = [&](double bb, double c) {
+      return (c) / (a - 1.0) *
+             (1.0 - std::exp(-lambda * t) * boost::math::hypergeometric_1F1(bb, c, lambda * t));
+    };
+    CHECK_THAT(m.expected_purchases(t), close_to(expected(b, a + b - 1.0), 1e-10));
+    CHECK_THAT(m.conditional_expected_purchases(t, x, t_x, T),
+               close_to(expected(b + x, a + b + x - 1.0) * alive, 1e-10));
+    const boost::math::poisson_distribution<double> poisson(lambda * t);
+    for (const double k : {0.0, 1.0, 3.0, 7.0}) {
+      INFO("x = " << k);
+      double pmf = boost::math::beta(a, b + k) / boost::math::beta(a, b) * boost::math::pdf(poisson, k);
+      if (k > 0)
+        pmf += boost::math::beta(a + 1.0, b + k - 1.0) / boost::math::beta(a, b) *
+               boost::math::cdf(boost::math::complement(poisson, k - 1.0));
+      CHECK_THAT(m.probability_of_purchases(t, k), close_to(pmf, 1e-10));
+    }
+  }
 }
 
 TEST_CASE("fit_bgnbd recovers simulated parameters, and weights equal repeated rows", "[property]") {

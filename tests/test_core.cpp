@@ -1,5 +1,5 @@
-// Core machinery: error messages, validation helpers, the deterministic RNG and the
-// optimiser wrapper.
+// Core machinery: error messages, validation helpers, the deterministic RNG, the
+// optimiser wrapper and the shared special functions.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -7,6 +7,7 @@
 #include <patron/core/error.hpp>
 #include <patron/core/optimize.hpp>
 #include <patron/core/rng.hpp>
+#include <patron/core/special.hpp>
 #include <patron/core/validate.hpp>
 #include <vector>
 
@@ -143,4 +144,20 @@ TEST_CASE("covariance_from_hessian refuses an indefinite Hessian", "[core][optim
   const auto c = patron::covariance_from_hessian(h);
   REQUIRE(c.has_value());
   CHECK_THAT((*c)(0, 0), close_to(0.25, 1e-15));
+}
+
+TEST_CASE("log_gamma matches closed forms and returns +inf past overflow", "[core][special]") {
+  using patron::detail::log_gamma;
+  const double pi = 3.14159265358979323846;
+  // Gamma(1/2) = sqrt(pi), Gamma(n) = (n-1)!, Gamma(3/2) = sqrt(pi)/2.
+  CHECK_THAT(log_gamma(0.5), close_to(0.5 * std::log(pi), 1e-15));
+  CHECK_THAT(log_gamma(1.5), close_to(0.5 * std::log(pi) - std::log(2.0), 1e-14));
+  CHECK(log_gamma(1.0) == 0.0);
+  CHECK(log_gamma(2.0) == 0.0);
+  CHECK_THAT(log_gamma(11.0), close_to(std::log(3628800.0), 1e-15));
+  // Stirling's series with three terms is exact to double precision at 1e10.
+  const double x = 1e10;
+  const double stirling = (x - 0.5) * std::log(x) - x + 0.5 * std::log(2 * pi) + 1 / (12 * x);
+  CHECK_THAT(log_gamma(x), close_to(stirling, 1e-15));
+  CHECK(log_gamma(1e306) == std::numeric_limits<double>::infinity());
 }

@@ -19,6 +19,7 @@
 #include "patron/core/math_policy.hpp"
 #include "patron/core/error.hpp"
 #include "patron/core/optimize.hpp"
+#include "patron/core/special.hpp"
 #include "patron/core/validate.hpp"
 
 namespace patron::detail {
@@ -36,9 +37,7 @@ inline log_survival_value bdw_log_survival(double a, double b, double c, double 
   if (t == 0.0) return s;
   const double tc = c == 1.0 ? t : std::pow(t, c);
   const double y = b + tc;
-  // Boost's lgamma: std::lgamma writes the global signgam, a data race in threaded hosts.
-  using boost::math::lgamma;
-  s.value = lgamma(y) - lgamma(a + y) - lgamma(b) + lgamma(a + b);
+  s.value = log_gamma(y) - log_gamma(a + y) - log_gamma(b) + log_gamma(a + b);
   if (with_gradient) {
     using boost::math::digamma;
     const double psi_ab = digamma(a + b), psi_ay = digamma(a + y), psi_y = digamma(y);

@@ -17,6 +17,7 @@
 
 #include "patron/clv/common.hpp"
 #include "patron/core/hypergeometric.hpp"
+#include "patron/core/special.hpp"
 
 namespace patron {
 
@@ -27,7 +28,7 @@ struct bgbb_parameters {
 
 namespace detail {
 
-inline double log_beta_fn(double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); }
+inline double log_beta_fn(double a, double b) { return log_gamma(a) + log_gamma(b) - log_gamma(a + b); }
 
 inline void validate_bgbb_row(const char* function, std::size_t i, double x, double t_x, double n) {
   auto is_count = [](double v) { return std::isfinite(v) && v >= 0.0 && v == std::floor(v); };
@@ -149,7 +150,7 @@ class bgbb_model {
     detail::require(is_count(x), f, "x", x, "must be a non-negative integer");
     if (x > n) return 0.0;
     auto log_choose = [](double m, double k) {
-      return std::lgamma(m + 1.0) - std::lgamma(k + 1.0) - std::lgamma(m - k + 1.0);
+      return detail::log_gamma(m + 1.0) - detail::log_gamma(k + 1.0) - detail::log_gamma(m - k + 1.0);
     };
     std::vector<double> terms;
     terms.push_back(log_choose(n, x) + detail::bgbb_log_term(p_, x, n - x, 0.0, n, false).log_value);
@@ -191,9 +192,9 @@ class bgbb_model {
       const detail::math_policy pol;
       return d * (boost::math::digamma(1.0 + d + n + n_star, pol) - boost::math::digamma(1.0 + d + n, pol));
     }
-    auto log_ratio = [&](double m) { return std::lgamma(1.0 + d + m) - std::lgamma(g + d + m); };
+    auto log_ratio = [&](double m) { return detail::log_gamma(1.0 + d + m) - detail::log_gamma(g + d + m); };
     const double l0 = log_ratio(n), l1 = log_ratio(n + n_star);
-    return d / (g - 1.0) * std::exp(std::lgamma(g + d) - std::lgamma(1.0 + d) + l0) * -std::expm1(l1 - l0);
+    return d / (g - 1.0) * std::exp(detail::log_gamma(g + d) - detail::log_gamma(1.0 + d) + l0) * -std::expm1(l1 - l0);
   }
 
   bgbb_parameters p_;

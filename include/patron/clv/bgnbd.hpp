@@ -16,6 +16,7 @@
 
 #include "patron/clv/common.hpp"
 #include "patron/core/hypergeometric.hpp"
+#include "patron/core/special.hpp"
 
 namespace patron {
 
@@ -34,9 +35,10 @@ inline void validate_bgnbd(const char* function, const bgnbd_parameters& p) {
 }
 
 // log of the second likelihood term over the first (the odds of "dropped out right
-// after the last purchase" against "still alive").
+// after the last purchase" against "still alive"). log((alpha+T)/(alpha+t_x)) as a
+// log1p: near the Poisson boundary (r, alpha -> infinity) it is ~1e-40 and multiplies r.
 inline double bgnbd_log_odds_dead(const bgnbd_parameters& p, double x, double t_x, double T) {
-  return std::log(p.a / (p.b + x - 1.0)) + (p.r + x) * (std::log(p.alpha + T) - std::log(p.alpha + t_x));
+  return std::log(p.a / (p.b + x - 1.0)) + (p.r + x) * std::log1p((T - t_x) / (p.alpha + t_x));
 }
 
 // (c0 + a) / (a - 1) * [1 - q^k 2F1(k, beta; c0 + a; z)], the shape shared by E[X(t)]
@@ -188,8 +190,8 @@ class bgnbd_model {
     detail::require(std::isfinite(t) && t >= 0.0, "bgnbd_model::expected_purchases", "t", t,
                     "must be finite and non-negative");
     if (t == 0.0) return 0.0;
-    return detail::bgnbd_expectation_kernel(p_.a, p_.b - 1.0, p_.r, p_.b,
-                                            std::log(p_.alpha / (p_.alpha + t)), t / (p_.alpha + t));
+    return detail::bgnbd_expectation_kernel(p_.a, p_.b - 1.0, p_.r, p_.b, -std::log1p(t / p_.alpha),
+                                            t / (p_.alpha + t));
   }
 
   // P(alive at T | x, t_x, T) (Fader, Hardie & Lee 2008 note "Computing P(alive) Using the BG/NBD Model").
@@ -216,7 +218,7 @@ class bgnbd_model {
     if (t == 0.0) return 0.0;
     const double s = p_.alpha + T + t;
     const double kernel = detail::bgnbd_expectation_kernel(
-        p_.a, p_.b + x - 1.0, p_.r + x, p_.b + x, std::log((p_.alpha + T) / s), t / s);
+        p_.a, p_.b + x - 1.0, p_.r + x, p_.b + x, -std::log1p(t / (p_.alpha + T)), t / s);
     return kernel * probability_alive(x, t_x, T);
   }
 
@@ -226,18 +228,20 @@ class bgnbd_model {
     detail::require(std::isfinite(t) && t > 0.0, f, "t", t, "must be finite and positive");
     detail::require(std::isfinite(x) && x >= 0.0 && x == std::floor(x), f, "x", x,
                     "must be a non-negative integer");
-    const double lb_ab = std::lgamma(p_.a) + std::lgamma(p_.b) - std::lgamma(p_.a + p_.b);
-    const double log_first = std::lgamma(p_.a) + std::lgamma(p_.b + x) -
-                             std::lgamma(p_.a + p_.b + x) - lb_ab + std::lgamma(p_.r + x) -
-                             std::lgamma(p_.r) - std::lgamma(x + 1.0) +
-                             p_.r * std::log(p_.alpha / (p_.alpha + t)) +
+    // B(a, b + x) / B(a, b) = (b)_x / (a + b)_x; (r)_x / x! the negative binomial
+    // coefficient; r log(alpha / (alpha + t)) as a log1p (see bgnbd_log_odds_dead).
+    const double log_beta_ratio_x =
+        detail::log_rising_factorial(p_.b, x) - detail::log_rising_factorial(p_.a + p_.b, x);
+    const double log_first = log_beta_ratio_x + detail::log_rising_factorial(p_.r, x) -
+                             detail::log_gamma(x + 1.0) - p_.r * std::log1p(t / p_.alpha) +
                              x * std::log(t / (p_.alpha + t));
     double value = std::exp(log_first);
     if (x > 0) {
       // 1 - sum_{j<x} NB(j) = P(N >= x), N ~ NegBin(r, alpha/(alpha+t)): I_{t/(alpha+t)}(x, r).
       const double tail = boost::math::ibeta(x, p_.r, t / (p_.alpha + t), detail::math_policy());
-      const double log_beta_ratio = std::lgamma(p_.a + 1.0) + std::lgamma(p_.b + x - 1.0) -
-                                    std::lgamma(p_.a + p_.b + x) - lb_ab;
+      // B(a + 1, b + x - 1) / B(a, b) = a (b)_{x-1} / (a + b)_x.
+      const double log_beta_ratio = std::log(p_.a) + detail::log_rising_factorial(p_.b, x - 1.0) -
+                                    detail::log_rising_factorial(p_.a + p_.b, x);
       value += std::exp(log_beta_ratio) * tail;
     }
     return value;

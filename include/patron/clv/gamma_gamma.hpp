@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "patron/clv/common.hpp"
+#include "patron/core/special.hpp"
 
 namespace patron {
 
@@ -105,12 +106,12 @@ inline double gamma_gamma_total_nll(const Eigen::VectorXd& x, const Eigen::Vecto
   const double p = std::exp(u(0)), q = std::exp(u(1)), g = std::exp(u(2));
   const math_policy pol;
   using boost::math::digamma;
-  const double lg_q = std::lgamma(q), dg_q = digamma(q, pol), log_g = std::log(g);
+  const double lg_q = log_gamma(q), dg_q = digamma(q, pol), log_g = std::log(g);
   double ll = 0, d_p = 0, d_q = 0, d_g = 0;
   for (Eigen::Index i = 0; i < x.size(); ++i) {
     const double px = p * x(i), log_z = std::log(zbar(i)), log_s = std::log(g + x(i) * zbar(i));
     const double dg_pxq = digamma(px + q, pol);
-    ll += w(i) * (std::lgamma(px + q) - std::lgamma(px) - lg_q + q * log_g + (px - 1.0) * log_z +
+    ll += w(i) * (log_gamma(px + q) - log_gamma(px) - lg_q + q * log_g + (px - 1.0) * log_z +
                   px * std::log(x(i)) - (px + q) * log_s);
     d_p += w(i) * x(i) * (dg_pxq - digamma(px, pol) + log_z + std::log(x(i)) - log_s);
     d_q += w(i) * (dg_pxq - dg_q + log_g - log_s);

@@ -21,6 +21,7 @@
 
 #include "patron/clv/common.hpp"
 #include "patron/core/hypergeometric.hpp"
+#include "patron/core/special.hpp"
 
 namespace patron {
 
@@ -84,7 +85,7 @@ inline pnbd_terms pnbd_log_terms(const pareto_nbd_parameters& p, double x, doubl
   const double b2 = alpha_larger ? p.s + 1.0 : p.r + x;
   auto log_f = [&](double t) { return log_hyp2f1(K, b2, K + 1.0, (M - m) / (M + t)) - K * std::log(M + t); };
   pnbd_terms out;
-  out.constant = std::lgamma(p.r + x) - std::lgamma(p.r) + p.r * std::log(p.alpha) + p.s * std::log(p.beta);
+  out.constant = log_gamma(p.r + x) - log_gamma(p.r) + p.r * std::log(p.alpha) + p.s * std::log(p.beta);
   out.l1 = -(p.r + x) * std::log(p.alpha + T) - p.s * std::log(p.beta + T);
   if (t_x == T) {
     out.l2 = -std::numeric_limits<double>::infinity();
@@ -130,7 +131,7 @@ class pnbd_likelihood {
       ++epoch_;  // invalidates the F caches of the previous run
       const double x = d_.x(layout_.run_start[k]);
       const double K = r + s + x, b2 = alpha_larger ? s + 1.0 : r + x;
-      const double lgamma_rx = std::lgamma(r + x), log_s_K = std::log(s / K);
+      const double lgamma_rx = log_gamma(r + x), log_s_K = std::log(s / K);
       const double dc[4] = {boost::math::digamma(r + x, pol) - dg_r + log_alpha, r / alpha, log_beta, s / beta};
       auto cached_f = [&](std::vector<log_f_with_gradient>& cache, std::vector<std::uint64_t>& stamp,
                           std::int32_t index, double t) -> const log_f_with_gradient& {
@@ -171,7 +172,7 @@ class pnbd_likelihood {
       }
     }
     const double total_weight = d_.weight.sum();
-    ll += total_weight * (-std::lgamma(r) + r * log_alpha + s * log_beta);
+    ll += total_weight * (-log_gamma(r) + r * log_alpha + s * log_beta);
     gradient.resize(4);
     gradient << -g[0] * r, -g[1] * alpha, -g[2] * s, -g[3] * beta;
     return -ll;
@@ -266,7 +267,7 @@ class pareto_nbd_model {
     detail::require(std::isfinite(t) && t > 0.0, f, "t", t, "must be finite and positive");
     detail::require(std::isfinite(x) && x >= 0.0 && x == std::floor(x), f, "x", x,
                     "must be a non-negative integer");
-    const double log_coefficient = std::lgamma(p_.r + x) - std::lgamma(p_.r) - std::lgamma(x + 1.0);
+    const double log_coefficient = detail::log_gamma(p_.r + x) - detail::log_gamma(p_.r) - detail::log_gamma(x + 1.0);
     auto log_nb = [&](double tau) {
       return log_coefficient + p_.r * std::log(p_.alpha / (p_.alpha + tau)) +
              (x == 0.0 ? 0.0 : x * std::log(tau / (p_.alpha + tau)));
@@ -296,7 +297,7 @@ class pareto_nbd_model {
     const double log_l = l.constant + detail::log_add(l.l1, l.l2);
     const double psi = detail::scaled_upper_gamma(1.0 - p_.s, delta * (p_.beta + T));
     return std::exp(p_.r * std::log(p_.alpha) + p_.s * std::log(p_.beta) + (p_.s - 1.0) * std::log(delta) +
-                    std::lgamma(p_.r + x + 1.0) - std::lgamma(p_.r) -
+                    detail::log_gamma(p_.r + x + 1.0) - detail::log_gamma(p_.r) -
                     (p_.r + x + 1.0) * std::log(p_.alpha + T) - log_l) *
            psi;
   }

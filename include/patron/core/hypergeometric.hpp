@@ -30,6 +30,7 @@
 
 #include "patron/core/error.hpp"
 #include "patron/core/validate.hpp"
+#include "patron/core/special.hpp"
 
 namespace patron {
 
@@ -50,7 +51,7 @@ inline bool is_non_positive_integer(double v) { return v <= 0.0 && v == std::flo
 inline signed_log log_gamma_signed(double v) {
   if (is_non_positive_integer(v)) return {std::numeric_limits<double>::infinity(), 0};
   signed_log g;
-  g.log_abs = std::lgamma(v);
+  g.log_abs = log_gamma(v);
   g.sign = (v > 0.0 || static_cast<long long>(std::floor(v)) % 2 == 0) ? 1 : -1;
   return g;
 }
