@@ -54,7 +54,7 @@ void z_test_batch_threads(benchmark::State& state) {
   const auto e = make_experiments(1000000);
   Eigen::VectorXd z(1000000), p(1000000);
   patron::batch_options batch;
-  batch.threads = static_cast<int>(state.range(0));
+  batch.threads = static_cast<unsigned>(state.range(0));
   for (auto _ : state) {
     patron::two_proportion_z_test_batch(e.sa, e.na, e.sb, e.nb, z, p, {}, batch);
     benchmark::DoNotOptimize(p.data());

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <patron/abtest.hpp>
 #include <patron/core/rng.hpp>
 
@@ -132,4 +134,34 @@ TEST_CASE("sequential functions reject bad input", "[invalid]") {
                     "patron::msprt_look: variance (0) must be finite and positive");
   CHECK_THROWS_WITH(patron::simple_sequential_design(0),
                     "patron::simple_sequential_design: total_conversions (0) must be positive");
+}
+
+TEST_CASE("an mSPRT monitor resumed from its state continues exactly", "[property][invalid]") {
+  patron::rng g(17);
+  patron::always_valid_monitor whole(0.5, 0.05);
+  std::optional<patron::always_valid_monitor> resumed;
+  double sum = 0.0;
+  for (int n = 1; n <= 200; ++n) {
+    sum += 0.2 + g.normal();
+    const auto expected = whole.update(sum / n, 1.0 / n);
+    if (n == 80) resumed = patron::always_valid_monitor::resume(whole.mixture_variance(), whole.alpha(), whole.current());
+    if (n > 80) {
+      const auto r = resumed->update(sum / n, 1.0 / n);
+      CHECK(r.p_value == expected.p_value);
+      CHECK(r.interval.lower == expected.interval.lower);
+      CHECK(r.interval.upper == expected.interval.upper);
+      CHECK(r.likelihood_ratio == expected.likelihood_ratio);
+    }
+  }
+  CHECK(resumed->rejected() == whole.rejected());
+  patron::always_valid_result bad;
+  bad.p_value = 1.5;
+  CHECK_THROWS_WITH(patron::always_valid_monitor::resume(0.5, 0.05, bad),
+                    "patron::always_valid_monitor::resume: current.p_value (1.5) must be in [0, 1]");
+  bad.p_value = 0.5;
+  bad.interval.lower = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH(patron::always_valid_monitor::resume(0.5, 0.05, bad),
+                    "patron::always_valid_monitor::resume: current.interval.lower (nan) must not be NaN");
+  CHECK_THROWS_WITH(patron::always_valid_monitor::resume(0.0, 0.05, {}),
+                    "patron::always_valid_monitor::resume: mixture_variance (0) must be finite and positive");
 }

@@ -1,11 +1,14 @@
 // Core machinery: error messages, validation helpers, the deterministic RNG, the
-// optimiser wrapper and the shared special functions.
+// optimiser wrapper, the shared special functions and the parallel loop.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <string>
 #include <patron/core/error.hpp>
 #include <patron/core/optimize.hpp>
+#include <patron/core/parallel.hpp>
 #include <patron/core/rng.hpp>
 #include <patron/core/special.hpp>
 #include <patron/core/validate.hpp>
@@ -160,4 +163,28 @@ TEST_CASE("log_gamma matches closed forms and returns +inf past overflow", "[cor
   const double stirling = (x - 0.5) * std::log(x) - x + 0.5 * std::log(2 * pi) + 1 / (12 * x);
   CHECK_THAT(log_gamma(x), close_to(stirling, 1e-15));
   CHECK(log_gamma(1e306) == std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("parallel_for runs every unit once and rethrows the first failing unit's error",
+          "[core][parallel]") {
+  using patron::detail::parallel_for;
+  for (std::size_t threads : {1, 2, 3, 7, 0}) {
+    INFO("threads = " << threads);
+    std::vector<int> runs(50, 0);
+    parallel_for(runs.size(), threads, [&](std::size_t u) { ++runs[u]; });
+    CHECK(runs == std::vector<int>(50, 1));
+    // Units 13 and 31 fail: 13 is reported whichever worker meets which first, and every
+    // unit before it has run.
+    std::vector<int> before(50, 0);
+    CHECK_THROWS_WITH(parallel_for(before.size(), threads,
+                                   [&](std::size_t u) {
+                                     if (u == 13 || u == 31) throw std::runtime_error("unit " + std::to_string(u));
+                                     before[u] = 1;
+                                   }),
+                      "unit 13");
+    CHECK(std::vector<int>(before.begin(), before.begin() + 13) == std::vector<int>(13, 1));
+  }
+  CHECK(patron::detail::thread_count(8, 3) == 3);
+  CHECK(patron::detail::thread_count(2, 0) == 1);
+  CHECK(patron::detail::thread_count(0, 1000) >= 1);
 }

@@ -13,9 +13,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <thread>
 #include <vector>
 
+#include "patron/core/parallel.hpp"
 #include "patron/abtest/common.hpp"
 #include "patron/abtest/normal_tail.hpp"
 
@@ -239,9 +239,9 @@ inline bad_count_row z_test_range(const std::int64_t* sa, const std::int64_t* na
 }  // namespace detail
 
 struct batch_options {
-  // Threads (>= 1), each on a contiguous share of the rows. Every row's result is
-  // computed the same way whatever thread computes it: bit-identical for any value.
-  int threads = 1;
+  // Worker threads (0 = every hardware thread). Every row's result is computed the same
+  // way whatever thread computes it: bit-identical for any value.
+  unsigned threads = 1;
 };
 
 // The same test over many experiments at once (experiment i is row i of each input),
@@ -257,7 +257,6 @@ inline void two_proportion_z_test_batch(const Eigen::Ref<const count_vector>& su
                                         const two_proportion_options& options = {},
                                         const batch_options& batch = {}) {
   constexpr const char* f = "two_proportion_z_test_batch";
-  detail::require(batch.threads >= 1, f, "batch.threads", batch.threads, "must be at least 1");
   const Eigen::Index n = successes_a.size();
   const auto length = static_cast<std::size_t>(n);
   detail::require_same_length(f, "successes_a", length, "trials_a",
@@ -270,31 +269,15 @@ inline void two_proportion_z_test_batch(const Eigen::Ref<const count_vector>& su
                               static_cast<std::size_t>(statistic.size()));
   detail::require_same_length(f, "successes_a", length, "p_value",
                               static_cast<std::size_t>(p_value.size()));
-  const auto range = [&](Eigen::Index begin, Eigen::Index end) {
-    return detail::z_test_range(successes_a.data(), trials_a.data(), successes_b.data(),
-                                trials_b.data(), statistic.data(), p_value.data(), begin, end,
-                                options);
-  };
-  // Contiguous shares, rounded to whole blocks of 4096 rows (threads beyond that many
-  // blocks would have nothing to do).
+  // Units of 4096 rows; a unit with a bad row throws, and the first bad row is reported.
   constexpr Eigen::Index unit = 4096;
-  const Eigen::Index units = (n + unit - 1) / unit;
-  const auto threads = static_cast<Eigen::Index>(std::min<Eigen::Index>(batch.threads, units));
-  std::vector<detail::bad_count_row> bad(static_cast<std::size_t>(std::max<Eigen::Index>(threads, 1)));
-  if (threads <= 1) {
-    bad[0] = range(0, n);
-  } else {
-    const auto share = [&](Eigen::Index t) { return std::min(n, units * t / threads * unit); };
-    std::vector<std::thread> pool;
-    for (Eigen::Index t = 1; t < threads; ++t)
-      pool.emplace_back([&, t] { bad[static_cast<std::size_t>(t)] = range(share(t), share(t + 1)); });
-    bad[0] = range(0, share(1));
-    for (auto& thread : pool) thread.join();
-  }
-  // Shares are in row order: the first share with a bad row holds the first bad row.
-  for (const auto& r : bad)
-    if (r.row >= 0)
-      detail::throw_invalid_element(f, r.name, static_cast<std::size_t>(r.row), r.value, r.what);
+  detail::parallel_for(static_cast<std::size_t>((n + unit - 1) / unit), batch.threads, [&](std::size_t u) {
+    const auto begin = static_cast<Eigen::Index>(u) * unit;
+    const auto r = detail::z_test_range(successes_a.data(), trials_a.data(), successes_b.data(),
+                                        trials_b.data(), statistic.data(), p_value.data(), begin,
+                                        std::min(n, begin + unit), options);
+    if (r.row >= 0) detail::throw_invalid_element(f, r.name, static_cast<std::size_t>(r.row), r.value, r.what);
+  });
 }
 
 // ---------------------------------------------------------------------------------

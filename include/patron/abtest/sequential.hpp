@@ -206,6 +206,29 @@ class always_valid_monitor {
   }
   [[nodiscard]] const always_valid_result& current() const { return current_; }
   [[nodiscard]] bool rejected() const { return current_.p_value <= alpha_; }
+  [[nodiscard]] double mixture_variance() const { return tau2_; }
+  [[nodiscard]] double alpha() const { return alpha_; }
+
+  // A monitor that continues from mixture_variance(), alpha() and current() of an earlier
+  // one (its whole state): a test running for weeks is persisted between looks, or
+  // shipped to another process, and resumes exactly where it stopped.
+  [[nodiscard]] static always_valid_monitor resume(double mixture_variance, double alpha,
+                                                   const always_valid_result& current) {
+    constexpr const char* f = "always_valid_monitor::resume";
+    detail::require_positive_scalar(f, "mixture_variance", mixture_variance);
+    detail::require_probability_open(f, "alpha", alpha);
+    detail::require(current.p_value >= 0.0 && current.p_value <= 1.0, f, "current.p_value",
+                    current.p_value, "must be in [0, 1]");
+    detail::require(!std::isnan(current.interval.lower), f, "current.interval.lower",
+                    current.interval.lower, "must not be NaN");
+    detail::require(!std::isnan(current.interval.upper), f, "current.interval.upper",
+                    current.interval.upper, "must not be NaN");
+    detail::require(current.likelihood_ratio >= 0.0, f, "current.likelihood_ratio",
+                    current.likelihood_ratio, "must be non-negative");
+    always_valid_monitor m(mixture_variance, alpha);
+    m.current_ = current;
+    return m;
+  }
 
  private:
   double tau2_, alpha_;
