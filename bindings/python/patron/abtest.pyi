@@ -21,8 +21,15 @@ class AlwaysValidMonitor:
         """Add a look (current estimate and its variance); returns the running result."""
     @property
     def current(self) -> AlwaysValidResult: ...
+    @property
+    def mixture_variance(self) -> float: ...
+    @property
+    def alpha(self) -> float: ...
     def rejected(self: AlwaysValidMonitor) -> bool:
         """True once the p-value is at or below alpha."""
+    @staticmethod
+    def resume(mixture_variance: float, alpha: float, p_value: float, lower: float, upper: float, likelihood_ratio: float) -> AlwaysValidMonitor:
+        """A monitor continuing from a saved state (mixture_variance, alpha and the current result's p-value, interval and likelihood ratio)."""
 
 class AlwaysValidResult:
     """Always-valid p-value and confidence sequence."""
@@ -446,6 +453,9 @@ def t_test(a: object, b: object, *, alt: Alternative = ..., variance: VarianceAs
 def t_test_from_summary(a: SampleSummary, b: SampleSummary, *, alt: Alternative = ..., variance: VarianceAssumption = ..., confidence: float = ...) -> TTestResult:
     """Two-sample t-test from SampleSummary of each group (scipy ttest_ind_from_stats)."""
 
+def t_test_from_summary_batch(count_a: object, mean_a: object, variance_a: object, count_b: object, mean_b: object, variance_b: object, *, alt: Alternative = ..., variance: VarianceAssumption = ...) -> tuple:
+    """The t-test from summaries over many experiments (row i of each array: count, mean, unbiased variance): returns (statistic, p_value, degrees_of_freedom) arrays, equal to t_test_from_summary row by row."""
+
 def t_test_minimum_effect(n_a: float, power: float, *, alpha: float = ..., alt: Alternative = ..., ratio: float = ...) -> float:
     """Minimum detectable standardised effect of the t-test."""
 
@@ -467,8 +477,8 @@ def two_proportion_sample_size(p_a: float, p_b: float, power: float, *, alpha: f
 def two_proportion_z_test(successes_a: int, trials_a: int, successes_b: int, trials_b: int, *, alt: Alternative = ..., variance: VarianceEstimate = ...) -> TwoProportionResult:
     """Two-proportion z-test of H0: p_A = p_B (statsmodels proportions_ztest / test_proportions_2indep wald)."""
 
-def two_proportion_z_test_batch(successes_a: object, trials_a: object, successes_b: object, trials_b: object, *, alt: Alternative = ..., variance: VarianceEstimate = ...) -> tuple:
-    """The z-test over many experiments (row i of each integer array): returns (statistic, p_value) arrays."""
+def two_proportion_z_test_batch(successes_a: object, trials_a: object, successes_b: object, trials_b: object, *, alt: Alternative = ..., variance: VarianceEstimate = ..., threads: int = ...) -> tuple:
+    """The z-test over many experiments (row i of each integer array): returns (statistic, p_value) arrays; threads split the rows (0 = every hardware thread; results identical for any count)."""
 
 two_sided: Alternative
 unequal: VarianceAssumption

@@ -117,7 +117,7 @@ void bind_proportions(py::module_& m) {
   m.def(
       "two_proportion_z_test_batch",
       [](const py::object& sa, const py::object& ta, const py::object& sb, const py::object& tb, alternative alt,
-         variance_estimate v) {
+         variance_estimate v, unsigned threads) {
         const auto a1 = as_counts(sa, "successes_a"), a2 = as_counts(ta, "trials_a"), b1 = as_counts(sb, "successes_b"),
                    b2 = as_counts(tb, "trials_b");
         py::array_t<double> statistic(a1.size()), p_value(a1.size());
@@ -125,13 +125,14 @@ void bind_proportions(py::module_& m) {
         {
           py::gil_scoped_release release;
           two_proportion_z_test_batch(map_counts(a1), map_counts(a2), map_counts(b1), map_counts(b2), s, p,
-                                      two_proportion_options{alt, v});
+                                      two_proportion_options{alt, v}, batch_options{threads});
         }
         return py::make_tuple(statistic, p_value);
       },
       py::arg("successes_a"), py::arg("trials_a"), py::arg("successes_b"), py::arg("trials_b"), py::kw_only(),
-      py::arg("alt") = zd.alt, py::arg("variance") = zd.variance,
-      "The z-test over many experiments (row i of each integer array): returns (statistic, p_value) arrays.");
+      py::arg("alt") = zd.alt, py::arg("variance") = zd.variance, py::arg("threads") = batch_options{}.threads,
+      "The z-test over many experiments (row i of each integer array): returns (statistic, p_value) arrays; "
+      "threads split the rows (0 = every hardware thread; results identical for any count).");
 
   py::class_<contingency_result>(m, "ContingencyResult", "Result of a chi-square or G test of independence.")
       .def_readonly("statistic", &contingency_result::statistic)

@@ -3,6 +3,11 @@
 // shared result types are registered by bind_abtest.cpp first.
 #include "bind_util_b.hpp"
 
+#include <array>
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
 #include "patron/abtest/bayesian.hpp"
 #include "patron/abtest/corrections.hpp"
 #include "patron/abtest/means.hpp"
@@ -40,6 +45,27 @@ void bind_means(py::module_& m) {
       },
       py::arg("a"), py::arg("b"), py::kw_only(), py::arg("alt") = d.alt, py::arg("variance") = d.variance,
       py::arg("confidence") = d.confidence, "Two-sample t-test on raw samples (scipy ttest_ind(b, a)); Welch by default.");
+  m.def(
+      "t_test_from_summary_batch",
+      [](const py::object& ca, const py::object& ma, const py::object& va, const py::object& cb,
+         const py::object& mb, const py::object& vb, alternative alt, variance_assumption v) {
+        const vector_arg count_a(ca, "count_a"), mean_a(ma, "mean_a"), variance_a(va, "variance_a"),
+            count_b(cb, "count_b"), mean_b(mb, "mean_b"), variance_b(vb, "variance_b");
+        const auto n = count_a.map().size();
+        py::array_t<double> statistic(n), p_value(n), dof(n);
+        Eigen::Map<Eigen::VectorXd> s(statistic.mutable_data(), n), p(p_value.mutable_data(), n),
+            df(dof.mutable_data(), n);
+        {
+          py::gil_scoped_release release;
+          t_test_from_summary_batch(count_a.map(), mean_a.map(), variance_a.map(), count_b.map(), mean_b.map(),
+                                    variance_b.map(), s, p, df, t_test_options{alt, v, t_test_options{}.confidence});
+        }
+        return py::make_tuple(statistic, p_value, dof);
+      },
+      py::arg("count_a"), py::arg("mean_a"), py::arg("variance_a"), py::arg("count_b"), py::arg("mean_b"),
+      py::arg("variance_b"), py::kw_only(), py::arg("alt") = d.alt, py::arg("variance") = d.variance,
+      "The t-test from summaries over many experiments (row i of each array: count, mean, unbiased variance): "
+      "returns (statistic, p_value, degrees_of_freedom) arrays, equal to t_test_from_summary row by row.");
   m.def(
       "paired_t_test",
       [](const py::object& a, const py::object& b, alternative alt, variance_assumption v, double confidence) {
@@ -90,72 +116,47 @@ void bind_corrections(py::module_& m) {
       "Multiple-comparison adjusted p-values (statsmodels multipletests).");
 }
 
-void bind_power(py::module_& m) {
+// Every power, sample-size and minimum-effect function takes N leading numbers and
+// power_options: Python gets the numbers positionally and the options as keywords.
+template <class F, std::size_t... I>
+void def_power(py::module_& m, const char* name, F f, const std::array<const char*, sizeof...(I)>& names,
+               const char* doc, std::index_sequence<I...>) {
   const power_options d{};
-  auto options = [](double alpha, alternative alt, double ratio) { return power_options{alpha, alt, ratio}; };
   m.def(
-      "normal_power",
-      [options](double effect, double n_a, double alpha, alternative alt, double ratio) {
-        return normal_power(effect, n_a, options(alpha, alt, ratio));
+      name,
+      [f](std::conditional_t<I == I, double, void>... x, double alpha, alternative alt, double ratio) {
+        return f(x..., power_options{alpha, alt, ratio});
       },
-      py::arg("effect_size"), py::arg("n_a"), py::kw_only(), py::arg("alpha") = d.alpha, py::arg("alt") = d.alt,
-      py::arg("ratio") = d.ratio, "Power of the two-sample z-test (statsmodels NormalIndPower).");
-  m.def(
-      "t_test_power",
-      [options](double effect, double n_a, double alpha, alternative alt, double ratio) {
-        return t_test_power(effect, n_a, options(alpha, alt, ratio));
-      },
-      py::arg("effect_size"), py::arg("n_a"), py::kw_only(), py::arg("alpha") = d.alpha, py::arg("alt") = d.alt,
-      py::arg("ratio") = d.ratio, "Power of the two-sample t-test (statsmodels TTestIndPower).");
-  m.def(
-      "two_proportion_power",
-      [options](double p_a, double p_b, double n_a, double alpha, alternative alt, double ratio) {
-        return two_proportion_power(p_a, p_b, n_a, options(alpha, alt, ratio));
-      },
-      py::arg("p_a"), py::arg("p_b"), py::arg("n_a"), py::kw_only(), py::arg("alpha") = d.alpha,
-      py::arg("alt") = d.alt, py::arg("ratio") = d.ratio, "Power of the two-proportion z-test (Cohen's h).");
-  m.def(
-      "normal_sample_size",
-      [options](double effect, double power, double alpha, alternative alt, double ratio) {
-        return normal_sample_size(effect, power, options(alpha, alt, ratio));
-      },
-      py::arg("effect_size"), py::arg("power"), py::kw_only(), py::arg("alpha") = d.alpha, py::arg("alt") = d.alt,
-      py::arg("ratio") = d.ratio, "Group A size for the z-test to reach `power`.");
-  m.def(
-      "t_test_sample_size",
-      [options](double effect, double power, double alpha, alternative alt, double ratio) {
-        return t_test_sample_size(effect, power, options(alpha, alt, ratio));
-      },
-      py::arg("effect_size"), py::arg("power"), py::kw_only(), py::arg("alpha") = d.alpha, py::arg("alt") = d.alt,
-      py::arg("ratio") = d.ratio, "Group A size for the t-test to reach `power`.");
-  m.def(
-      "two_proportion_sample_size",
-      [options](double p_a, double p_b, double power, double alpha, alternative alt, double ratio) {
-        return two_proportion_sample_size(p_a, p_b, power, options(alpha, alt, ratio));
-      },
-      py::arg("p_a"), py::arg("p_b"), py::arg("power"), py::kw_only(), py::arg("alpha") = d.alpha,
-      py::arg("alt") = d.alt, py::arg("ratio") = d.ratio, "Users in A for the two-proportion test to reach `power`.");
-  m.def(
-      "normal_minimum_effect",
-      [options](double n_a, double power, double alpha, alternative alt, double ratio) {
-        return normal_minimum_effect(n_a, power, options(alpha, alt, ratio));
-      },
-      py::arg("n_a"), py::arg("power"), py::kw_only(), py::arg("alpha") = d.alpha, py::arg("alt") = d.alt,
-      py::arg("ratio") = d.ratio, "Minimum detectable standardised effect of the z-test.");
-  m.def(
-      "t_test_minimum_effect",
-      [options](double n_a, double power, double alpha, alternative alt, double ratio) {
-        return t_test_minimum_effect(n_a, power, options(alpha, alt, ratio));
-      },
-      py::arg("n_a"), py::arg("power"), py::kw_only(), py::arg("alpha") = d.alpha, py::arg("alt") = d.alt,
-      py::arg("ratio") = d.ratio, "Minimum detectable standardised effect of the t-test.");
-  m.def(
-      "two_proportion_minimum_effect",
-      [options](double p_a, double n_a, double power, double alpha, alternative alt, double ratio) {
-        return two_proportion_minimum_effect(p_a, n_a, power, options(alpha, alt, ratio));
-      },
-      py::arg("p_a"), py::arg("n_a"), py::arg("power"), py::kw_only(), py::arg("alpha") = d.alpha,
-      py::arg("alt") = d.alt, py::arg("ratio") = d.ratio, "Minimum detectable p_B given p_A and n_A.");
+      py::arg(names[I])..., py::kw_only(), py::arg("alpha") = d.alpha, py::arg("alt") = d.alt,
+      py::arg("ratio") = d.ratio, doc);
+}
+
+template <std::size_t N, class F>
+void def_power(py::module_& m, const char* name, F f, const std::array<const char*, N>& names, const char* doc) {
+  def_power(m, name, f, names, doc, std::make_index_sequence<N>{});
+}
+
+void bind_power(py::module_& m) {
+  using two = std::array<const char*, 2>;
+  using three = std::array<const char*, 3>;
+  def_power(m, "normal_power", &normal_power, two{"effect_size", "n_a"},
+            "Power of the two-sample z-test (statsmodels NormalIndPower).");
+  def_power(m, "t_test_power", &t_test_power, two{"effect_size", "n_a"},
+            "Power of the two-sample t-test (statsmodels TTestIndPower).");
+  def_power(m, "two_proportion_power", &two_proportion_power, three{"p_a", "p_b", "n_a"},
+            "Power of the two-proportion z-test (Cohen's h).");
+  def_power(m, "normal_sample_size", &normal_sample_size, two{"effect_size", "power"},
+            "Group A size for the z-test to reach `power`.");
+  def_power(m, "t_test_sample_size", &t_test_sample_size, two{"effect_size", "power"},
+            "Group A size for the t-test to reach `power`.");
+  def_power(m, "two_proportion_sample_size", &two_proportion_sample_size, three{"p_a", "p_b", "power"},
+            "Users in A for the two-proportion test to reach `power`.");
+  def_power(m, "normal_minimum_effect", &normal_minimum_effect, two{"n_a", "power"},
+            "Minimum detectable standardised effect of the z-test.");
+  def_power(m, "t_test_minimum_effect", &t_test_minimum_effect, two{"n_a", "power"},
+            "Minimum detectable standardised effect of the t-test.");
+  def_power(m, "two_proportion_minimum_effect", &two_proportion_minimum_effect, three{"p_a", "n_a", "power"},
+            "Minimum detectable p_B given p_A and n_A.");
 }
 
 void bind_bayesian(py::module_& m) {
@@ -216,7 +217,32 @@ void bind_sequential(py::module_& m) {
       .def("update", &always_valid_monitor::update, py::arg("estimate"), py::arg("variance"),
            "Add a look (current estimate and its variance); returns the running result.")
       .def_property_readonly("current", &always_valid_monitor::current, "the running result")
-      .def("rejected", &always_valid_monitor::rejected, "True once the p-value is at or below alpha.");
+      .def_property_readonly("mixture_variance", &always_valid_monitor::mixture_variance)
+      .def_property_readonly("alpha", &always_valid_monitor::alpha)
+      .def("rejected", &always_valid_monitor::rejected, "True once the p-value is at or below alpha.")
+      .def_static(
+          "resume",
+          [](double mixture_variance, double alpha, double p_value, double lower, double upper,
+             double likelihood_ratio) {
+            return always_valid_monitor::resume(mixture_variance, alpha,
+                                                {p_value, {lower, upper}, likelihood_ratio});
+          },
+          py::arg("mixture_variance"), py::arg("alpha"), py::arg("p_value"), py::arg("lower"), py::arg("upper"),
+          py::arg("likelihood_ratio"),
+          "A monitor continuing from a saved state (mixture_variance, alpha and the current result's p-value, "
+          "interval and likelihood ratio).")
+      .def(py::pickle(
+          [](const always_valid_monitor& a) {
+            const auto& c = a.current();
+            return py::make_tuple(a.mixture_variance(), a.alpha(), c.p_value, c.interval.lower, c.interval.upper,
+                                  c.likelihood_ratio);
+          },
+          [](const py::tuple& state) {
+            const auto t = state_tuple(state, 6, "AlwaysValidMonitor");
+            return always_valid_monitor::resume(
+                t[0].cast<double>(), t[1].cast<double>(),
+                {t[2].cast<double>(), {t[3].cast<double>(), t[4].cast<double>()}, t[5].cast<double>()});
+          }));
   py::class_<simple_sequential_plan>(m, "SimpleSequentialPlan", "Evan Miller's simple sequential plan.")
       .def(py::init([](std::int64_t total, std::int64_t threshold, double type_one_error) {
              return simple_sequential_plan{total, threshold, type_one_error};

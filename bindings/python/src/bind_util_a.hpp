@@ -113,12 +113,4 @@ void def_pickle(py::class_<T>& cls, Member T::*... members) {
                      }));
 }
 
-// Reads a tuple of exactly n elements (a pickle state), or raises ValueError.
-inline py::tuple state_tuple(const py::handle& state, std::size_t n, const char* type) {
-  auto t = py::reinterpret_borrow<py::tuple>(state);
-  if (!py::isinstance<py::tuple>(state) || t.size() != n)
-    throw py::value_error(std::string("invalid pickle state for ") + type);
-  return t;
-}
-
 }  // namespace patron::python

@@ -1,7 +1,6 @@
 // Helpers shared by the churn, clv, leads and abtest bindings: 1-D and 2-D inputs as
 // Eigen maps over (possibly converted) numpy arrays, integer-count inputs, per-row
-// functions that accept scalars or arrays, enums registered once, and the pickling
-// of plain-double state.
+// functions that accept scalars or arrays, and enums registered once.
 #pragma once
 
 #include "bindings.hpp"

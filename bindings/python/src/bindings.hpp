@@ -123,6 +123,14 @@ Accumulator accumulator_from_state(const py::tuple& state) {
   return out;
 }
 
+// Reads a tuple of exactly n elements (a pickle state), or raises ValueError.
+inline py::tuple state_tuple(const py::handle& state, std::size_t n, const char* type) {
+  auto t = py::reinterpret_borrow<py::tuple>(state);
+  if (!py::isinstance<py::tuple>(state) || t.size() != n)
+    throw py::value_error(std::string("invalid pickle state for ") + type);
+  return t;
+}
+
 void bind_transactions(py::module_& m);
 void bind_rfm(py::module_& m);
 void bind_kmeans(py::module_& m);

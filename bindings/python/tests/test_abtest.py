@@ -49,6 +49,31 @@ def test_batch_z_test_equals_the_scalar_test_and_statsmodels(rng):
         ab.two_proportion_z_test_batch([1, 7], [5, 5], [1, 1], [5, 5])
     with pytest.raises(TypeError, match="trials_a must hold integer counts"):
         ab.two_proportion_z_test_batch([1, 2], [5.0, 5.5], [1, 1], [5, 5])
+    for threads in (3, 0):  # 0: every hardware thread
+        threaded = ab.two_proportion_z_test_batch(successes_a, trials_a, successes_b, trials_b, alt=ab.greater,
+                                                  threads=threads)
+        assert np.array_equal(threaded[0], statistic) and np.array_equal(threaded[1], p_value)
+
+
+@pytest.mark.parametrize("welch", [True, False])
+def test_batch_t_test_from_summaries_equals_scipy(rng, welch):
+    n = 500
+    count_a, count_b = rng.integers(2, 400, n).astype(float), rng.integers(2, 400, n).astype(float)
+    mean_a, mean_b = rng.normal(10, 1, n), rng.normal(10.2, 1, n)
+    var_a, var_b = rng.gamma(2.0, 1.0, n), rng.gamma(2.0, 1.5, n)
+    variance = ab.unequal if welch else ab.equal
+    statistic, p_value, dof = ab.t_test_from_summary_batch(count_a, mean_a, var_a, count_b, mean_b, var_b,
+                                                           variance=variance)
+    t, p = stats.ttest_ind_from_stats(mean_b, np.sqrt(var_b), count_b, mean_a, np.sqrt(var_a), count_a,
+                                      equal_var=not welch)
+    np.testing.assert_allclose(statistic, t, rtol=RTOL)
+    np.testing.assert_allclose(p_value, p, rtol=1e-9)
+    for i in range(0, n, 53):
+        one = ab.t_test_from_summary(ab.SampleSummary(count_a[i], mean_a[i], var_a[i]),
+                                     ab.SampleSummary(count_b[i], mean_b[i], var_b[i]), variance=variance)
+        assert (statistic[i], p_value[i], dof[i]) == (one.statistic, one.p_value, one.degrees_of_freedom)
+    with pytest.raises(patron.InvalidInput, match=r"t_test_from_summary_batch: count_b\[1\] \(1\) must be at least 2"):
+        ab.t_test_from_summary_batch([5, 5], [0, 0], [1, 1], [5, 1], [0, 0], [1, 1])
 
 
 def test_contingency_and_fisher_equal_scipy():
@@ -278,6 +303,22 @@ def test_sequential_designs():
     v, tau2 = 0.04, 1.0
     lr = np.sqrt(v / (v + tau2)) * np.exp(tau2 * 0.5 ** 2 / (2 * v * (v + tau2)))
     assert look.likelihood_ratio == pytest.approx(lr, rel=1e-12)
+    # A monitor shipped mid-test (pickle) or saved and resumed continues exactly.
+    for estimate, variance in [(0.3, 0.03), (0.45, 0.02), (0.4, 0.015)]:
+        monitor.update(estimate, variance)
+    shipped = pickle.loads(pickle.dumps(monitor))
+    c = monitor.current
+    resumed = ab.AlwaysValidMonitor.resume(monitor.mixture_variance, monitor.alpha, c.p_value, c.interval.lower,
+                                           c.interval.upper, c.likelihood_ratio)
+    for estimate, variance in [(0.42, 0.01), (0.41, 0.008)]:
+        expected = monitor.update(estimate, variance)
+        for other in (shipped, resumed):
+            got = other.update(estimate, variance)
+            assert (got.p_value, got.interval.lower, got.interval.upper) == (
+                expected.p_value, expected.interval.lower, expected.interval.upper)
+    assert shipped.rejected() == monitor.rejected() and shipped.alpha == 0.05
+    with pytest.raises(patron.InvalidInput, match=r"resume: current.p_value \(1.5\) must be in \[0, 1\]"):
+        ab.AlwaysValidMonitor.resume(1.0, 0.05, 1.5, 0.0, 1.0, 1.0)
 
 
 def test_bad_input():
