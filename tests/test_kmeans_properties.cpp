@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <patron/core/rng.hpp>
 #include <patron/kmeans.hpp>
 #include <vector>
@@ -219,6 +220,34 @@ TEST_CASE("Mini-batch k-means approaches the full fit", "[kmeans][property]") {
   CHECK(mb.batches() == 36);
   CHECK(m.distinct_clusters == 4);
   CHECK(-m.score(X) <= full.inertia * 1.02);
+}
+
+TEST_CASE("Mini-batch k-means resumed from its state continues bit for bit", "[kmeans][property][invalid]") {
+  const Eigen::MatrixXd X = gaussian_blobs(3000, 3, 4, 5);
+  patron::kmeans_options o;
+  o.k = 4;
+  o.seed = 2;
+  patron::minibatch_kmeans<double> whole(o);
+  std::optional<patron::minibatch_kmeans<double>> resumed;
+  for (Eigen::Index b = 0; b < X.rows(); b += 300) {
+    whole.partial_fit(X.middleRows(b, 300));
+    if (b == 900) resumed = patron::minibatch_kmeans<double>::resume(whole.options(), whole.state());
+    else if (b > 900) resumed->partial_fit(X.middleRows(b, 300));
+  }
+  CHECK(resumed->batches() == whole.batches());
+  CHECK(resumed->model().centers == whole.model().centers);
+  CHECK(resumed->model().inertia == whole.model().inertia);
+  // Before the first batch the state is empty, and resuming from it is a fresh run.
+  const auto fresh = patron::minibatch_kmeans<double>::resume(o, patron::minibatch_kmeans<double>(o).state());
+  CHECK(fresh.batches() == 0);
+  auto bad = whole.state();
+  bad.counts(2) = -1.0;
+  CHECK_THROWS_WITH(patron::minibatch_kmeans<double>::resume(o, bad),
+                    "patron::minibatch_kmeans::resume: state.counts[2] (-1) must be finite and non-negative");
+  bad = whole.state();
+  bad.batches = 0;
+  CHECK_THROWS_WITH(patron::minibatch_kmeans<double>::resume(o, bad),
+                    "patron::minibatch_kmeans::resume: state.centers.rows() (4) must be 0 before the first batch");
 }
 
 TEST_CASE("log1p features and the k sweep", "[kmeans][property]") {

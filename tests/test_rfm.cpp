@@ -407,6 +407,35 @@ TEST_CASE("sketches merged from shards equal the sketch of all values", "[proper
   for (int k = 0; k <= 1000; ++k) CHECK(shard[1].quantile(k / 1000.0) == all.quantile(k / 1000.0));
 }
 
+TEST_CASE("a sketch rebuilt from its state answers and merges as the original", "[property][invalid]") {
+  patron::rng r(44);
+  patron::quantile_sketch a(0.01), b(0.01);
+  for (int i = 0; i < 5000; ++i) {
+    const double v = r.normal() * 50.0 + (i % 7 == 0 ? 0.0 : 20.0);  // both signs and zeros
+    (i % 2 ? a : b).add(i % 11 == 0 ? 0.0 : v);
+  }
+  const auto state = a.state();
+  const auto copy = patron::quantile_sketch::from_state(state);
+  CHECK(copy.count() == a.count());
+  for (int k = 0; k <= 200; ++k) CHECK(copy.quantile(k / 200.0) == a.quantile(k / 200.0));
+  auto merged = patron::quantile_sketch::from_state(state);
+  merged.merge(b);
+  a.merge(b);
+  for (int k = 0; k <= 200; ++k) CHECK(merged.quantile(k / 200.0) == a.quantile(k / 200.0));
+  auto bad = state;
+  bad.positive.counts[1] = 0;
+  CHECK_THROWS_WITH(patron::quantile_sketch::from_state(bad),
+                    "patron::quantile_sketch::from_state: state.positive.counts[1] (0) must be positive");
+  bad = state;
+  bad.negative.low[0] = bad.negative.low[0] * 1.5;
+  CHECK_THROWS_WITH(patron::quantile_sketch::from_state(bad),
+                    Catch::StartsWith("patron::quantile_sketch::from_state: state.negative.low[0]"));
+  bad = state;
+  bad.positive.keys.pop_back();
+  CHECK_THROWS_WITH(patron::quantile_sketch::from_state(bad),
+                    Catch::StartsWith("patron::quantile_sketch::from_state: state.positive.keys has"));
+}
+
 TEST_CASE("sketch breakpoints score shards exactly as the whole customer base", "[property]") {
   const auto log = random_log(47, 6000, 1500);
   const auto t = patron::rfm_from_transactions(log.customers, log.days, log.amounts);

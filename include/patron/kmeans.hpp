@@ -164,6 +164,16 @@ kmeans_plus_plus(const Eigen::MatrixBase<Derived>& X, int k, std::uint64_t seed 
   return detail::kmeans_plus_plus_public<T>(X.template cast<T>(), k, seed, threads);
 }
 
+// What a minibatch_kmeans has learnt, besides its options: persisted between batches or
+// shipped to the process holding the next batch, it resumes the run exactly.
+template <class Scalar = double>
+struct minibatch_kmeans_state {
+  typename kmeans_model<Scalar>::matrix_type centers;  // k x d; empty before the first batch
+  Eigen::VectorXd counts;     // total weight each centre has absorbed (k)
+  std::int64_t batches = 0;   // batches seen
+  double last_inertia = 0.0;  // inertia of the last batch
+};
+
 // Mini-batch k-means (Sculley 2010) for data that arrives in batches or does not fit in
 // memory: each batch is assigned to the current centres, and every centre moves to the
 // weighted mean of all rows it has ever been given:
@@ -186,6 +196,32 @@ class minibatch_kmeans {
   }
 
   [[nodiscard]] std::int64_t batches() const { return batches_; }
+  [[nodiscard]] const kmeans_options& options() const { return options_; }
+  [[nodiscard]] minibatch_kmeans_state<Scalar> state() const {
+    return {centres_, counts_, batches_, last_inertia_};
+  }
+
+  // Continues a run from options() and state() of an earlier one; partial_fit on the
+  // same batches then gives the same centres bit for bit.
+  [[nodiscard]] static minibatch_kmeans resume(kmeans_options options, const minibatch_kmeans_state<Scalar>& state) {
+    constexpr const char* f = "minibatch_kmeans::resume";
+    minibatch_kmeans out(std::move(options));
+    detail::require(state.batches >= 0, f, "state.batches", state.batches, "must be non-negative");
+    const Eigen::Index k = state.batches == 0 ? 0 : out.options_.k;
+    detail::require(state.centers.rows() == k, f, "state.centers.rows()", state.centers.rows(),
+                    state.batches == 0 ? "must be 0 before the first batch" : "must equal options.k");
+    detail::require_same_length(f, "state.centers.rows()", static_cast<std::size_t>(k), "state.counts",
+                                static_cast<std::size_t>(state.counts.size()));
+    detail::require_finite(f, "state.centers", state.centers);
+    detail::require_non_negative(f, "state.counts", state.counts);
+    detail::require(std::isfinite(state.last_inertia) && state.last_inertia >= 0.0, f, "state.last_inertia",
+                    state.last_inertia, "must be finite and non-negative");
+    out.centres_ = state.centers;
+    out.counts_ = state.counts;
+    out.batches_ = state.batches;
+    out.last_inertia_ = state.last_inertia;
+    return out;
+  }
   // Centres so far (no training labels: predict them). inertia is that of the last batch
   // under the centres it was assigned with.
   [[nodiscard]] kmeans_model<Scalar> model() const {

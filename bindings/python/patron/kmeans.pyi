@@ -112,7 +112,7 @@ class KMeansSweepRow:
     def distinct_clusters(self) -> int: ...
 
 class MinibatchKMeans:
-    """Mini-batch k-means (Sculley 2010): partial_fit batch by batch, then model(). Not picklable (its running weights are private)."""
+    """Mini-batch k-means (Sculley 2010): partial_fit batch by batch, then model(). Picklable: a run moves to the worker holding the next batch and continues exactly."""
     def __init__(self: MinibatchKMeans, *, k: int = ..., init: Init = ..., initial_centers: object = ..., algorithm: Algorithm = ..., n_init: int = ..., max_iter: int = ..., tol: float = ..., seed: int = ..., threads: int = ...) -> None:
         """Options as in kmeans_fit."""
     def partial_fit(self: MinibatchKMeans, batch: object, sample_weight: object = ...) -> None:
@@ -123,7 +123,7 @@ class MinibatchKMeans:
         """The centres so far as a model (no training labels)."""
 
 class MinibatchKMeansFloat32:
-    """Mini-batch k-means (Sculley 2010): partial_fit batch by batch, then model(). Not picklable (its running weights are private)."""
+    """Mini-batch k-means (Sculley 2010): partial_fit batch by batch, then model(). Picklable: a run moves to the worker holding the next batch and continues exactly."""
     def __init__(self: MinibatchKMeansFloat32, *, k: int = ..., init: Init = ..., initial_centers: object = ..., algorithm: Algorithm = ..., n_init: int = ..., max_iter: int = ..., tol: float = ..., seed: int = ..., threads: int = ...) -> None:
         """Options as in kmeans_fit."""
     def partial_fit(self: MinibatchKMeansFloat32, batch: object, sample_weight: object = ...) -> None:

@@ -58,7 +58,7 @@ class MonetaryMeasure:
     def __int__(self) -> int: ...
 
 class QuantileSketch:
-    """Mergeable DDSketch with relative error relative_accuracy. Not picklable (its buckets are private)."""
+    """Mergeable DDSketch with relative error relative_accuracy; picklable (Dask ships shard sketches to be merged)."""
     def __init__(self: QuantileSketch, relative_accuracy: float = ...) -> None:
         """An empty sketch."""
     def add(self: QuantileSketch, values: object) -> None:

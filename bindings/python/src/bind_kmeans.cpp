@@ -72,7 +72,7 @@ void bind_minibatch(py::module_& m, const char* name) {
   using B = minibatch_kmeans<T>;
   py::class_<B>(m, name,
                 "Mini-batch k-means (Sculley 2010): partial_fit batch by batch, then model(). "
-                "Not picklable (its running weights are private).")
+                "Picklable: a run moves to the worker holding the next batch and continues exactly.")
       .def(py::init([](int k, kmeans_init init, const py::object& initial_centers,
                        kmeans_algorithm algorithm, int n_init, int max_iter, double tol,
                        std::uint64_t seed, unsigned threads) {
@@ -97,7 +97,24 @@ void bind_minibatch(py::module_& m, const char* name) {
           py::arg("batch"), py::arg("sample_weight") = py::none(),
           "Assign a batch to the current centres and move them (the first batch seeds them).")
       .def_property_readonly("batches", &B::batches, "batches seen so far")
-      .def("model", &B::model, "The centres so far as a model (no training labels).");
+      .def("model", &B::model, "The centres so far as a model (no training labels).")
+      .def(py::pickle(
+          [](const B& self) {
+            const kmeans_options& o = self.options();
+            const auto st = self.state();
+            const py::object centres = o.initial_centers.size() == 0 ? py::none() : py::cast(o.initial_centers);
+            return py::make_tuple(o.k, o.init, centres, o.algorithm, o.n_init, o.max_iter, o.tol, o.seed, o.threads,
+                                  st.centers, st.counts, st.batches, st.last_inertia);
+          },
+          [](const py::tuple& state) {
+            const auto t = state_tuple(state, 13, "MinibatchKMeans");
+            const kmeans_options o =
+                make_options(t[0].cast<int>(), t[1].cast<kmeans_init>(), t[2], t[3].cast<kmeans_algorithm>(),
+                             t[4].cast<int>(), t[5].cast<int>(), t[6].cast<double>(), t[7].cast<std::uint64_t>(),
+                             t[8].cast<unsigned>());
+            return B::resume(o, {t[9].cast<typename B::matrix_type>(), t[10].cast<Eigen::VectorXd>(),
+                                 t[11].cast<std::int64_t>(), t[12].cast<double>()});
+          }));
 }
 
 template <class Derived>

@@ -137,9 +137,19 @@ void bind_rfm(py::module_& parent) {
   bind_accumulator<std::int64_t>(m, "RfmAccumulator");
   bind_accumulator<std::string>(m, "RfmAccumulatorStrIds");
 
+  // Pickle state: the accuracy, the zero count, then keys, counts, low, high of the
+  // positive and of the negative buckets.
+  auto buckets_state = [](const quantile_sketch_state::buckets& b) {
+    return py::make_tuple(to_numpy(b.keys), to_numpy(b.counts), to_numpy(b.low), to_numpy(b.high));
+  };
+  auto buckets_from = [](const py::handle& t) {
+    const auto b = state_tuple(t, 4, "QuantileSketch buckets");
+    return quantile_sketch_state::buckets{b[0].cast<std::vector<std::int64_t>>(), b[1].cast<std::vector<std::uint64_t>>(),
+                                          b[2].cast<std::vector<double>>(), b[3].cast<std::vector<double>>()};
+  };
   py::class_<quantile_sketch>(m, "QuantileSketch",
-                              "Mergeable DDSketch with relative error relative_accuracy. Not "
-                              "picklable (its buckets are private).")
+                              "Mergeable DDSketch with relative error relative_accuracy; picklable "
+                              "(Dask ships shard sketches to be merged).")
       .def(py::init<double>(), py::arg("relative_accuracy") = 0.005, "An empty sketch.")
       .def(
           "add",
@@ -158,7 +168,18 @@ void bind_rfm(py::module_& parent) {
       .def_property_readonly("relative_accuracy", &quantile_sketch::relative_accuracy,
                              "relative accuracy a")
       .def("quantile", &quantile_sketch::quantile, py::arg("p"),
-           "Estimate of the order statistic x_(floor((n - 1) p)), p in [0, 1].");
+           "Estimate of the order statistic x_(floor((n - 1) p)), p in [0, 1].")
+      .def(py::pickle(
+          [buckets_state](const quantile_sketch& q) {
+            const auto st = q.state();
+            return py::make_tuple(st.relative_accuracy, st.zeros, buckets_state(st.positive),
+                                  buckets_state(st.negative));
+          },
+          [buckets_from](const py::tuple& state) {
+            const auto t = state_tuple(state, 4, "QuantileSketch");
+            return quantile_sketch::from_state(
+                {t[0].cast<double>(), t[1].cast<std::uint64_t>(), buckets_from(t[2]), buckets_from(t[3])});
+          }));
 
   py::class_<binning>(m, "Binning", "How one dimension is binned.")
       .def(py::init([](int bins, std::vector<double> breakpoints, std::optional<quantile_sketch> sketch) {

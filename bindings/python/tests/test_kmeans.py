@@ -137,6 +137,19 @@ def test_minibatch_and_sweep():
     full = km.kmeans_fit(X, k=4, seed=3)
     gaps = np.linalg.norm(model.centers[:, None, :] - full.centers[None, :, :], axis=2).min(axis=1)
     assert gaps.max() < 1.0
+    # A run pickled mid-way (as Dask ships it to the next partition) continues bit for bit.
+    first, second = km.MinibatchKMeans(k=4, seed=3), None
+    for i, batch in enumerate(np.array_split(X, 6)):
+        first.partial_fit(batch)
+        if i == 2:
+            second = pickle.loads(pickle.dumps(first))
+        elif i > 2:
+            second.partial_fit(batch)
+    assert second.batches == 6
+    np.testing.assert_array_equal(second.model().centers, first.model().centers)
+    np.testing.assert_array_equal(second.model().centers, model.centers)
+    empty = pickle.loads(pickle.dumps(km.MinibatchKMeans(k=4, seed=3)))
+    assert empty.batches == 0
     sweep = km.kmeans_sweep(X, k_min=2, k_max=6, seed=3, n_init=2)
     assert [r.k for r in sweep.rows] == [2, 3, 4, 5, 6]
     for row in sweep.rows:

@@ -116,6 +116,13 @@ def test_sketch_quantiles_within_relative_accuracy(rng):
         exact = ordered[int(np.floor((len(values) - 1) * p))]
         assert whole.quantile(p) == pytest.approx(exact, rel=0.01)
         assert shards[0].quantile(p) == whole.quantile(p)  # merged = built whole
+    # Shards shipped by pickle (as Dask does) merge to the same sketch.
+    shipped = [pickle.loads(pickle.dumps(rfm_shard)) for rfm_shard in shards[1:]]
+    rebuilt = rfm.QuantileSketch(0.01)
+    rebuilt.add(np.array_split(values, 4)[0])
+    for other in shipped:
+        rebuilt.merge(other)
+    assert [rebuilt.quantile(p) for p in np.linspace(0, 1, 101)] == [whole.quantile(p) for p in np.linspace(0, 1, 101)]
     t = rfm.rfm_from_customers(np.arange(len(values)), values, values + 1.0, values)
     s = rfm.score_rfm(t, monetary=rfm.Binning(sketch=whole))
     np.testing.assert_array_equal(s.monetary.breakpoints, [whole.quantile(p) for p in (0.2, 0.4, 0.6, 0.8)])

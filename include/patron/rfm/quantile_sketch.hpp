@@ -28,6 +28,19 @@
 
 namespace patron {
 
+// Everything a quantile_sketch holds, as plain arrays (the non-empty buckets of each
+// sign in increasing key order): what a host ships between processes or stores.
+struct quantile_sketch_state {
+  struct buckets {
+    std::vector<std::int64_t> keys;     // k: the bucket holds magnitudes in (gamma^(k-1), gamma^k]
+    std::vector<std::uint64_t> counts;  // values in the bucket (> 0)
+    std::vector<double> low, high;      // smallest and largest magnitude in the bucket
+  };
+  double relative_accuracy = 0.005;
+  std::uint64_t zeros = 0;
+  buckets positive, negative;
+};
+
 class quantile_sketch {
  public:
   // relative_accuracy a in (0, 1); default 0.005 (0.5%).
@@ -62,6 +75,27 @@ class quantile_sketch {
 
   [[nodiscard]] std::uint64_t count() const { return count_; }
   [[nodiscard]] double relative_accuracy() const { return alpha_; }
+
+  // The whole state; from_state(state()) is a sketch equal in every query and merge.
+  [[nodiscard]] quantile_sketch_state state() const {
+    quantile_sketch_state out;
+    out.relative_accuracy = alpha_;
+    out.zeros = zeros_;
+    positive_.export_to(out.positive);
+    negative_.export_to(out.negative);
+    return out;
+  }
+
+  // Rebuilds a sketch from state(), checking that it is one: equal lengths, keys
+  // increasing, counts positive, 0 < low <= high finite and inside the key's bucket.
+  [[nodiscard]] static quantile_sketch from_state(const quantile_sketch_state& state) {
+    quantile_sketch out(state.relative_accuracy);
+    out.zeros_ = state.zeros;
+    out.count_ = state.zeros;
+    out.import(out.positive_, state.positive, "state.positive");
+    out.import(out.negative_, state.negative, "state.negative");
+    return out;
+  }
 
   // Estimate of the order statistic x_(floor((n - 1) p)), p in [0, 1].
   [[nodiscard]] double quantile(double p) const {
@@ -117,6 +151,16 @@ class quantile_sketch {
       high[i] = std::max(high[i], largest);
     }
 
+    void export_to(quantile_sketch_state::buckets& out) const {
+      for (std::size_t i = 0; i < counts.size(); ++i)
+        if (counts[i] != 0) {
+          out.keys.push_back(offset + static_cast<std::int64_t>(i));
+          out.counts.push_back(counts[i]);
+          out.low.push_back(low[i]);
+          out.high.push_back(high[i]);
+        }
+    }
+
     void merge(const store& other) {
       for (std::size_t i = 0; i < other.counts.size(); ++i)
         if (other.counts[i] != 0)
@@ -124,6 +168,28 @@ class quantile_sketch {
               other.high[i]);
     }
   };
+
+  void import(store& s, const quantile_sketch_state::buckets& b, const std::string& name) {
+    constexpr const char* f = "quantile_sketch::from_state";
+    const std::size_t n = b.keys.size();
+    detail::require_same_length(f, (name + ".keys").c_str(), n, (name + ".counts").c_str(), b.counts.size());
+    detail::require_same_length(f, (name + ".keys").c_str(), n, (name + ".low").c_str(), b.low.size());
+    detail::require_same_length(f, (name + ".keys").c_str(), n, (name + ".high").c_str(), b.high.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i > 0 && b.keys[i] <= b.keys[i - 1])
+        detail::throw_invalid_element(f, (name + ".keys").c_str(), i, b.keys[i], "must increase strictly");
+      if (b.counts[i] == 0)
+        detail::throw_invalid_element(f, (name + ".counts").c_str(), i, b.counts[i], "must be positive");
+      if (!(std::isfinite(b.low[i]) && b.low[i] > 0.0 && key(b.low[i]) == b.keys[i]))
+        detail::throw_invalid_element(f, (name + ".low").c_str(), i, b.low[i],
+                                      "must be a positive magnitude in bucket keys[i]");
+      if (!(std::isfinite(b.high[i]) && b.high[i] >= b.low[i] && key(b.high[i]) == b.keys[i]))
+        detail::throw_invalid_element(f, (name + ".high").c_str(), i, b.high[i],
+                                      "must be at least low[i] and in bucket keys[i]");
+      s.add(b.keys[i], b.counts[i], b.low[i], b.high[i]);
+      count_ += b.counts[i];
+    }
+  }
 
   // The bucket's representative, clamped into the range of the values it holds.
   [[nodiscard]] double magnitude_of(const store& s, std::size_t i) const {
