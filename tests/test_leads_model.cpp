@@ -14,6 +14,7 @@
 
 #include "reference/leads/leads_reference.hpp"
 #include "support/close_to.hpp"
+#include "support/sklearn_csv.hpp"
 
 namespace ref = leads_reference;
 
@@ -63,10 +64,9 @@ generated_data load_generated() {
   return {m.leftCols(3), m.col(3), m.col(4)};
 }
 
-// breast_cancer.csv: a summary line, then 30 features and the target per row.
 generated_data load_breast_cancer() {
-  const Eigen::MatrixXd m = read_matrix("breast_cancer.csv");
-  return {m.leftCols(30), m.col(30), Eigen::VectorXd()};
+  const auto d = patron_test::read_sklearn_csv("sklearn/breast_cancer.csv");
+  return {d.X, d.target, Eigen::VectorXd()};
 }
 
 }  // namespace

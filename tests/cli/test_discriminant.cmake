@@ -2,7 +2,7 @@
 include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
 
 # Fisher's iris from scikit-learn's copy, with a named header.
-file(READ ${SOURCE_DIR}/tests/data/discriminant/iris.csv iris_text)
+file(READ ${SOURCE_DIR}/tests/data/sklearn/iris.csv iris_text)
 # (REGEX REPLACE with ^ would match again after each replacement: cut the line instead.)
 string(FIND "${iris_text}" "\n" first_newline)
 math(EXPR body_start "${first_newline} + 1")

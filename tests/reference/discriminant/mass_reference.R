@@ -2,14 +2,14 @@
 # Reference values for tests/test_discriminant*.cpp from R's MASS::lda and MASS::qda.
 # Run from the repository root (Debian 12: r-base-core 4.2, r-cran-mass 7.3):
 #   Rscript tests/reference/discriminant/mass_reference.R
-# Reads tests/data/discriminant/*.csv (scikit-learn's copies; iris rows 35 and 38 as in
+# Reads tests/data/sklearn/*.csv (scikit-learn's copies; iris rows 35 and 38 as in
 # Fisher's paper, identical to R's datasets::iris) and writes mass_reference.hpp beside
 # this script. Matrices are flattened row by row.
 suppressPackageStartupMessages(library(MASS))
 
 args <- commandArgs(trailingOnly = FALSE)
 here <- dirname(normalizePath(sub("^--file=", "", args[grep("^--file=", args)])))
-data_dir <- file.path(here, "..", "..", "data", "discriminant")
+data_dir <- file.path(here, "..", "..", "data", "sklearn")
 
 load_sklearn_csv <- function(name) {
   d <- read.csv(file.path(data_dir, name), skip = 1, header = FALSE)

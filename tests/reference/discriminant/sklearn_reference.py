@@ -4,7 +4,7 @@
 Run from the repository root with Debian's interpreter (python3-sklearn 1.2.1,
 python3-scipy, python3-numpy):
     /usr/bin/python3 tests/reference/discriminant/sklearn_reference.py
-It reads tests/data/discriminant/{iris,wine_data,breast_cancer}.csv (copies of
+It reads tests/data/sklearn/{iris,wine_data,breast_cancer}.csv (copies of
 scikit-learn's bundled files) and writes tests/reference/discriminant/sklearn_reference.hpp.
 Matrices are flattened row by row; every array's comment names the call that produced it.
 """
@@ -20,7 +20,7 @@ from sklearn.discriminant_analysis import (LinearDiscriminantAnalysis as LDA,
 from sklearn.metrics import confusion_matrix
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, "..", "..", "data", "discriminant")
+DATA = os.path.join(HERE, "..", "..", "data", "sklearn")
 
 
 def load(name):

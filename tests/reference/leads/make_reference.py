@@ -8,7 +8,6 @@ tests/reference/leads/leads_reference.hpp (expected values). Versions used are r
 in the generated header. Every block below names the call that produced its numbers.
 """
 import os
-import shutil
 import warnings
 
 import numpy as np
@@ -114,9 +113,7 @@ arr("generated_l2_weighted_params",
     sklearn_penalised(X, y, C=0.5, sample_weight=w, class_weight="balanced"),
     "sklearn LogisticRegression(C=0.5, class_weight='balanced', solver='newton-cholesky', tol=1e-12).fit(X, y, sample_weight=w)")
 
-# --- 2. breast_cancer (copied from python3-sklearn) -----------------------------------
-src = os.path.join(os.path.dirname(sklearn.datasets.__file__), "data", "breast_cancer.csv")
-shutil.copyfile(src, os.path.join(DATA, "breast_cancer.csv"))
+# --- 2. breast_cancer (tests/data/sklearn/ holds python3-sklearn's file unchanged) ---
 bc = sklearn.datasets.load_breast_cancer()
 cols = [0, 1, 4, 8, 9]  # a feature subset where the unpenalised MLE exists (no separation)
 with warnings.catch_warnings():

@@ -31,7 +31,7 @@ OUT = os.path.join(ROOT, "tests", "reference", "tree", "tree_reference.hpp")
 
 def load_sklearn_csv(name):
     """scikit-learn's bundled format: a line 'n,d,class names...', then rows, label last."""
-    rows = np.loadtxt(os.path.join(DATA, name), delimiter=",", skiprows=1)
+    rows = np.loadtxt(os.path.join(DATA, "..", "sklearn", name), delimiter=",", skiprows=1)
     return rows[:, :-1], rows[:, -1].astype(int)
 
 
