@@ -22,27 +22,35 @@ struct simulated {
   Eigen::VectorXd x, t_x, T;
 };
 
-// Customers drawn from the BG/NBD itself: acquisition spread over 12 weeks before a
-// 52-week calibration end.
-simulated simulate_bgnbd(const patron::bgnbd_parameters& p, Eigen::Index n, std::uint64_t seed) {
+// Customers observed for 40-52 weeks, each with purchase rate rate(g) and dropout
+// probability dropout(g) after every purchase (BG/NBD's story).
+template <class Rate, class Dropout>
+simulated simulate_customers(Eigen::Index n, std::uint64_t seed, Rate rate, Dropout dropout) {
   patron::rng g(seed);
   simulated s{Eigen::VectorXd(n), Eigen::VectorXd(n), Eigen::VectorXd(n)};
   for (Eigen::Index i = 0; i < n; ++i) {
     const double T = 40.0 + 12.0 * g.uniform();
-    const double lambda = g.gamma(p.r, 1.0 / p.alpha), dropout = g.beta(p.a, p.b);
+    const double lambda = rate(g), p = dropout(g);
     double t = 0.0, x = 0.0, last = 0.0;
     for (;;) {
       t += g.exponential(lambda);
       if (t > T) break;
       x += 1.0;
       last = t;
-      if (g.bernoulli(dropout)) break;
+      if (g.bernoulli(p)) break;
     }
     s.x(i) = x;
     s.t_x(i) = last;
     s.T(i) = T;
   }
   return s;
+}
+
+// Customers drawn from the BG/NBD itself.
+simulated simulate_bgnbd(const patron::bgnbd_parameters& p, Eigen::Index n, std::uint64_t seed) {
+  return simulate_customers(
+      n, seed, [&](patron::rng& g) { return g.gamma(p.r, 1.0 / p.alpha); },
+      [&](patron::rng& g) { return g.beta(p.a, p.b); });
 }
 
 }  // namespace
@@ -53,6 +61,7 @@ TEST_CASE("fit_bgnbd reproduces the CDNOW parameters and log-likelihood of FHL (
   const patron::bgnbd_model m = patron::fit_bgnbd(data.x, data.t_x, data.T);
   const auto& p = m.parameters();
   CHECK(m.report().converged);
+  CHECK(m.report().boundary_parameters.empty());
   // Paper (Table/section 5): r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4.
   CHECK(std::round(p.r * 1000) / 1000 == 0.243);
   CHECK(std::round(p.alpha * 1000) / 1000 == 4.414);
@@ -237,6 +246,34 @@ TEST_CASE("fit_bgnbd recovers simulated parameters, and weights equal repeated r
   CHECK_THAT(w.parameters().b, close_to(m.parameters().b, 1e-9));
   CHECK_THAT(w.report().log_likelihood, close_to(m.report().log_likelihood, 1e-12));
   CHECK(w.report().total_weight == 20000.0);
+}
+
+TEST_CASE("fit_bgnbd reports a maximum at the boundary instead of ridge values as estimates",
+          "[edge]") {
+  // One purchase rate for everyone (lambda = 0.5): the likelihood's supremum is at
+  // r, alpha -> inf with r / alpha = lambda. One dropout probability (0.3): a, b -> inf.
+  const auto one_rate = [](patron::rng&) { return 0.5; };
+  const auto one_dropout = [](patron::rng&) { return 0.3; };
+  const auto gamma_rate = [](patron::rng& g) { return g.gamma(0.8, 1.0 / 1.6); };
+  const auto beta_dropout = [](patron::rng& g) { return g.beta(0.8, 2.5); };
+  const auto poisson = simulate_customers(5000, 1, one_rate, beta_dropout);
+  const auto m = patron::fit_bgnbd(poisson.x, poisson.t_x, poisson.T);
+  CHECK(m.report().boundary_parameters == std::vector<std::string>{"r", "alpha"});
+  CHECK_FALSE(m.report().covariance.has_value());
+  CHECK_THAT(m.report().message, Catch::Contains("maximum at the boundary: r, alpha -> infinity"));
+  CHECK(std::abs(m.parameters().r / m.parameters().alpha - 0.5) < 0.03);  // lambda, within sampling error
+  const auto geometric = simulate_customers(5000, 1, gamma_rate, one_dropout);
+  const auto g = patron::fit_bgnbd(geometric.x, geometric.t_x, geometric.T);
+  CHECK(g.report().boundary_parameters == std::vector<std::string>{"a", "b"});
+  CHECK(std::abs(g.parameters().a / (g.parameters().a + g.parameters().b) - 0.3) < 0.03);
+  const auto mixed = simulate_customers(5000, 1, gamma_rate, beta_dropout);
+  const auto h = patron::fit_bgnbd(mixed.x, mixed.t_x, mixed.T);
+  CHECK(h.report().boundary_parameters.empty());
+  CHECK(h.report().covariance.has_value());
+  // A penalised fit has an interior optimum: not checked.
+  patron::clv_fit_options penalised;
+  penalised.l2_penalty = 1e-3;
+  CHECK(patron::fit_bgnbd(poisson.x, poisson.t_x, poisson.T, penalised).report().boundary_parameters.empty());
 }
 
 TEST_CASE("fit_bgnbd's L2 penalty shrinks log parameters towards 0", "[property]") {

@@ -35,11 +35,11 @@ void def_fit(py::module_& m, const char* name, F&& f, const char* doc, Leading&&
 py::tuple report_state(const clv_fit_report& r) {
   return py::make_tuple(r.log_likelihood, r.l2_penalty, r.total_weight, r.patterns, r.converged, r.iterations,
                         r.gradient_norm, r.message, r.parameter_names,
-                        r.covariance ? py::cast(*r.covariance) : py::none());
+                        r.covariance ? py::cast(*r.covariance) : py::none(), r.boundary_parameters);
 }
 
 clv_fit_report report_from_state(const py::tuple& t) {
-  if (t.size() != 10) throw py::value_error("invalid ClvFitReport pickle state");
+  if (t.size() != 11) throw py::value_error("invalid ClvFitReport pickle state");
   clv_fit_report r;
   r.log_likelihood = t[0].cast<double>();
   r.l2_penalty = t[1].cast<double>();
@@ -51,6 +51,7 @@ clv_fit_report report_from_state(const py::tuple& t) {
   r.message = t[7].cast<std::string>();
   r.parameter_names = t[8].cast<std::vector<std::string>>();
   if (!t[9].is_none()) r.covariance = t[9].cast<Eigen::MatrixXd>();
+  r.boundary_parameters = t[10].cast<std::vector<std::string>>();
   return r;
 }
 
@@ -66,6 +67,8 @@ void bind_report(py::module_& m) {
       .def_readonly("gradient_norm", &clv_fit_report::gradient_norm)
       .def_readonly("message", &clv_fit_report::message)
       .def_readonly("parameter_names", &clv_fit_report::parameter_names)
+      .def_readonly("boundary_parameters", &clv_fit_report::boundary_parameters,
+                    "parameters whose maximum-likelihood value is infinite (BG/NBD checks; see the C++ docs)")
       .def_readonly("covariance", &clv_fit_report::covariance,
                     "covariance of the parameters (order of parameter_names), or None")
       .def("standard_errors", &clv_fit_report::standard_errors, "square roots of the covariance diagonal, or None")

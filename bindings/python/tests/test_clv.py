@@ -246,6 +246,27 @@ def test_models_and_reports_pickle(bgnbd_fit, cdnow):
     assert copy.report.log_likelihood == bgnbd_fit.report.log_likelihood
     np.testing.assert_array_equal(copy.report.covariance, bgnbd_fit.report.covariance)
     assert copy.report.message == bgnbd_fit.report.message
+    assert copy.report.boundary_parameters == bgnbd_fit.report.boundary_parameters == []
+    # Customers with one purchase rate (Poisson, 0.5 per week): the maximum is at r, alpha -> inf
+    # for this draw (for about half of the draws the sample's rates happen to look
+    # overdispersed and the maximum is finite: r ~ 300-13,000 at seeds 1-4).
+    rng = np.random.default_rng(5)
+    n = 4000
+    T_p = 40.0 + 12.0 * rng.random(n)
+    dropout = rng.beta(0.8, 2.5, n)
+    x_p, t_p = np.zeros(n), np.zeros(n)
+    for i in range(n):
+        t = 0.0
+        while True:
+            t += rng.exponential(2.0)
+            if t > T_p[i]:
+                break
+            x_p[i], t_p[i] = x_p[i] + 1, t
+            if rng.random() < dropout[i]:
+                break
+    poisson = clv.fit_bgnbd(x_p, t_p, T_p)
+    assert poisson.report.boundary_parameters == ["r", "alpha"] and poisson.report.covariance is None
+    assert pickle.loads(pickle.dumps(poisson)).report.boundary_parameters == ["r", "alpha"]
     g = pickle.loads(pickle.dumps(clv.GammaGammaModel(clv.GammaGammaParameters(p=6.0, q=3.0, gamma=15.0))))
     assert g.parameters.q == 3.0
     patterns = pickle.loads(pickle.dumps(clv.compress_btyd(x, t_x, T)))

@@ -50,6 +50,13 @@ struct clv_fit_report {
   double gradient_norm = 0.0;   // infinity norm, per-customer objective, log parameters
   std::string message;
   std::vector<std::string> parameter_names;
+  // Parameters whose maximum-likelihood value is infinite: the likelihood still grows, or
+  // stays level, as they move to the boundary of the parameter space together (a fit
+  // on data without heterogeneity in purchase rates sends BG/NBD's r and alpha to
+  // infinity at a fixed ratio r / alpha). Their printed values are then a point on that
+  // ridge, not estimates, and no covariance is reported. Checked by BG/NBD fits, whose
+  // likelihood stays exact there; empty for the other models.
+  std::vector<std::string> boundary_parameters;
   // Covariance of the natural parameters (order of parameter_names) from the inverse
   // Hessian of the penalised negative log-likelihood; empty when the Hessian is not
   // positive definite or standard errors were not requested.
@@ -388,6 +395,31 @@ fitted_parameters fit_log_parameters(TotalNll&& total_nll, const Eigen::VectorXd
     }
   }
   return out;
+}
+
+// Fills report.boundary_parameters: each group of log parameters is moved 30 further
+// (theta times 1e13); when the log-likelihood there is not below the fit's by more than
+// 1e-9 per customer, the supremum lies at that boundary. Penalised fits have an interior
+// optimum and are not checked.
+template <class TotalNll>
+void report_boundaries(TotalNll&& total_nll, const Eigen::VectorXd& theta,
+                       const std::vector<std::vector<int>>& groups, clv_fit_report& report) {
+  if (report.l2_penalty > 0.0 || !std::isfinite(report.log_likelihood)) return;
+  const Eigen::VectorXd u = theta.array().log();
+  Eigen::VectorXd unused(u.size());
+  for (const auto& group : groups) {
+    Eigen::VectorXd far = u;
+    for (const int k : group) far(k) += 30.0;
+    const double log_likelihood = -total_nll(far, unused);
+    if (!(log_likelihood >= report.log_likelihood - 1e-9 * std::max(1.0, report.total_weight))) continue;
+    std::string names;
+    for (const int k : group) {
+      report.boundary_parameters.push_back(report.parameter_names[static_cast<std::size_t>(k)]);
+      names += (names.empty() ? "" : ", ") + report.parameter_names[static_cast<std::size_t>(k)];
+    }
+    report.message += "; maximum at the boundary: " + names + " -> infinity";
+  }
+  if (!report.boundary_parameters.empty()) report.covariance.reset();
 }
 
 // Sum over a cohort of E[X(at - first_purchase)] for the customers acquired before
