@@ -44,6 +44,17 @@ inline int leading_zeros(std::uint64_t x) {  // x != 0
 #endif
 }
 
+// x * 2^e, as std::ldexp computes it (exact or correctly rounded); a multiplication by
+// the power of two when that is a normal double, which is most of the cost of
+// rounding a sum otherwise.
+inline double times_power_of_two(double x, int e) {
+  if (e < -1022 || e > 1023) return std::ldexp(x, e);
+  const std::uint64_t bits = static_cast<std::uint64_t>(e + 1023) << 52;
+  double scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return x * scale;
+}
+
 // sum_i limb[i] 2^(64 i) * 2^scale rounded to nearest, ties to even (scale >= -1074).
 inline double round_to_double(const std::uint64_t* limb, int n, int scale) {
   int top = n - 1;
@@ -54,7 +65,7 @@ inline double round_to_double(const std::uint64_t* limb, int n, int scale) {
   // value is a non-zero multiple of 2^scale >= 2^-1074.
   const int kept = std::min(53, high + scale + 1075);
   const int low = high - kept + 1;
-  if (low <= 0) return std::ldexp(static_cast<double>(limb[0]), scale);  // exact
+  if (low <= 0) return times_power_of_two(static_cast<double>(limb[0]), scale);  // exact
   const auto bit = [&](int p) { return (limb[p / 64] >> (p % 64)) & 1u; };
   std::uint64_t word = limb[low / 64] >> (low % 64);
   if (low % 64 != 0 && low / 64 + 1 < n) word |= limb[low / 64 + 1] << (64 - low % 64);
@@ -63,7 +74,9 @@ inline double round_to_double(const std::uint64_t* limb, int n, int scale) {
   bool sticky = (limb[r / 64] & ((std::uint64_t{1} << (r % 64)) - 1)) != 0;
   for (int i = r / 64 - 1; i >= 0 && !sticky; --i) sticky = limb[i] != 0;
   if (bit(r) && (sticky || (mantissa & 1u))) ++mantissa;
-  return std::ldexp(static_cast<double>(mantissa), low + scale);
+  // mantissa has at most `kept` bits (53, or as many as a subnormal result holds) and
+  // perhaps one more from rounding up, a power of two: the product is exact.
+  return times_power_of_two(static_cast<double>(mantissa), low + scale);
 }
 
 // Exponent range of the non-zero amounts of an input, which picks the summer.
