@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <numeric>
@@ -275,8 +276,9 @@ constexpr std::uint32_t compact_count_full = (std::uint32_t{1} << compact_count_
 // Exponents the spend window spans: compact_count_full amounts below 2^(53 + width)
 // sum below 2^(96 - compact_count_bits), so the spend never carries into the count.
 constexpr int compact_window_width = 43 - 2 * compact_count_bits;
-// Rows that place the window and the base time; rows between checks for abandoning.
-constexpr std::size_t compact_head_rows = 4096, compact_block_rows = 16384;
+// Rows that place the window and the base time; rows encoded at a time (about 40 KB of
+// encoded rows, which stay in cache).
+constexpr std::size_t compact_head_rows = 4096, compact_block_rows = 2048;
 constexpr double compact_time_range = 2147483648.0;  // 2^31
 
 struct compact_cell {
@@ -303,56 +305,80 @@ struct compact_layout {
   int window_low, window_high;
 };
 
-// Rows [begin, end) into part's cells; false when one of them cannot be held (see
-// above). valid: as in add_rows.
-template <class Id>
-bool add_compact_rows(compact_part& part, const Id* ids, Id low, const double* times,
-                      const double* amounts, const compact_layout& layout, std::size_t begin,
-                      std::size_t end, std::size_t valid) {
-  constexpr std::uint64_t sign = std::uint64_t{1} << 63;
-  compact_cell* cells = part.cells.get();
-  const auto slot_of = [ids, low](std::size_t i) { return static_cast<std::size_t>(ids[i] - low); };
-  std::uint64_t fail = 0;
-  std::uint32_t latest = part.latest;
-  const std::size_t ahead =
-      valid > prefetch_distance ? std::clamp(valid - prefetch_distance, begin, end) : begin;
-  for (std::size_t i = begin; i < end; ++i) {
-    if (i < ahead) prefetch_for_write(cells + slot_of(i + prefetch_distance));
-    const double time = times[i];
-    const double amount = amounts[i];
-    // The same tests as scan_rows, plus the window; branch-free, the loop waits on
-    // the cells anyway.
-    const std::uint64_t a = bits_of(amount);
-    const auto [m, e] = parts_of(amount);
-    const bool zero = (a << 1) == 0;
-    fail |= static_cast<std::uint64_t>(e == 2047) | ((a >> 63) & static_cast<std::uint64_t>(!zero)) |
-            static_cast<std::uint64_t>(!zero & ((e < layout.window_low) | (e > layout.window_high)));
-    // NaN and infinities fail the range test; a converted value is always in range.
-    const double offset = time - layout.base;
-    const bool in_range = (offset > -compact_time_range) & (offset < compact_time_range);
-    const auto whole = static_cast<std::int64_t>(in_range ? offset : 0.0);
-    fail |= static_cast<std::uint64_t>(!in_range | (layout.base + static_cast<double>(whole) != time) |
-                                       (bits_of(time) == sign));
-    const auto code = static_cast<std::uint32_t>(whole + (std::int64_t{1} << 31));
-    latest = code > latest ? code : latest;
+// A block of rows encoded for the cells: slot, time code and the 96-bit addend
+// (count one included).
+struct compact_block {
+  std::uint32_t slot[compact_block_rows];
+  std::uint32_t code[compact_block_rows];
+  std::uint64_t add_low[compact_block_rows];
+  std::uint32_t add_high[compact_block_rows];
+};
 
-    const std::size_t slot = slot_of(i);
-    compact_cell& c = cells[slot];
-    c.time = code > c.time ? code : c.time;
+// Rows [begin, begin + count) encoded into `block`, and validated on the way (the tests
+// of scan_rows, plus the window and the time code); false when one of them cannot be
+// held. Branch-free, so that it vectorises: the rows are read from memory here, at
+// streaming speed, and the scattered updates then read the block from cache.
+template <class Id>
+bool encode_compact_rows(const Id* ids, Id low, const double* times, const double* amounts,
+                         const compact_layout& layout, std::size_t begin, std::size_t count,
+                         compact_block& block, std::uint32_t& latest) {
+  constexpr std::uint64_t sign = std::uint64_t{1} << 63;
+  std::uint64_t fail = 0;
+  std::uint32_t top = latest;
+  const auto window_low = static_cast<std::int64_t>(layout.window_low);
+  const auto window_high = static_cast<std::int64_t>(layout.window_high);
+  const double base = layout.base;
+  for (std::size_t j = 0; j < count; ++j) {
+    const std::size_t i = begin + j;
+    const double time = times[i];
+    const std::uint64_t a = bits_of(amounts[i]);
+    const std::uint64_t magnitude = a << 1;
+    const auto biased = static_cast<std::int64_t>(magnitude >> 53);
+    const std::int64_t e = biased | static_cast<std::int64_t>(biased == 0);
+    const std::uint64_t m = (a & ((std::uint64_t{1} << 52) - 1)) |
+                            (static_cast<std::uint64_t>(biased != 0) << 52);
+    const std::uint64_t nonzero = magnitude != 0;
+    fail |= static_cast<std::uint64_t>(biased == 2047) | ((a >> 63) & nonzero) |
+            (nonzero & static_cast<std::uint64_t>((e < window_low) | (e > window_high)));
+    const double offset = time - base;
+    const std::uint64_t in_range = (offset > -compact_time_range) & (offset < compact_time_range);
+    // Out of range (NaN included) the offset becomes 0.0, so the conversion is defined.
+    const std::uint64_t kept_bits = bits_of(offset) & (0 - in_range);
+    double kept;
+    std::memcpy(&kept, &kept_bits, sizeof kept);
+    const auto whole = static_cast<std::int64_t>(kept);
+    fail |= (in_range ^ 1) | static_cast<std::uint64_t>(base + static_cast<double>(whole) != time) |
+            static_cast<std::uint64_t>(bits_of(time) == sign);
+    const auto code = static_cast<std::uint32_t>(whole + (std::int64_t{1} << 31));
+    top = code > top ? code : top;
     // Clamped only so that a row about to fail shifts by a valid amount.
-    const int shift = std::min(std::max(e - layout.window_low, 0), compact_window_width);
-    const std::uint64_t add_low = m << shift;
-    const auto add_high = static_cast<std::uint32_t>((m >> 1) >> (63 - shift));
-    c.low += add_low;
-    c.high += add_high + (c.low < add_low ? 1u : 0u) + compact_count_one;
+    const std::int64_t over = e - window_low;
+    const std::int64_t shift = over < 0 ? 0 : over > compact_window_width ? compact_window_width : over;
+    block.slot[j] = static_cast<std::uint32_t>(ids[i] - low);
+    block.code[j] = code;
+    block.add_low[j] = m << shift;
+    block.add_high[j] = static_cast<std::uint32_t>((m >> 1) >> (63 - shift)) + compact_count_one;
+  }
+  latest = top;
+  return fail == 0;
+}
+
+// The encoded rows into the cells; a count that fills up spills the cell.
+inline void add_compact_block(compact_part& part, const compact_block& block, std::size_t count) {
+  compact_cell* cells = part.cells.get();
+  const std::size_t ahead = count > prefetch_distance ? count - prefetch_distance : 0;
+  for (std::size_t j = 0; j < count; ++j) {
+    if (j < ahead) prefetch_for_write(cells + block.slot[j + prefetch_distance]);
+    compact_cell& c = cells[block.slot[j]];
+    c.time = block.code[j] > c.time ? block.code[j] : c.time;
+    c.low += block.add_low[j];
+    c.high += block.add_high[j] + (c.low < block.add_low[j] ? 1u : 0u);
     if ((c.high >> (32 - compact_count_bits)) == compact_count_full) {
-      part.spills.push_back({slot, {c.low, c.high & compact_spend_mask}});
+      part.spills.push_back({block.slot[j], {c.low, c.high & compact_spend_mask}});
       c.low = 0;
       c.high = 0;
     }
   }
-  part.latest = latest;
-  return fail == 0;
 }
 
 template <class Id>
@@ -382,11 +408,15 @@ std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* id
   std::atomic<bool> abandoned{false};
   run_parts(threads, [&](std::size_t k) {
     part[k].cells = allocate_buffer<compact_cell>(span, true);
+    const auto block = std::make_unique<compact_block>();
     const part_range rows = part_of(n, threads, k);
-    for (std::size_t begin = rows.begin; begin < rows.end && !abandoned; begin += compact_block_rows)
-      if (!add_compact_rows(part[k], ids, low, times, amounts, layout, begin,
-                            std::min(rows.end, begin + compact_block_rows), rows.end))
+    for (std::size_t begin = rows.begin; begin < rows.end && !abandoned; begin += compact_block_rows) {
+      const std::size_t count = std::min(rows.end - begin, compact_block_rows);
+      if (!encode_compact_rows(ids, low, times, amounts, layout, begin, count, *block,
+                               part[k].latest))
         abandoned = true;
+      else add_compact_block(part[k], *block, count);
+    }
   });
   if (abandoned) return std::nullopt;
 
