@@ -189,11 +189,11 @@ void fill_row(rfm_table<Id>& t, Eigen::Index row, const rfm_cell& c, const windo
                                                                   : t.revenue(row) / t.frequency(row);
 }
 
-// The table of the customers id = low + slot, slot < span, with cell_of(slot) their
-// cell (no transactions: absent), each thread filling the rows of its own range of
+// The table of the customers id = low + slot, slot < span, for which present(slot)
+// holds, cell_of(slot) their cell; each thread fills the rows of its own range of
 // slots.
-template <class Id, class CellOf>
-rfm_table<Id> direct_table(std::size_t span, Id low, const CellOf& cell_of,
+template <class Id, class Present, class CellOf>
+rfm_table<Id> direct_table(std::size_t span, Id low, const Present& present, const CellOf& cell_of,
                            const window_summer& summer, const rfm_options& options, double as_of,
                            std::size_t threads) {
   threads = std::max<std::size_t>(1, std::min(threads, span / min_rows_per_thread));
@@ -201,7 +201,7 @@ rfm_table<Id> direct_table(std::size_t span, Id low, const CellOf& cell_of,
   run_parts(threads, [&](std::size_t k) {
     const part_range slots = part_of(span, threads, k);
     std::size_t m = 0;
-    for (std::size_t v = slots.begin; v < slots.end; ++v) m += cell_of(v).transactions != 0;
+    for (std::size_t v = slots.begin; v < slots.end; ++v) m += present(v) ? 1 : 0;
     first_row[k + 1] = m;
   });
   std::partial_sum(first_row.begin(), first_row.end(), first_row.begin());
@@ -212,10 +212,9 @@ rfm_table<Id> direct_table(std::size_t span, Id low, const CellOf& cell_of,
     const part_range slots = part_of(span, threads, k);
     auto row = static_cast<Eigen::Index>(first_row[k]);
     for (std::size_t v = slots.begin; v < slots.end; ++v) {
-      const rfm_cell c = cell_of(v);
-      if (c.transactions == 0) continue;
+      if (!present(v)) continue;
       t.customer[static_cast<std::size_t>(row)] = static_cast<Id>(low + static_cast<Id>(v));
-      fill_row(t, row++, c, summer, options, as_of);
+      fill_row(t, row++, cell_of(v), summer, options, as_of);
     }
   });
   return t;
@@ -239,8 +238,8 @@ rfm_table<Id> rfm_one_pass(const Id* ids, std::size_t n, const double* times,
           accumulate_cells(span, n, slot_of, times, amounts, summer, options.threads);
       const rfm_cell* table = cells.get();
       return direct_table(
-          span, low, [table](std::size_t v) { return table[v]; }, summer, options, as_of,
-          options.threads);
+          span, low, [table](std::size_t v) { return table[v].transactions != 0; },
+          [table](std::size_t v) { return table[v]; }, summer, options, as_of, options.threads);
     }
   }
   rfm_table<Id> t;
@@ -434,6 +433,12 @@ std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* id
   const std::size_t latest_index = first_row_at(times, time_of(latest_code));
   const double as_of = resolve_as_of(function, options, times[latest_index], latest_index);
 
+  // A customer with rows has a time code (one whose count just spilled has count 0).
+  const auto present = [&part](std::size_t v) {
+    std::uint32_t code = 0;
+    for (const auto& p : part) code |= p.cells[v].time;
+    return code != 0;
+  };
   const auto cell_of = [&](std::size_t v) {
     rfm_cell c{0, 0, {}};
     std::uint32_t code = 0;
@@ -451,12 +456,10 @@ std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* id
         window_summer::merge(c.spend, it->spend);
       }
     }
-    // A customer with rows has a time code; one whose count just spilled has count 0.
-    if (code == 0) c.transactions = 0;
-    else c.last_key = time_key(time_of(code));
+    c.last_key = time_key(time_of(code));
     return c;
   };
-  return direct_table(span, low, cell_of, window_summer{layout.window_low}, options, as_of,
+  return direct_table(span, low, present, cell_of, window_summer{layout.window_low}, options, as_of,
                       threads);
 }
 

@@ -79,6 +79,33 @@ inline double round_to_double(const std::uint64_t* limb, int n, int scale) {
   return times_power_of_two(static_cast<double>(mantissa), low + scale);
 }
 
+// round_to_double for two limbs, without loops: the top 64 bits of the value and a
+// sticky bit for the rest, rounded to 53 bits. Falls back to round_to_double when the
+// result may be subnormal.
+inline double round_two_limbs(std::uint64_t lo, std::uint64_t hi, int scale) {
+  if (hi == 0 && lo < (std::uint64_t{1} << 53))
+    return times_power_of_two(static_cast<double>(lo), scale);  // exact
+  std::uint64_t top = hi == 0 ? lo : hi;
+  int shift = hi == 0 ? 0 : 64;  // value = top 2^shift + below
+  bool sticky = false;
+  const int z = leading_zeros(top);
+  if (z != 0) {
+    top = (top << z) | (hi == 0 ? 0 : lo >> (64 - z));
+    sticky = hi != 0 && (lo << z) != 0;
+  } else {
+    sticky = hi != 0 && lo != 0;
+  }
+  shift -= z;
+  if (shift + 63 + scale < -1022) {
+    const std::uint64_t limb[2] = {lo, hi};
+    return round_to_double(limb, 2, scale);
+  }
+  std::uint64_t mantissa = top >> 11;
+  const std::uint64_t rest = top & 0x7ff;
+  if (rest > 0x400 || (rest == 0x400 && (sticky || (mantissa & 1u)))) ++mantissa;
+  return times_power_of_two(static_cast<double>(mantissa), shift + 11 + scale);
+}
+
 // Exponent range of the non-zero amounts of an input, which picks the summer.
 struct amount_exponents {
   int low = 2047, high = 0;  // empty range: only zeros seen
@@ -122,8 +149,7 @@ struct window_summer {
     s.hi += other.hi + (s.lo < other.lo ? 1u : 0u);
   }
   [[nodiscard]] double value(const sum& s) const {
-    const std::uint64_t limb[2] = {s.lo, s.hi};
-    return round_to_double(limb, 2, low - 1075);
+    return round_two_limbs(s.lo, s.hi, low - 1075);
   }
 };
 
