@@ -10,6 +10,7 @@
 #include <patron/core/rng.hpp>
 #include <patron/rfm.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reference/rfm/csv_columns.hpp"
@@ -521,6 +522,28 @@ TEST_CASE("quantile cut points from a sampled bracket equal those of a full sort
   CHECK(patron::detail::bracketed_pairs(continuous.data(), n, ranks).size() == 3);
   CHECK(patron::detail::bracketed_pairs(tied.data(), n, ranks).size() == 3);
   CHECK(patron::detail::bracketed_pairs(periodic.data(), n, ranks).empty());
+}
+
+TEST_CASE("any number of scoring threads gives the same scores", "[property]") {
+  const auto log = random_log(53, 5000, 600);
+  const auto table = patron::rfm_from_transactions(log.customers, log.days, log.amounts);
+  patron::score_options o;
+  o.monetary.bins = 4;
+  const auto one = patron::score_rfm(table, o);
+  for (std::size_t threads : {2, 3, 64}) {
+    o.threads = threads;
+    const auto many = patron::score_rfm(table, o);
+    for (const auto& [a, b] : {std::pair{&one.recency, &many.recency},
+                               std::pair{&one.frequency, &many.frequency},
+                               std::pair{&one.monetary, &many.monetary}}) {
+      CHECK(a->score == b->score);
+      CHECK(a->breakpoints == b->breakpoints);
+      CHECK(a->customers_per_score == b->customers_per_score);
+      CHECK(a->collapsed_bins == b->collapsed_bins);
+    }
+    CHECK(many.code == one.code);
+    CHECK(many.total == one.total);
+  }
 }
 
 TEST_CASE("any number of threads gives the same table bit for bit", "[property]") {

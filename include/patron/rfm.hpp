@@ -119,6 +119,9 @@ struct score_options {
   double recency_weight = 1.0;
   double frequency_weight = 1.0;
   double monetary_weight = 1.0;
+  // Threads scoring the three dimensions side by side (>= 1; at most 3 are used).
+  // Default 1. Any count gives the same scores.
+  std::size_t threads = 1;
 };
 
 struct dimension_scores {

@@ -161,6 +161,7 @@ int run(const arguments& args, std::ostream& out) {
   else if (quantiles != "exact")
     throw usage_error("option --quantiles: '" + quantiles + "' is neither exact nor sketch");
   scoring.sketch_relative_accuracy = args.number("sketch-accuracy", 0.005);
+  scoring.threads = options.threads;
   const patron::segment_table segments = segment_table_of(args);
 
   return std::visit(
@@ -236,7 +237,7 @@ std::vector<option_spec> options() {
   o.push_back({"summary", "", "print the segment summary instead of the customers", ""});
   o.push_back({"check-table", "", "print the segment table's cells won, shadowed rows and gaps", ""});
   o.push_back({"threads", "N",
-               "threads for the pass over the transactions, 1..1024 (same output for any N)", "1"});
+               "threads for the pass over the transactions and the scores, 1..1024 (same output for any N)", "1"});
   return o;
 }
 

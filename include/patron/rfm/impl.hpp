@@ -384,11 +384,20 @@ template <class Id>
 std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* ids, std::size_t n,
                                               const double* times, const double* amounts,
                                               const rfm_options& options) {
-  Id low = ids[0], high = ids[0];
-  for (std::size_t i = 0; i < n; ++i) {
-    low = ids[i] < low ? ids[i] : low;
-    high = ids[i] > high ? ids[i] : high;
-  }
+  const std::size_t threads = row_threads(options.threads, n);
+  std::vector<Id> part_low(threads), part_high(threads);
+  run_parts(threads, [&](std::size_t k) {
+    const part_range rows = part_of(n, threads, k);
+    Id lo = ids[rows.begin], hi = ids[rows.begin];
+    for (std::size_t i = rows.begin; i < rows.end; ++i) {
+      lo = ids[i] < lo ? ids[i] : lo;
+      hi = ids[i] > hi ? ids[i] : hi;
+    }
+    part_low[k] = lo;
+    part_high[k] = hi;
+  });
+  const Id low = *std::min_element(part_low.begin(), part_low.end());
+  const Id high = *std::max_element(part_high.begin(), part_high.end());
   const std::size_t span = direct_span(low, high, n / 2 + 1024);
   if (span == 0) return std::nullopt;
   require_row_limit(function, n);
@@ -402,7 +411,6 @@ std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* id
       std::max(1, first.low - (compact_window_width - (first.high - first.low)) / 2);
   layout.window_high = layout.window_low + compact_window_width;
 
-  const std::size_t threads = row_threads(options.threads, n);
   std::vector<compact_part> part(threads);
   std::atomic<bool> abandoned{false};
   run_parts(threads, [&](std::size_t k) {
@@ -590,10 +598,36 @@ inline rfm_scores score_columns(const Eigen::Ref<const Eigen::VectorXd>& recency
   require_same_length(function, "recency", n, "frequency", static_cast<std::size_t>(frequency.size()));
   require_same_length(function, "recency", n, "monetary", static_cast<std::size_t>(monetary.size()));
 
+  require(options.threads >= 1, function, "options.threads", options.threads, "must be at least 1");
+
   rfm_scores s;
-  s.recency = score_dimension(function, "recency", recency, options.recency, options, true);
-  s.frequency = score_dimension(function, "frequency", frequency, options.frequency, options, false);
-  s.monetary = score_dimension(function, "monetary", monetary, options.monetary, options, false);
+  struct dimension {
+    const char* name;
+    const Eigen::Ref<const Eigen::VectorXd>* values;
+    const binning* bins;
+    bool reversed;
+    dimension_scores* out;
+  };
+  const dimension dimensions[3] = {
+      {"recency", &recency, &options.recency, true, &s.recency},
+      {"frequency", &frequency, &options.frequency, false, &s.frequency},
+      {"monetary", &monetary, &options.monetary, false, &s.monetary}};
+  // Failures are kept per dimension and the first in R, F, M order is rethrown, as one
+  // thread would have met them.
+  std::exception_ptr failure[3];
+  const std::size_t threads = std::min<std::size_t>(options.threads, 3);
+  run_parts(threads, [&](std::size_t k) {
+    for (std::size_t d = k; d < 3; d += threads) {
+      try {
+        const dimension& x = dimensions[d];
+        *x.out = score_dimension(function, x.name, *x.values, *x.bins, options, x.reversed);
+      } catch (...) {
+        failure[d] = std::current_exception();
+      }
+    }
+  });
+  for (const auto& f : failure)
+    if (f) std::rethrow_exception(f);
   s.code = 100 * s.recency.score.array() + 10 * s.frequency.score.array() + s.monetary.score.array();
   s.total = options.recency_weight * s.recency.score.cast<double>().array() +
             options.frequency_weight * s.frequency.score.cast<double>().array() +
