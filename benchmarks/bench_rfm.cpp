@@ -67,15 +67,17 @@ patron::rfm_options options(std::size_t threads = 1) {
 }
 
 // What the pandas peer does: groupby + qcut + segment lookup. Argument: threads of the
-// pass over the rows (rfm_options::threads); CPU time is the whole process's, all
-// threads included.
+// pass over the rows and of the scores (rfm_options::threads, score_options::threads);
+// CPU time is the whole process's, all threads included.
 void rfm_pipeline(benchmark::State& state) {
   const auto& log = data();
   const auto segments = patron::r_rfm_0_3_0_segments();
   const auto o = options(static_cast<std::size_t>(state.range(0)));
+  patron::score_options scoring;
+  scoring.threads = o.threads;
   for (auto _ : state) {
     const auto table = patron::rfm_from_transactions(log.customers, log.days, log.amounts, o);
-    const auto scores = patron::score_rfm(table);
+    const auto scores = patron::score_rfm(table, scoring);
     const auto assignment = patron::assign_segments(scores, segments);
     benchmark::DoNotOptimize(assignment.segment.data());
   }

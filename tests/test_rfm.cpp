@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <patron/core/rng.hpp>
 #include <patron/rfm.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reference/rfm/csv_columns.hpp"
@@ -551,6 +553,28 @@ TEST_CASE("quantile cut points from a sampled bracket equal those of a full sort
   CHECK(patron::detail::bracketed_pairs(periodic.data(), n, ranks).empty());
 }
 
+TEST_CASE("any number of scoring threads gives the same scores", "[property]") {
+  const auto log = random_log(53, 5000, 600);
+  const auto table = patron::rfm_from_transactions(log.customers, log.days, log.amounts);
+  patron::score_options o;
+  o.monetary.bins = 4;
+  const auto one = patron::score_rfm(table, o);
+  for (std::size_t threads : {2, 3, 64}) {
+    o.threads = threads;
+    const auto many = patron::score_rfm(table, o);
+    for (const auto& [a, b] : {std::pair{&one.recency, &many.recency},
+                               std::pair{&one.frequency, &many.frequency},
+                               std::pair{&one.monetary, &many.monetary}}) {
+      CHECK(a->score == b->score);
+      CHECK(a->breakpoints == b->breakpoints);
+      CHECK(a->customers_per_score == b->customers_per_score);
+      CHECK(a->collapsed_bins == b->collapsed_bins);
+    }
+    CHECK(many.code == one.code);
+    CHECK(many.total == one.total);
+  }
+}
+
 TEST_CASE("any number of threads gives the same table bit for bit", "[property]") {
   // 5,000 rows: up to 4 threads (each gets at least 1,024 rows), 10,000 asks for more.
   const auto log = random_log(43, 5000, 600);
@@ -570,4 +594,108 @@ TEST_CASE("any number of threads gives the same table bit for bit", "[property]"
       CHECK(many.revenue == one.revenue);
     }
   }
+}
+
+namespace {
+
+// The same log with string ids in the same order: the scan-first pass with 32-byte cells
+// (dense_customer_index), never the compact one.
+std::vector<std::string> as_names(const std::vector<long long>& ids) {
+  std::vector<std::string> names;
+  for (long long id : ids) names.push_back("c" + std::to_string(100000000 + id));
+  return names;
+}
+
+void check_same_table(const patron::rfm_table<long long>& a, const patron::rfm_table<std::string>& b) {
+  REQUIRE(a.size() == b.size());
+  CHECK(a.recency == b.recency);
+  CHECK(a.frequency == b.frequency);
+  CHECK(a.monetary == b.monetary);
+  CHECK(a.revenue == b.revenue);
+  CHECK(a.as_of == b.as_of);
+}
+
+// 6,000 rows, integral days, amounts in cents, customer 7 with 1,000 rows of the largest
+// amounts the compact window holds (its count spills to the side three times).
+log_columns compact_log() {
+  patron::rng r(47);
+  log_columns log;
+  for (std::size_t i = 0; i < 6000; ++i) {
+    const bool heavy = i % 6 == 5;
+    log.customers.push_back(heavy ? 7 : static_cast<long long>(r.uniform_index(900)) + 8);
+    log.days.push_back(static_cast<double>(r.uniform_index(365)) - 100.0);
+    // The first 4,096 rows place the window: amounts of exponent 0 (1 .. 2) then.
+    log.amounts.push_back(i < 4096 ? 1.0 + std::round(r.uniform() * 99.0) / 100.0
+                          : heavy  ? 32767.99 - std::round(r.uniform() * 100.0) / 100.0
+                                   : std::round(r.gamma(2.0, 25.0) * 100.0) / 100.0 + 0.01);
+  }
+  return log;
+}
+
+}  // namespace
+
+TEST_CASE("the compact pass equals the 32-byte cells, spilled counts included", "[property]") {
+  const auto log = compact_log();
+  patron::rfm_options o;
+  o.monetary = patron::monetary_measure::mean;
+  REQUIRE(patron::detail::rfm_compact_pass("t", log.customers.data(), log.customers.size(),
+                                           log.days.data(), log.amounts.data(), o));
+  const auto names = as_names(log.customers);
+  const auto reference = patron::rfm_from_transactions(names, log.days, log.amounts, o);
+  for (std::size_t threads : {1, 2, 3}) {
+    o.threads = threads;
+    const auto t = patron::rfm_from_transactions(log.customers, log.days, log.amounts, o);
+    check_same_table(t, reference);
+  }
+  const auto t = patron::rfm_from_transactions(log.customers, log.days, log.amounts, o);
+  const auto heavy = std::find(t.customer.begin(), t.customer.end(), 7) - t.customer.begin();
+  CHECK(t.frequency(heavy) == 1000.0);
+}
+
+TEST_CASE("rows the compact pass cannot hold fall back to the same table", "[edge]") {
+  // Each change comes after the first 4,096 rows, which placed the time base and the
+  // amount window: the compact pass gives up and the scan-first pass takes over.
+  const auto base = compact_log();
+  const auto edit = [&](std::size_t row, double day, double amount) {
+    auto log = base;
+    log.days[row] = day;
+    log.amounts[row] = amount;
+    return log;
+  };
+  const std::vector<log_columns> logs = {
+      edit(5000, 12.5, 10.0),              // a time with a fraction
+      edit(5000, 3.0e9, 10.0),             // a time 2^31 units or more from the base
+      edit(5000, -0.0, 10.0),              // -0.0: same code as 0.0
+      edit(5000, 12.0, 1.0e-9),            // an amount below the window
+      edit(5000, 12.0, 1.0e30),            // above it (and beyond the 32-byte window too)
+  };
+  for (const auto& log : logs) {
+    const patron::rfm_options o;
+    CHECK_FALSE(patron::detail::rfm_compact_pass("t", log.customers.data(), log.customers.size(),
+                                                 log.days.data(), log.amounts.data(), o));
+    check_same_table(patron::rfm_from_transactions(log.customers, log.days, log.amounts, o),
+                     patron::rfm_from_transactions(as_names(log.customers), log.days, log.amounts, o));
+  }
+  // Only zero amounts in the first rows: no window to place.
+  auto zeros = base;
+  std::fill(zeros.amounts.begin(), zeros.amounts.begin() + 4096, 0.0);
+  CHECK_FALSE(patron::detail::rfm_compact_pass("t", zeros.customers.data(), zeros.customers.size(),
+                                               zeros.days.data(), zeros.amounts.data(),
+                                               patron::rfm_options{}));
+  check_same_table(
+      patron::rfm_from_transactions(zeros.customers, zeros.days, zeros.amounts),
+      patron::rfm_from_transactions(as_names(zeros.customers), zeros.days, zeros.amounts));
+}
+
+TEST_CASE("a bad record after the first rows is named by the compact pass's fallback", "[invalid]") {
+  auto log = compact_log();
+  log.amounts[5000] = std::nan("");
+  patron::rfm_options o;
+  o.threads = 2;
+  CHECK_THROWS_WITH(patron::rfm_from_transactions(log.customers, log.days, log.amounts, o),
+                    "patron::rfm_from_transactions: amounts[5000] (nan) must be finite and non-negative");
+  log = compact_log();
+  log.days[5999] = -std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(patron::rfm_from_transactions(log.customers, log.days, log.amounts, o),
+                    "patron::rfm_from_transactions: times[5999] (-inf) must be finite");
 }

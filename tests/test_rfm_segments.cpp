@@ -275,6 +275,16 @@ TEST_CASE("bad bins, breakpoints and weights are rejected", "[invalid]") {
   CHECK_THROWS_WITH(patron::score_rfm(bad, v, v), "patron::score_rfm: recency[2] (-inf) must be finite");
   CHECK_THROWS_WITH(patron::score_rfm(v, Eigen::VectorXd(2), v),
                     "patron::score_rfm: recency has 3 elements but frequency has 2");
+  o = {};
+  o.threads = 0;
+  CHECK_THROWS_WITH(patron::score_rfm(v, v, v, o),
+                    "patron::score_rfm: options.threads (0) must be at least 1");
+  // Dimensions scored on threads of their own report the first failure in R, F, M order.
+  o.threads = 3;
+  o.monetary.bins = 11;
+  o.frequency.bins = 1;
+  CHECK_THROWS_WITH(patron::score_rfm(v, v, v, o),
+                    "patron::score_rfm: options.frequency.bins (1) must be in [2, 10]");
 }
 
 TEST_CASE("segment tables with ranges outside 1..bins are rejected naming the row", "[invalid]") {

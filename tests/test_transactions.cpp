@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <patron/core/calendar.hpp>
@@ -411,5 +412,29 @@ TEST_CASE("customers summarised with and without sorting their records agree",
     CHECK(summer.value(a.first_period_spend) == summer.value(b.first_period_spend));
     CHECK(summer.value(a.repeat_spend) == summer.value(b.repeat_spend));
     CHECK(summer.value(a.holdout) == summer.value(b.holdout));
+  }
+}
+
+TEST_CASE("two-limb rounding equals the general rounding, ties and sticky bits included",
+          "[transactions][property]") {
+  // round_two_limbs is round_to_double without loops; the general one is the reference
+  // (itself checked against math.fsum above). Limbs with few bits set make ties and
+  // lone sticky bits common; scales cover normal, subnormal and overflowing results.
+  patron::rng r(29);
+  const auto sparse_word = [&] {
+    std::uint64_t w = 0;
+    for (std::uint64_t k = r.uniform_index(4); k-- > 0;) w |= std::uint64_t{1} << r.uniform_index(64);
+    return r.uniform_index(3) == 0 ? w : w | (std::uint64_t{r.uniform_index(1u << 30)} << 20);
+  };
+  for (int trial = 0; trial < 20000; ++trial) {
+    const std::uint64_t lo = sparse_word();
+    const std::uint64_t hi = trial % 4 == 0 ? 0 : sparse_word();
+    const int scale = trial % 50 == 0 ? -1074 + static_cast<int>(r.uniform_index(60))
+                      : trial % 50 == 1 ? 900 + static_cast<int>(r.uniform_index(100))
+                                        : static_cast<int>(r.uniform_index(400)) - 200;
+    const std::uint64_t limb[2] = {lo, hi};
+    const double expected = patron::detail::round_to_double(limb, 2, scale);
+    const double got = patron::detail::round_two_limbs(lo, hi, scale);
+    CHECK(std::memcmp(&expected, &got, sizeof got) == 0);
   }
 }

@@ -67,10 +67,10 @@ struct rfm_options {
   double period_length = 1.0;
   frequency_measure frequency = frequency_measure::transactions;
   monetary_measure monetary = monetary_measure::total;
-  // Threads for the pass over the rows of rfm_from_transactions (>= 1). Default 1. Any
-  // count gives the same table bit for bit (sums are exact, see docs/rfm.md). At most
-  // one thread per 1,024 rows is started; used for frequency_measure::transactions, the
-  // purchase-period path runs on one thread.
+  // Threads for the pass over the rows of rfm_from_transactions and for filling the
+  // table (>= 1). Default 1. Any count gives the same table bit for bit (sums are
+  // exact, see docs/rfm.md). At most one thread per 1,024 rows is started; used for
+  // frequency_measure::transactions, the purchase-period path runs on one thread.
   std::size_t threads = 1;
 };
 
@@ -119,6 +119,9 @@ struct score_options {
   double recency_weight = 1.0;
   double frequency_weight = 1.0;
   double monetary_weight = 1.0;
+  // Threads scoring the three dimensions side by side (>= 1; at most 3 are used).
+  // Default 1. Any count gives the same scores.
+  std::size_t threads = 1;
 };
 
 struct dimension_scores {

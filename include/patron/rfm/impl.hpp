@@ -3,11 +3,14 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -87,45 +90,84 @@ inline void merge_cells(rfm_cell& c, const rfm_cell& other) {
   window_summer::merge(c.spend, other.spend);
 }
 
-// Cells of `size` customers from the rows, slot_of(i) naming row i's cell. With several
-// threads each takes a contiguous part of the rows into a table of its own, and the
-// tables are merged afterwards: maxima, counts and exact integer sums, so the cells are
-// the same bit for bit whatever the number of threads.
-template <class SlotOf>
-rfm_cells accumulate_cells(std::size_t size, std::size_t n, const SlotOf& slot_of,
-                           const double* times, const double* amounts,
-                           const window_summer& summer, std::size_t threads) {
-  // A thread's own table costs `size` cells to clear and merge: give each at least
-  // min_rows_per_thread rows.
-  constexpr std::size_t min_rows_per_thread = 1024;
-  threads = std::max<std::size_t>(1, std::min(threads, n / min_rows_per_thread));
-  std::vector<rfm_cells> part(threads);
+// Runs work(k) for k = 0 .. threads - 1, k > 0 on threads of their own; the first
+// exception any of them throws is rethrown once all are done.
+template <class Work>
+void run_parts(std::size_t threads, const Work& work) {
   std::vector<std::exception_ptr> failure(threads);
-  const auto work = [&](std::size_t k) {
+  const auto guarded = [&](std::size_t k) {
     try {
-      part[k] = allocate_buffer<rfm_cell>(size, true);
-      rfm_cell* cells = part[k].get();
-      const std::size_t begin = n / threads * k + std::min(k, n % threads);
-      const std::size_t end = begin + n / threads + (k < n % threads ? 1 : 0);
-      const std::size_t ahead = end - begin > prefetch_distance ? end - prefetch_distance : begin;
-      for (std::size_t i = begin; i < ahead; ++i) {
-        prefetch_for_write(cells + slot_of(i + prefetch_distance));
-        add_to_cell(cells[slot_of(i)], times[i], amounts[i], summer);
-      }
-      for (std::size_t i = ahead; i < end; ++i)
-        add_to_cell(cells[slot_of(i)], times[i], amounts[i], summer);
+      work(k);
     } catch (...) {
       failure[k] = std::current_exception();
     }
   };
   std::vector<std::thread> pool;
-  for (std::size_t k = 1; k < threads; ++k) pool.emplace_back(work, k);
-  work(0);
+  for (std::size_t k = 1; k < threads; ++k) pool.emplace_back(guarded, k);
+  guarded(0);
   for (auto& thread : pool) thread.join();
   for (const auto& f : failure)
     if (f) std::rethrow_exception(f);
-  for (std::size_t k = 1; k < threads; ++k)
-    for (std::size_t c = 0; c < size; ++c) merge_cells(part[0][c], part[k][c]);
+}
+
+// Part k of `parts` equal parts of [0, n): [begin, end).
+struct part_range {
+  std::size_t begin, end;
+};
+inline part_range part_of(std::size_t n, std::size_t parts, std::size_t k) {
+  const std::size_t begin = n / parts * k + std::min(k, n % parts);
+  return {begin, begin + n / parts + (k < n % parts ? 1 : 0)};
+}
+
+// A thread's own table costs a table of cells to clear and merge: give each at least
+// this many rows.
+constexpr std::size_t min_rows_per_thread = 1024;
+inline std::size_t row_threads(std::size_t requested, std::size_t n) {
+  return std::max<std::size_t>(1, std::min(requested, n / min_rows_per_thread));
+}
+
+// Rows [begin, end) into the cells; slot_of(i) names row i's cell and is valid up to
+// `valid` (>= end), so that the slot of a row some rows ahead can be prefetched.
+template <class SlotOf>
+void add_rows(rfm_cell* cells, const SlotOf& slot_of, const double* times, const double* amounts,
+              const window_summer& summer, std::size_t begin, std::size_t end, std::size_t valid) {
+  const std::size_t ahead =
+      valid > prefetch_distance ? std::clamp(valid - prefetch_distance, begin, end) : begin;
+  for (std::size_t i = begin; i < ahead; ++i) {
+    prefetch_for_write(cells + slot_of(i + prefetch_distance));
+    add_to_cell(cells[slot_of(i)], times[i], amounts[i], summer);
+  }
+  for (std::size_t i = ahead; i < end; ++i)
+    add_to_cell(cells[slot_of(i)], times[i], amounts[i], summer);
+}
+
+// Folds the tables of parts 1.. into part 0, each thread over its own range of cells:
+// maxima, counts and exact integer sums, so the cells are the same bit for bit whatever
+// the number of parts.
+inline void merge_parts(std::vector<rfm_cells>& part, std::size_t size, std::size_t threads) {
+  if (part.size() < 2) return;
+  run_parts(threads, [&](std::size_t k) {
+    const part_range cells = part_of(size, threads, k);
+    for (std::size_t p = 1; p < part.size(); ++p)
+      for (std::size_t c = cells.begin; c < cells.end; ++c) merge_cells(part[0][c], part[p][c]);
+  });
+}
+
+// Cells of `size` customers from the rows, slot_of(i) naming row i's cell. With several
+// threads each takes a contiguous part of the rows into a table of its own, and the
+// tables are merged afterwards.
+template <class SlotOf>
+rfm_cells accumulate_cells(std::size_t size, std::size_t n, const SlotOf& slot_of,
+                           const double* times, const double* amounts,
+                           const window_summer& summer, std::size_t threads) {
+  threads = row_threads(threads, n);
+  std::vector<rfm_cells> part(threads);
+  run_parts(threads, [&](std::size_t k) {
+    part[k] = allocate_buffer<rfm_cell>(size, true);
+    const part_range rows = part_of(n, threads, k);
+    add_rows(part[k].get(), slot_of, times, amounts, summer, rows.begin, rows.end, rows.end);
+  });
+  merge_parts(part, size, threads);
   return std::move(part[0]);
 }
 
@@ -147,6 +189,37 @@ void fill_row(rfm_table<Id>& t, Eigen::Index row, const rfm_cell& c, const windo
                                                                   : t.revenue(row) / t.frequency(row);
 }
 
+// The table of the customers id = low + slot, slot < span, for which present(slot)
+// holds, cell_of(slot) their cell; each thread fills the rows of its own range of
+// slots.
+template <class Id, class Present, class CellOf>
+rfm_table<Id> direct_table(std::size_t span, Id low, const Present& present, const CellOf& cell_of,
+                           const window_summer& summer, const rfm_options& options, double as_of,
+                           std::size_t threads) {
+  threads = std::max<std::size_t>(1, std::min(threads, span / min_rows_per_thread));
+  std::vector<std::size_t> first_row(threads + 1, 0);
+  run_parts(threads, [&](std::size_t k) {
+    const part_range slots = part_of(span, threads, k);
+    std::size_t m = 0;
+    for (std::size_t v = slots.begin; v < slots.end; ++v) m += present(v) ? 1 : 0;
+    first_row[k + 1] = m;
+  });
+  std::partial_sum(first_row.begin(), first_row.end(), first_row.begin());
+  rfm_table<Id> t;
+  t.as_of = as_of;
+  resize_table(t, first_row[threads]);
+  run_parts(threads, [&](std::size_t k) {
+    const part_range slots = part_of(span, threads, k);
+    auto row = static_cast<Eigen::Index>(first_row[k]);
+    for (std::size_t v = slots.begin; v < slots.end; ++v) {
+      if (!present(v)) continue;
+      t.customer[static_cast<std::size_t>(row)] = static_cast<Id>(low + static_cast<Id>(v));
+      fill_row(t, row++, cell_of(v), summer, options, as_of);
+    }
+  });
+  return t;
+}
+
 // The RFM table in one pass over the rows, without grouping them: last time, count and
 // exact spend per customer (frequency_measure::transactions, amounts that fit the
 // window summer). Customers are cells of a table indexed by id - lowest id when the
@@ -155,8 +228,6 @@ template <class Id>
 rfm_table<Id> rfm_one_pass(const Id* ids, std::size_t n, const double* times,
                            const double* amounts, const column_scan<Id>& scan,
                            const window_summer& summer, const rfm_options& options, double as_of) {
-  rfm_table<Id> t;
-  t.as_of = as_of;
   if constexpr (std::is_integral_v<Id>) {
     const Id low = scan.low_id;
     if (const std::size_t span = direct_span(low, scan.high_id, n / 2 + 1024)) {
@@ -165,18 +236,14 @@ rfm_table<Id> rfm_one_pass(const Id* ids, std::size_t n, const double* times,
       };
       const rfm_cells cells =
           accumulate_cells(span, n, slot_of, times, amounts, summer, options.threads);
-      std::size_t m = 0;
-      for (std::size_t v = 0; v < span; ++v) m += cells[v].transactions != 0;
-      resize_table(t, m);
-      Eigen::Index row = 0;
-      for (std::size_t v = 0; v < span; ++v) {
-        if (cells[v].transactions == 0) continue;
-        t.customer[static_cast<std::size_t>(row)] = static_cast<Id>(low + static_cast<Id>(v));
-        fill_row(t, row++, cells[v], summer, options, as_of);
-      }
-      return t;
+      const rfm_cell* table = cells.get();
+      return direct_table(
+          span, low, [table](std::size_t v) { return table[v].transactions != 0; },
+          [table](std::size_t v) { return table[v]; }, summer, options, as_of, options.threads);
     }
   }
+  rfm_table<Id> t;
+  t.as_of = as_of;
   std::vector<std::uint32_t> index;
   t.customer = dense_customer_index(ids, n, scan, index);
   const std::size_t m = t.customer.size();
@@ -188,10 +255,232 @@ rfm_table<Id> rfm_one_pass(const Id* ids, std::size_t n, const double* times,
   return t;
 }
 
+// --- compact pass --------------------------------------------------------------------
+//
+// The common log (integer ids spanning at most about half the row count, integral
+// times such as days or seconds, money amounts) in one pass with 16-byte cells, half
+// the memory the random updates touch. A cell keeps the latest time as a 32-bit offset
+// from a base time, and the count and the exact spend as one 96-bit integer, the count
+// in its top compact_count_bits: a row is one 96-bit addition and one maximum. The
+// pass validates every row on the way, so the input is read once. Whatever it cannot
+// hold exactly (a time that is not an integer within 2^31 of the base, or -0.0; an
+// amount outside the window placed by the first rows; a bad record) abandons it, and
+// the caller takes the scan-first path, which names the bad record or gives the same
+// table with 32-byte cells.
+
+constexpr int compact_count_bits = 8;
+constexpr std::uint32_t compact_count_one = std::uint32_t{1} << (32 - compact_count_bits);
+constexpr std::uint32_t compact_spend_mask = compact_count_one - 1;
+constexpr std::uint32_t compact_count_full = (std::uint32_t{1} << compact_count_bits) - 1;
+// Exponents the spend window spans: compact_count_full amounts below 2^(53 + width)
+// sum below 2^(96 - compact_count_bits), so the spend never carries into the count.
+constexpr int compact_window_width = 43 - 2 * compact_count_bits;
+// Rows that place the window and the base time; rows encoded at a time (about 40 KB of
+// encoded rows, which stay in cache).
+constexpr std::size_t compact_head_rows = 4096, compact_block_rows = 2048;
+constexpr double compact_time_range = 2147483648.0;  // 2^31
+
+struct compact_cell {
+  std::uint64_t low;   // bits 0..63 of the count-and-spend word
+  std::uint32_t high;  // bits 64..95: spend below, the count in the top bits
+  std::uint32_t time;  // 2^31 + latest time - base; 0: no row yet
+};
+
+// A cell whose count filled up, moved aside so that the cell starts again (its time
+// stays): compact_count_full rows and their spend.
+struct compact_spill {
+  std::size_t slot;
+  window_summer::sum spend;
+};
+
+struct compact_part {
+  random_access_buffer<compact_cell> cells;
+  std::vector<compact_spill> spills;
+  std::uint32_t latest = 0;
+};
+
+struct compact_layout {
+  double base;
+  int window_low, window_high;
+};
+
+// A block of rows encoded for the cells: slot, time code and the 96-bit addend
+// (count one included).
+struct compact_block {
+  std::uint32_t slot[compact_block_rows];
+  std::uint32_t code[compact_block_rows];
+  std::uint64_t add_low[compact_block_rows];
+  std::uint32_t add_high[compact_block_rows];
+};
+
+// Rows [begin, begin + count) encoded into `block`, and validated on the way (the tests
+// of scan_rows, plus the window and the time code); false when one of them cannot be
+// held. Branch-free, so that it vectorises: the rows are read from memory here, at
+// streaming speed, and the scattered updates then read the block from cache.
+template <class Id>
+bool encode_compact_rows(const Id* ids, Id low, const double* times, const double* amounts,
+                         const compact_layout& layout, std::size_t begin, std::size_t count,
+                         compact_block& block, std::uint32_t& latest) {
+  constexpr std::uint64_t sign = std::uint64_t{1} << 63;
+  std::uint64_t fail = 0;
+  std::uint32_t top = latest;
+  const auto window_low = static_cast<std::int64_t>(layout.window_low);
+  const auto window_high = static_cast<std::int64_t>(layout.window_high);
+  const double base = layout.base;
+  for (std::size_t j = 0; j < count; ++j) {
+    const std::size_t i = begin + j;
+    const double time = times[i];
+    const std::uint64_t a = bits_of(amounts[i]);
+    const std::uint64_t magnitude = a << 1;
+    const auto biased = static_cast<std::int64_t>(magnitude >> 53);
+    const std::int64_t e = biased | static_cast<std::int64_t>(biased == 0);
+    const std::uint64_t m = (a & ((std::uint64_t{1} << 52) - 1)) |
+                            (static_cast<std::uint64_t>(biased != 0) << 52);
+    const std::uint64_t nonzero = magnitude != 0;
+    fail |= static_cast<std::uint64_t>(biased == 2047) | ((a >> 63) & nonzero) |
+            (nonzero & static_cast<std::uint64_t>((e < window_low) | (e > window_high)));
+    const double offset = time - base;
+    const std::uint64_t in_range = (offset > -compact_time_range) & (offset < compact_time_range);
+    // Out of range (NaN included) the offset becomes 0.0, so the conversion is defined.
+    const std::uint64_t kept_bits = bits_of(offset) & (0 - in_range);
+    double kept;
+    std::memcpy(&kept, &kept_bits, sizeof kept);
+    const auto whole = static_cast<std::int64_t>(kept);
+    fail |= (in_range ^ 1) | static_cast<std::uint64_t>(base + static_cast<double>(whole) != time) |
+            static_cast<std::uint64_t>(bits_of(time) == sign);
+    const auto code = static_cast<std::uint32_t>(whole + (std::int64_t{1} << 31));
+    top = code > top ? code : top;
+    // Clamped only so that a row about to fail shifts by a valid amount.
+    const std::int64_t over = e - window_low;
+    const std::int64_t shift = over < 0 ? 0 : over > compact_window_width ? compact_window_width : over;
+    block.slot[j] = static_cast<std::uint32_t>(ids[i] - low);
+    block.code[j] = code;
+    block.add_low[j] = m << shift;
+    block.add_high[j] = static_cast<std::uint32_t>((m >> 1) >> (63 - shift)) + compact_count_one;
+  }
+  latest = top;
+  return fail == 0;
+}
+
+// The encoded rows into the cells; a count that fills up spills the cell.
+inline void add_compact_block(compact_part& part, const compact_block& block, std::size_t count) {
+  compact_cell* cells = part.cells.get();
+  const std::size_t ahead = count > prefetch_distance ? count - prefetch_distance : 0;
+  for (std::size_t j = 0; j < count; ++j) {
+    if (j < ahead) prefetch_for_write(cells + block.slot[j + prefetch_distance]);
+    compact_cell& c = cells[block.slot[j]];
+    c.time = block.code[j] > c.time ? block.code[j] : c.time;
+    c.low += block.add_low[j];
+    c.high += block.add_high[j] + (c.low < block.add_low[j] ? 1u : 0u);
+    if ((c.high >> (32 - compact_count_bits)) == compact_count_full) {
+      part.spills.push_back({block.slot[j], {c.low, c.high & compact_spend_mask}});
+      c.low = 0;
+      c.high = 0;
+    }
+  }
+}
+
+template <class Id>
+std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* ids, std::size_t n,
+                                              const double* times, const double* amounts,
+                                              const rfm_options& options) {
+  const std::size_t threads = row_threads(options.threads, n);
+  std::vector<Id> part_low(threads), part_high(threads);
+  run_parts(threads, [&](std::size_t k) {
+    const part_range rows = part_of(n, threads, k);
+    Id lo = ids[rows.begin], hi = ids[rows.begin];
+    for (std::size_t i = rows.begin; i < rows.end; ++i) {
+      lo = ids[i] < lo ? ids[i] : lo;
+      hi = ids[i] > hi ? ids[i] : hi;
+    }
+    part_low[k] = lo;
+    part_high[k] = hi;
+  });
+  const Id low = *std::min_element(part_low.begin(), part_low.end());
+  const Id high = *std::max_element(part_high.begin(), part_high.end());
+  const std::size_t span = direct_span(low, high, n / 2 + 1024);
+  if (span == 0) return std::nullopt;
+  require_row_limit(function, n);
+  const row_stats<Id> head = scan_rows<false>(ids, times, amounts, 0, std::min(n, compact_head_rows));
+  const amount_exponents& first = head.amounts;
+  if (head.bad || first.low > first.high || first.high - first.low > compact_window_width)
+    return std::nullopt;
+  compact_layout layout;
+  layout.base = time_of_key(head.low_key);
+  layout.window_low =
+      std::max(1, first.low - (compact_window_width - (first.high - first.low)) / 2);
+  layout.window_high = layout.window_low + compact_window_width;
+
+  std::vector<compact_part> part(threads);
+  std::atomic<bool> abandoned{false};
+  run_parts(threads, [&](std::size_t k) {
+    part[k].cells = allocate_buffer<compact_cell>(span, true);
+    const auto block = std::make_unique<compact_block>();
+    const part_range rows = part_of(n, threads, k);
+    for (std::size_t begin = rows.begin; begin < rows.end && !abandoned; begin += compact_block_rows) {
+      const std::size_t count = std::min(rows.end - begin, compact_block_rows);
+      if (!encode_compact_rows(ids, low, times, amounts, layout, begin, count, *block,
+                               part[k].latest))
+        abandoned = true;
+      else add_compact_block(part[k], *block, count);
+    }
+  });
+  if (abandoned) return std::nullopt;
+
+  std::uint32_t latest_code = 0;
+  std::vector<compact_spill> spills;
+  for (const auto& p : part) {
+    latest_code = std::max(latest_code, p.latest);
+    spills.insert(spills.end(), p.spills.begin(), p.spills.end());
+  }
+  std::sort(spills.begin(), spills.end(),
+            [](const compact_spill& a, const compact_spill& b) { return a.slot < b.slot; });
+  const auto time_of = [&layout](std::uint32_t code) {
+    return layout.base + static_cast<double>(static_cast<std::int64_t>(code) - (std::int64_t{1} << 31));
+  };
+  const std::size_t latest_index = first_row_at(times, time_of(latest_code));
+  const double as_of = resolve_as_of(function, options, times[latest_index], latest_index);
+
+  // A customer with rows has a time code (one whose count just spilled has count 0).
+  const auto present = [&part](std::size_t v) {
+    std::uint32_t code = 0;
+    for (const auto& p : part) code |= p.cells[v].time;
+    return code != 0;
+  };
+  const auto cell_of = [&](std::size_t v) {
+    rfm_cell c{0, 0, {}};
+    std::uint32_t code = 0;
+    for (const auto& p : part) {
+      const compact_cell& x = p.cells[v];
+      code = x.time > code ? x.time : code;
+      c.transactions += x.high >> (32 - compact_count_bits);
+      window_summer::merge(c.spend, {x.low, x.high & compact_spend_mask});
+    }
+    if (!spills.empty()) {
+      const auto by_slot = [](const compact_spill& s, std::size_t slot) { return s.slot < slot; };
+      for (auto it = std::lower_bound(spills.begin(), spills.end(), v, by_slot);
+           it != spills.end() && it->slot == v; ++it) {
+        c.transactions += compact_count_full;
+        window_summer::merge(c.spend, it->spend);
+      }
+    }
+    c.last_key = time_key(time_of(code));
+    return c;
+  };
+  return direct_table(span, low, present, cell_of, window_summer{layout.window_low}, options, as_of,
+                      threads);
+}
+
 template <class Id>
 rfm_table<Id> rfm_from_log(const char* function, const Id* ids, std::size_t n_ids,
                            const double* times, std::size_t n_times, const double* amounts,
                            std::size_t n_amounts, const rfm_options& options) {
+  if constexpr (std::is_integral_v<Id>) {
+    require_log_shape(function, n_ids, n_times, n_amounts);
+    if (options.frequency == frequency_measure::transactions)
+      if (auto t = rfm_compact_pass(function, ids, n_ids, times, amounts, options))
+        return std::move(*t);
+  }
   const auto scan = scan_columns(function, ids, n_ids, times, n_times, amounts, n_amounts);
   const double as_of = resolve_as_of(function, options, scan.latest, scan.latest_index);
   require_row_limit(function, n_ids);
@@ -309,10 +598,36 @@ inline rfm_scores score_columns(const Eigen::Ref<const Eigen::VectorXd>& recency
   require_same_length(function, "recency", n, "frequency", static_cast<std::size_t>(frequency.size()));
   require_same_length(function, "recency", n, "monetary", static_cast<std::size_t>(monetary.size()));
 
+  require(options.threads >= 1, function, "options.threads", options.threads, "must be at least 1");
+
   rfm_scores s;
-  s.recency = score_dimension(function, "recency", recency, options.recency, options, true);
-  s.frequency = score_dimension(function, "frequency", frequency, options.frequency, options, false);
-  s.monetary = score_dimension(function, "monetary", monetary, options.monetary, options, false);
+  struct dimension {
+    const char* name;
+    const Eigen::Ref<const Eigen::VectorXd>* values;
+    const binning* bins;
+    bool reversed;
+    dimension_scores* out;
+  };
+  const dimension dimensions[3] = {
+      {"recency", &recency, &options.recency, true, &s.recency},
+      {"frequency", &frequency, &options.frequency, false, &s.frequency},
+      {"monetary", &monetary, &options.monetary, false, &s.monetary}};
+  // Failures are kept per dimension and the first in R, F, M order is rethrown, as one
+  // thread would have met them.
+  std::exception_ptr failure[3];
+  const std::size_t threads = std::min<std::size_t>(options.threads, 3);
+  run_parts(threads, [&](std::size_t k) {
+    for (std::size_t d = k; d < 3; d += threads) {
+      try {
+        const dimension& x = dimensions[d];
+        *x.out = score_dimension(function, x.name, *x.values, *x.bins, options, x.reversed);
+      } catch (...) {
+        failure[d] = std::current_exception();
+      }
+    }
+  });
+  for (const auto& f : failure)
+    if (f) std::rethrow_exception(f);
   s.code = 100 * s.recency.score.array() + 10 * s.frequency.score.array() + s.monetary.score.array();
   s.total = options.recency_weight * s.recency.score.cast<double>().array() +
             options.frequency_weight * s.frequency.score.cast<double>().array() +

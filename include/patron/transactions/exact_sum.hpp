@@ -44,6 +44,17 @@ inline int leading_zeros(std::uint64_t x) {  // x != 0
 #endif
 }
 
+// x * 2^e, as std::ldexp computes it (exact or correctly rounded); a multiplication by
+// the power of two when that is a normal double, which is most of the cost of
+// rounding a sum otherwise.
+inline double times_power_of_two(double x, int e) {
+  if (e < -1022 || e > 1023) return std::ldexp(x, e);
+  const std::uint64_t bits = static_cast<std::uint64_t>(e + 1023) << 52;
+  double scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return x * scale;
+}
+
 // sum_i limb[i] 2^(64 i) * 2^scale rounded to nearest, ties to even (scale >= -1074).
 inline double round_to_double(const std::uint64_t* limb, int n, int scale) {
   int top = n - 1;
@@ -54,7 +65,7 @@ inline double round_to_double(const std::uint64_t* limb, int n, int scale) {
   // value is a non-zero multiple of 2^scale >= 2^-1074.
   const int kept = std::min(53, high + scale + 1075);
   const int low = high - kept + 1;
-  if (low <= 0) return std::ldexp(static_cast<double>(limb[0]), scale);  // exact
+  if (low <= 0) return times_power_of_two(static_cast<double>(limb[0]), scale);  // exact
   const auto bit = [&](int p) { return (limb[p / 64] >> (p % 64)) & 1u; };
   std::uint64_t word = limb[low / 64] >> (low % 64);
   if (low % 64 != 0 && low / 64 + 1 < n) word |= limb[low / 64 + 1] << (64 - low % 64);
@@ -63,7 +74,36 @@ inline double round_to_double(const std::uint64_t* limb, int n, int scale) {
   bool sticky = (limb[r / 64] & ((std::uint64_t{1} << (r % 64)) - 1)) != 0;
   for (int i = r / 64 - 1; i >= 0 && !sticky; --i) sticky = limb[i] != 0;
   if (bit(r) && (sticky || (mantissa & 1u))) ++mantissa;
-  return std::ldexp(static_cast<double>(mantissa), low + scale);
+  // mantissa has at most `kept` bits (53, or as many as a subnormal result holds) and
+  // perhaps one more from rounding up, a power of two: the product is exact.
+  return times_power_of_two(static_cast<double>(mantissa), low + scale);
+}
+
+// round_to_double for two limbs, without loops: the top 64 bits of the value and a
+// sticky bit for the rest, rounded to 53 bits. Falls back to round_to_double when the
+// result may be subnormal.
+inline double round_two_limbs(std::uint64_t lo, std::uint64_t hi, int scale) {
+  if (hi == 0 && lo < (std::uint64_t{1} << 53))
+    return times_power_of_two(static_cast<double>(lo), scale);  // exact
+  std::uint64_t top = hi == 0 ? lo : hi;
+  int shift = hi == 0 ? 0 : 64;  // value = top 2^shift + below
+  bool sticky = false;
+  const int z = leading_zeros(top);
+  if (z != 0) {
+    top = (top << z) | (hi == 0 ? 0 : lo >> (64 - z));
+    sticky = hi != 0 && (lo << z) != 0;
+  } else {
+    sticky = hi != 0 && lo != 0;
+  }
+  shift -= z;
+  if (shift + 63 + scale < -1022) {
+    const std::uint64_t limb[2] = {lo, hi};
+    return round_to_double(limb, 2, scale);
+  }
+  std::uint64_t mantissa = top >> 11;
+  const std::uint64_t rest = top & 0x7ff;
+  if (rest > 0x400 || (rest == 0x400 && (sticky || (mantissa & 1u)))) ++mantissa;
+  return times_power_of_two(static_cast<double>(mantissa), shift + 11 + scale);
 }
 
 // Exponent range of the non-zero amounts of an input, which picks the summer.
@@ -109,8 +149,7 @@ struct window_summer {
     s.hi += other.hi + (s.lo < other.lo ? 1u : 0u);
   }
   [[nodiscard]] double value(const sum& s) const {
-    const std::uint64_t limb[2] = {s.lo, s.hi};
-    return round_to_double(limb, 2, low - 1075);
+    return round_two_limbs(s.lo, s.hi, low - 1075);
   }
 };
 
