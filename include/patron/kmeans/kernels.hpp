@@ -240,17 +240,39 @@ void nearest_in_group_screened(const double* x, std::ptrdiff_t stride, std::ptrd
   };
   const float_screen& fs = s.screen;
   PF best = ei::pset1<PF>(std::numeric_limits<float>::infinity()), second = best;
+#if defined(EIGEN_VECTORIZE_AVX512)
+  // The same steps with the comparison kept in a mask register and the index in integer
+  // lanes (Eigen's pcmp_lt / pselect go through a vector mask: one more instruction per
+  // centre on the busiest ports).
+  __m512i best_j = _mm512_setzero_si512();
+#else
   PF best_j = ei::pset1<PF>(0.0F);
+#endif
   for (std::ptrdiff_t j = 0; j < s.k; ++j) {
     PF acc = ei::pset1<PF>(fs.norm2[static_cast<std::size_t>(j)]);
     const float* c = fs.minus_two.data() + j * d;
     for (std::ptrdiff_t f = 0; f < d; ++f) acc = ei::pmadd(row(f), ei::pset1<PF>(c[f]), acc);
     second = ei::pmin(second, ei::pmax(best, acc));
+#if defined(EIGEN_VECTORIZE_AVX512)
+    const __mmask16 closer = _mm512_cmp_ps_mask(acc, best, _CMP_LT_OQ);
+    best_j = _mm512_mask_blend_epi32(closer, best_j, _mm512_set1_epi32(static_cast<int>(j)));
+    best = _mm512_mask_blend_ps(closer, best, acc);
+#else
     const PF closer = ei::pcmp_lt(acc, best);
     best_j = ei::pselect(closer, ei::pset1<PF>(static_cast<float>(j)), best_j);
     best = ei::pselect(closer, acc, best);
+#endif
   }
   const PF twice_bound = ei::pmadd(xx, ei::pset1<PF>(fs.slope), ei::pset1<PF>(fs.base));
+#if defined(EIGEN_VECTORIZE_AVX512)
+  const __mmask16 safe = _mm512_cmp_ps_mask(twice_bound, _mm512_sub_ps(second, best), _CMP_LT_OQ) &
+                         _mm512_cmp_ps_mask(xx, _mm512_set1_ps(fs.norm_limit), _CMP_LT_OQ);
+  if (safe != 0xFFFF) {
+    nearest_in_group<double, D>(x, stride, d, mean, s, centred, labels);
+    return;
+  }
+  _mm512_storeu_si512(labels, best_j);
+#else
   const PF safe = ei::pand(ei::pcmp_lt(twice_bound, ei::psub(second, best)),
                            ei::pcmp_lt(xx, ei::pset1<PF>(fs.norm_limit)));
   if (ei::predux_any(ei::pandnot(ei::ptrue(safe), safe))) {
@@ -260,6 +282,7 @@ void nearest_in_group_screened(const double* x, std::ptrdiff_t stride, std::ptrd
   float index[G];
   ei::pstoreu(index, best_j);
   for (std::ptrdiff_t w = 0; w < G; ++w) labels[w] = static_cast<int>(index[w]);
+#endif
 }
 
 // Calls fn(std::integral_constant<int, D>) with D = d for d <= 8 (customer feature sets
