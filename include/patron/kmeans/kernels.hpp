@@ -249,9 +249,16 @@ void nearest_in_group_screened(const double* x, std::ptrdiff_t stride, std::ptrd
   PF best_j = ei::pset1<PF>(0.0F);
 #endif
   for (std::ptrdiff_t j = 0; j < s.k; ++j) {
-    PF acc = ei::pset1<PF>(fs.norm2[static_cast<std::size_t>(j)]);
+    // Two partial sums (even and odd features) halve the dependency chain.
+    PF acc = ei::pset1<PF>(fs.norm2[static_cast<std::size_t>(j)]), odd = ei::pset1<PF>(0.0F);
     const float* c = fs.minus_two.data() + j * d;
-    for (std::ptrdiff_t f = 0; f < d; ++f) acc = ei::pmadd(row(f), ei::pset1<PF>(c[f]), acc);
+    std::ptrdiff_t f = 0;
+    for (; f + 1 < d; f += 2) {
+      acc = ei::pmadd(row(f), ei::pset1<PF>(c[f]), acc);
+      odd = ei::pmadd(row(f + 1), ei::pset1<PF>(c[f + 1]), odd);
+    }
+    if (f < d) acc = ei::pmadd(row(f), ei::pset1<PF>(c[f]), acc);
+    acc = ei::padd(acc, odd);
     second = ei::pmin(second, ei::pmax(best, acc));
 #if defined(EIGEN_VECTORIZE_AVX512)
     const __mmask16 closer = _mm512_cmp_ps_mask(acc, best, _CMP_LT_OQ);
