@@ -9,7 +9,8 @@
 //                                     between two iteration counts
 //   kmeans_fit/threads                the full fit from the given centres, tol = 1e-4
 //   kmeans_plus_plus/threads          greedy k-means++ seeding alone
-//   kmeans_assign_pass/threads        one assignment + sums pass (the body of an iteration)
+//   kmeans_assign_pass/threads/screen one assignment + sums pass (the body of an iteration);
+//                                     screen 0: double-only scoring, for comparison
 //   read_bandwidth                    sum of X: the memory-bandwidth floor of a pass
 #include <benchmark/benchmark.h>
 
@@ -95,11 +96,13 @@ void kmeans_plus_plus(benchmark::State& state) {
 }
 BENCHMARK(kmeans_plus_plus)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// state.range(1): 1 = the float-screened scoring (the default), 0 = double only.
 void kmeans_assign_pass(benchmark::State& state) {
   const auto& X = data().X;
   const Eigen::VectorXd mean = X.colwise().mean().transpose();
   const Eigen::MatrixXd centred = data().centers.transpose().colwise() - mean;
-  const auto scores = patron::detail::prepare_scores<double>(centred);
+  const auto scores = patron::detail::prepare_scores<double>(
+      centred, state.range(1) ? patron::detail::double_scoring::float_screen : patron::detail::double_scoring::double_only);
   Eigen::VectorXi labels = Eigen::VectorXi::Constant(X.rows(), -1);
   std::vector<patron::detail::chunk_sums> sums;
   const auto threads = static_cast<unsigned>(state.range(0));
@@ -109,7 +112,7 @@ void kmeans_assign_pass(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * X.size() * 8);
 }
-BENCHMARK(kmeans_assign_pass)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(kmeans_assign_pass)->Args({1, 1})->Args({2, 1})->Args({1, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void read_bandwidth(benchmark::State& state) {
   const auto& X = data().X;

@@ -72,6 +72,7 @@ struct fit_data {
   Eigen::VectorXd mean;
   const double* w;  // null: all ones
   unsigned threads;
+  double_scoring scoring = double_scoring::float_screen;  // double data: see kernels.hpp
 
   double weight(Eigen::Index i) const { return w ? w[i] : 1.0; }
   // Centred row i in double.
@@ -447,7 +448,7 @@ kmeans_run iterate(const fit_data<T>& fd, Eigen::MatrixXd centred, const kmeans_
   std::vector<chunk_sums> parts;
   for (; it < o.max_iter; ++it) {
     if (o.algorithm == kmeans_algorithm::lloyd)
-      assign_rows<T>(fd.X, fd.mean, fd.w, prepare_scores<T>(centred), fd.threads, run.labels, &parts);
+      assign_rows<T>(fd.X, fd.mean, fd.w, prepare_scores<T>(centred, fd.scoring), fd.threads, run.labels, &parts);
     else
       parts = hamerly_pass(fd, centred, shift, hb, run.labels);
     chunk_sums total = reduce_chunks(parts, d, k);
@@ -469,7 +470,7 @@ kmeans_run iterate(const fit_data<T>& fd, Eigen::MatrixXd centred, const kmeans_
   run.iterations = std::min(it + 1, o.max_iter);
   run.converged = strict || within_tol;
   if (!strict)
-    assign_rows<T>(fd.X, fd.mean, fd.w, prepare_scores<T>(centred), fd.threads, run.labels, nullptr);
+    assign_rows<T>(fd.X, fd.mean, fd.w, prepare_scores<T>(centred, fd.scoring), fd.threads, run.labels, nullptr);
   run.inertia = weighted_inertia(fd.X, fd.mean, fd.w, centred, run.labels, fd.threads);
   run.centred = std::move(centred);
   return run;

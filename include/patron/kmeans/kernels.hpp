@@ -9,7 +9,9 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -45,16 +47,80 @@ inline constexpr std::ptrdiff_t kmeans_group = kmeans_group_packets * kmeans_pac
 // Centres prepared for the assignment kernel, in the scalar type of the data:
 // minus_two[j * d + f] = -2 c'_jf and norm2[j] = ||c'_j||^2, so the score of centre j is
 // norm2[j] + sum_f x'_f minus_two[j * d + f] = ||x - c_j||^2 - ||x'||^2.
+//
+// Double data is scored first in float (twice the lanes per instruction) and the float
+// argmin is kept only when the float scores provably pick the same centre as the double
+// ones: the gap between the best and second-best float score must exceed twice a bound
+// on |float score - double score| (float_screen below; derivation in docs/kmeans.md,
+// "Float screening"). Other groups are scored again in double, so the labels are those
+// of the double scoring bit for bit.
+enum class double_scoring {
+  float_screen,  // float first, double where the float margin is too small (default)
+  double_only    // the reference path the screen must reproduce (tests)
+};
+
+// The float copy of the centre scores and the error bound. For a row with float
+// ||x'||^2 = xx (computed from the float row), twice the bound on the difference between
+// any centre's float and double scores is slope * xx + base, valid while
+// xx < norm_limit (no float overflow).
+struct float_screen {
+  bool enabled = false;
+  std::vector<float> minus_two, norm2;
+  float slope = 0.0F, base = 0.0F, norm_limit = 0.0F;
+};
+
 template <class T>
 struct centre_scores {
   std::ptrdiff_t k = 0;
   std::vector<T> minus_two;  // k x d, centre-major
   std::vector<T> norm2;      // k
+  float_screen screen;       // double data only
 };
+
+// The float screen needs one float packet to hold exactly one group of double rows.
+inline constexpr bool kmeans_float_screen_available =
+    kmeans_packet_size<float> == kmeans_group<double>;
+
+// The smallest float >= v (v >= 0 finite and below FLT_MAX).
+inline float float_at_least(double v) {
+  float f = static_cast<float>(v);
+  if (static_cast<double>(f) < v) f = std::nextafter(f, std::numeric_limits<float>::infinity());
+  return f;
+}
+
+// The screen's bound (docs/kmeans.md, "Float screening"). With u = 2^-24, inputs rounded
+// to float cost (2u + u^2) A, the float chain of at most 2d roundings gamma_2d(u) A, the
+// double chain gamma_2d(2^-53) A, where A = N_j + sum_f |x'_f| |m_jf| <=
+// N_j + ||x'||^2 + ||c'_j||^2 <= K + ||x'||^2 (K = max_j 2.001 N_j) and ||x'||^2 <=
+// xx (1 + (2d + 2) u). For d <= 256 all of it is below (2d + 3) u (K + xx); the bound
+// used is twice that, plus (d + 1) 2^-120 for underflow (also with flush-to-zero), and
+// the float evaluation of slope * xx + base is rounded up.
+inline float_screen make_float_screen(const Eigen::MatrixXd& centred, const std::vector<double>& norm2) {
+  float_screen s;
+  const Eigen::Index d = centred.rows();
+  constexpr double u = 0x1p-24, limit = static_cast<double>(std::numeric_limits<float>::max()) / 16.0;
+  if (!kmeans_float_screen_available || d > 256) return s;
+  double k_max = 0.0;
+  for (double n : norm2) k_max = std::max(k_max, 2.001 * n);
+  if (!(k_max < limit)) return s;
+  const double c = 2.0 * (2.0 * static_cast<double>(d) + 3.0) * u;
+  const double eta = (static_cast<double>(d) + 1.0) * 0x1p-120;
+  // The float fma in the kernel rounds once (relative u); 1 + 4u covers it.
+  s.slope = float_at_least(2.0 * c * (1.0 + 4.0 * u));
+  s.base = float_at_least(2.0 * (c * k_max + eta) * (1.0 + 4.0 * u));
+  s.norm_limit = static_cast<float>(limit);
+  const Eigen::MatrixXf m = (-2.0 * centred).cast<float>();
+  s.minus_two.assign(m.data(), m.data() + m.size());
+  s.norm2.resize(norm2.size());
+  std::transform(norm2.begin(), norm2.end(), s.norm2.begin(), [](double v) { return static_cast<float>(v); });
+  s.enabled = true;
+  return s;
+}
 
 // centred: d x k centres minus the data mean (double).
 template <class T>
-centre_scores<T> prepare_scores(const Eigen::MatrixXd& centred) {
+centre_scores<T> prepare_scores(const Eigen::MatrixXd& centred,
+                                double_scoring scoring = double_scoring::float_screen) {
   centre_scores<T> s;
   s.k = centred.cols();
   const kmeans_matrix<T> m = (-2.0 * centred).cast<T>();
@@ -62,6 +128,8 @@ centre_scores<T> prepare_scores(const Eigen::MatrixXd& centred) {
   const kmeans_matrix<T> c = centred.cast<T>();
   s.norm2.resize(static_cast<std::size_t>(s.k));
   for (std::ptrdiff_t j = 0; j < s.k; ++j) s.norm2[static_cast<std::size_t>(j)] = c.col(j).squaredNorm();
+  if constexpr (std::is_same_v<T, double>)
+    if (scoring == double_scoring::float_screen) s.screen = make_float_screen(centred, s.norm2);
   return s;
 }
 
@@ -114,6 +182,114 @@ void nearest_in_group(const T* x, std::ptrdiff_t stride, std::ptrdiff_t dynamic_
   T index[G];
   for (std::ptrdiff_t r = 0; r < R; ++r) ei::pstoreu(index + r * PS, best_j[r]);
   for (std::ptrdiff_t w = 0; w < G; ++w) labels[w] = static_cast<int>(index[w]);
+}
+
+// One float packet holding a group of double rows (two double packets).
+inline kmeans_packet<float> narrow_rows(const kmeans_packet<double>& low, const kmeans_packet<double>& high) {
+#if defined(EIGEN_VECTORIZE_AVX512)
+  return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(_mm512_cvtpd_ps(low))),
+                                             _mm256_castps_pd(_mm512_cvtpd_ps(high)), 1));
+#elif defined(EIGEN_VECTORIZE_AVX)
+  return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(low)), _mm256_cvtpd_ps(high), 1);
+#else
+  namespace ei = Eigen::internal;
+  constexpr std::ptrdiff_t PS = kmeans_packet_size<double>;
+  double wide[2 * PS];
+  float narrow[2 * PS];
+  ei::pstoreu(wide, low);
+  ei::pstoreu(wide + PS, high);
+  for (std::ptrdiff_t w = 0; w < 2 * PS; ++w) narrow[w] = static_cast<float>(wide[w]);
+  return ei::ploadu<kmeans_packet<float>>(narrow);
+#endif
+}
+
+// nearest_in_group for double data through the float screen: the group's centred rows
+// (in double, written to centred as there) are rounded to float, scored against the
+// float centres keeping the best and second-best score, and the float argmin is kept
+// when every row's margin exceeds its error bound; otherwise the whole group is scored
+// again in double. narrow: scratch for d float packets (used when D = 0).
+template <int D>
+void nearest_in_group_screened(const double* x, std::ptrdiff_t stride, std::ptrdiff_t dynamic_d,
+                               const double* mean, const centre_scores<double>& s, double* centred,
+                               float* narrow, int* labels) {
+  namespace ei = Eigen::internal;
+  using PD = kmeans_packet<double>;
+  using PF = kmeans_packet<float>;
+  constexpr std::ptrdiff_t PS = kmeans_packet_size<double>, G = kmeans_group<double>;
+  const std::ptrdiff_t d = D > 0 ? D : dynamic_d;
+  PF rows[D > 0 ? D : 1];
+  PF xx = ei::pset1<PF>(0.0F);
+  for (std::ptrdiff_t f = 0; f < d; ++f) {
+    const PD m = ei::pset1<PD>(mean[f]);
+    const PD low = ei::psub(ei::ploadu<PD>(x + f * stride), m);
+    const PD high = ei::psub(ei::ploadu<PD>(x + f * stride + PS), m);
+    ei::pstoreu(centred + f * G, low);
+    ei::pstoreu(centred + f * G + PS, high);
+    const PF r = narrow_rows(low, high);
+    xx = ei::pmadd(r, r, xx);
+    if constexpr (D > 0)
+      rows[f] = r;
+    else
+      ei::pstoreu(narrow + f * G, r);
+  }
+  auto row = [&](std::ptrdiff_t f) {
+    if constexpr (D > 0)
+      return rows[f];
+    else
+      return ei::ploadu<PF>(narrow + f * G);
+  };
+  const float_screen& fs = s.screen;
+  PF best = ei::pset1<PF>(std::numeric_limits<float>::infinity()), second = best;
+#if defined(EIGEN_VECTORIZE_AVX512)
+  // The same steps with the comparison kept in a mask register and the index in integer
+  // lanes (Eigen's pcmp_lt / pselect go through a vector mask: one more instruction per
+  // centre on the busiest ports).
+  __m512i best_j = _mm512_setzero_si512();
+#else
+  PF best_j = ei::pset1<PF>(0.0F);
+#endif
+  for (std::ptrdiff_t j = 0; j < s.k; ++j) {
+    // Two partial sums (even and odd features) halve the dependency chain.
+    PF acc = ei::pset1<PF>(fs.norm2[static_cast<std::size_t>(j)]), odd = ei::pset1<PF>(0.0F);
+    const float* c = fs.minus_two.data() + j * d;
+    std::ptrdiff_t f = 0;
+    for (; f + 1 < d; f += 2) {
+      acc = ei::pmadd(row(f), ei::pset1<PF>(c[f]), acc);
+      odd = ei::pmadd(row(f + 1), ei::pset1<PF>(c[f + 1]), odd);
+    }
+    if (f < d) acc = ei::pmadd(row(f), ei::pset1<PF>(c[f]), acc);
+    acc = ei::padd(acc, odd);
+    second = ei::pmin(second, ei::pmax(best, acc));
+#if defined(EIGEN_VECTORIZE_AVX512)
+    const __mmask16 closer = _mm512_cmp_ps_mask(acc, best, _CMP_LT_OQ);
+    best_j = _mm512_mask_blend_epi32(closer, best_j, _mm512_set1_epi32(static_cast<int>(j)));
+    best = _mm512_mask_blend_ps(closer, best, acc);
+#else
+    const PF closer = ei::pcmp_lt(acc, best);
+    best_j = ei::pselect(closer, ei::pset1<PF>(static_cast<float>(j)), best_j);
+    best = ei::pselect(closer, acc, best);
+#endif
+  }
+  const PF twice_bound = ei::pmadd(xx, ei::pset1<PF>(fs.slope), ei::pset1<PF>(fs.base));
+#if defined(EIGEN_VECTORIZE_AVX512)
+  const __mmask16 safe = _mm512_cmp_ps_mask(twice_bound, _mm512_sub_ps(second, best), _CMP_LT_OQ) &
+                         _mm512_cmp_ps_mask(xx, _mm512_set1_ps(fs.norm_limit), _CMP_LT_OQ);
+  if (safe != 0xFFFF) {
+    nearest_in_group<double, D>(x, stride, d, mean, s, centred, labels);
+    return;
+  }
+  _mm512_storeu_si512(labels, best_j);
+#else
+  const PF safe = ei::pand(ei::pcmp_lt(twice_bound, ei::psub(second, best)),
+                           ei::pcmp_lt(xx, ei::pset1<PF>(fs.norm_limit)));
+  if (ei::predux_any(ei::pandnot(ei::ptrue(safe), safe))) {
+    nearest_in_group<double, D>(x, stride, d, mean, s, centred, labels);
+    return;
+  }
+  float index[G];
+  ei::pstoreu(index, best_j);
+  for (std::ptrdiff_t w = 0; w < G; ++w) labels[w] = static_cast<int>(index[w]);
+#endif
 }
 
 // Calls fn(std::integral_constant<int, D>) with D = d for d <= 8 (customer feature sets
@@ -174,6 +350,37 @@ void plus_plus_lanes(const T* x, std::ptrdiff_t stride, std::ptrdiff_t dynamic_d
   }
 }
 
+// Transposes a square block of packets in registers. For AVX-512 doubles in 24 shuffles
+// (Eigen's version goes through 256-bit halves and takes about twice as many).
+template <class P>
+EIGEN_ALWAYS_INLINE void transpose_tile(Eigen::internal::PacketBlock<P, Eigen::internal::unpacket_traits<P>::size>& tile) {
+#if defined(EIGEN_VECTORIZE_AVX512)
+  using traits = Eigen::internal::unpacket_traits<P>;
+  if constexpr (std::is_same_v<typename traits::type, double> && traits::size == 8) {
+    __m512d* p = tile.packet;
+    const __m512d t0 = _mm512_unpacklo_pd(p[0], p[1]), t1 = _mm512_unpackhi_pd(p[0], p[1]);
+    const __m512d t2 = _mm512_unpacklo_pd(p[2], p[3]), t3 = _mm512_unpackhi_pd(p[2], p[3]);
+    const __m512d t4 = _mm512_unpacklo_pd(p[4], p[5]), t5 = _mm512_unpackhi_pd(p[4], p[5]);
+    const __m512d t6 = _mm512_unpacklo_pd(p[6], p[7]), t7 = _mm512_unpackhi_pd(p[6], p[7]);
+    // u0: rows 0 and 4, features 0-3, as 128-bit pieces (r0 f01, r4 f01, r0 f23, r4 f23).
+    const __m512d u0 = _mm512_shuffle_f64x2(t0, t2, 0x88), u1 = _mm512_shuffle_f64x2(t0, t2, 0xDD);
+    const __m512d u2 = _mm512_shuffle_f64x2(t1, t3, 0x88), u3 = _mm512_shuffle_f64x2(t1, t3, 0xDD);
+    const __m512d u4 = _mm512_shuffle_f64x2(t4, t6, 0x88), u5 = _mm512_shuffle_f64x2(t4, t6, 0xDD);
+    const __m512d u6 = _mm512_shuffle_f64x2(t5, t7, 0x88), u7 = _mm512_shuffle_f64x2(t5, t7, 0xDD);
+    p[0] = _mm512_shuffle_f64x2(u0, u4, 0x88);
+    p[4] = _mm512_shuffle_f64x2(u0, u4, 0xDD);
+    p[2] = _mm512_shuffle_f64x2(u1, u5, 0x88);
+    p[6] = _mm512_shuffle_f64x2(u1, u5, 0xDD);
+    p[1] = _mm512_shuffle_f64x2(u2, u6, 0x88);
+    p[5] = _mm512_shuffle_f64x2(u2, u6, 0xDD);
+    p[3] = _mm512_shuffle_f64x2(u3, u7, 0x88);
+    p[7] = _mm512_shuffle_f64x2(u3, u7, 0xDD);
+    return;
+  }
+#endif
+  Eigen::internal::ptranspose(tile);
+}
+
 // Adds the weighted centred rows of a group to their clusters' sums: for the first len
 // rows i (labels[i] = j), sums[((i & 1) * k + j) * stride + f] += w_i x'_if, in row
 // order. Odd and even rows go to separate copies so that consecutive rows of one
@@ -189,25 +396,36 @@ void add_to_sums(const T* centred, std::ptrdiff_t d, std::ptrdiff_t k, std::ptrd
     namespace ei = Eigen::internal;
     using P = kmeans_packet<double>;
     constexpr std::ptrdiff_t PS = kmeans_packet_size<double>;
-    for (std::ptrdiff_t r = 0; r * PS < len; ++r) {
-      for (std::ptrdiff_t t = 0; t < stride; t += PS) {
+    // x + w * acc for weighted rows; x + acc (the same value as x * 1 + acc) otherwise.
+    auto add_rows = [&](auto weighted) {
+      for (std::ptrdiff_t r = 0; r * PS < len; ++r) {
+        const std::ptrdiff_t rows = std::min(PS, len - r * PS);
+        for (std::ptrdiff_t t = 0; t < stride; t += PS) {
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wignored-attributes"  // the packet's alignment attribute
 #endif
-        ei::PacketBlock<P, PS> tile;
+          ei::PacketBlock<P, PS> tile;
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
 #endif
-        for (std::ptrdiff_t q = 0; q < PS; ++q) tile.packet[q] = ei::ploadu<P>(centred + (t + q) * G + r * PS);
-        ei::ptranspose(tile);  // tile.packet[v]: row r * PS + v, features t .. t + PS - 1
-        for (std::ptrdiff_t v = 0; v < PS && r * PS + v < len; ++v) {
-          const std::ptrdiff_t i = r * PS + v;
-          double* acc = sums + ((v & 1) * k + labels[i]) * stride + t;
-          ei::pstoreu(acc, ei::pmadd(tile.packet[v], ei::pset1<P>(weights ? weights[i] : 1.0), ei::ploadu<P>(acc)));
+          for (std::ptrdiff_t q = 0; q < PS; ++q) tile.packet[q] = ei::ploadu<P>(centred + (t + q) * G + r * PS);
+          transpose_tile(tile);  // tile.packet[v]: row r * PS + v, features t .. t + PS - 1
+          for (std::ptrdiff_t v = 0; v < rows; ++v) {
+            const std::ptrdiff_t i = r * PS + v;
+            double* acc = sums + ((v & 1) * k + labels[i]) * stride + t;
+            if constexpr (decltype(weighted)::value)
+              ei::pstoreu(acc, ei::pmadd(tile.packet[v], ei::pset1<P>(weights[i]), ei::ploadu<P>(acc)));
+            else
+              ei::pstoreu(acc, ei::padd(tile.packet[v], ei::ploadu<P>(acc)));
+          }
         }
       }
-    }
+    };
+    if (weights)
+      add_rows(std::true_type{});
+    else
+      add_rows(std::false_type{});
   } else {
     for (std::ptrdiff_t i = 0; i < len; ++i) {
       const double wt = weights ? weights[i] : 1.0;
@@ -232,6 +450,7 @@ void assign_chunk(const kmeans_data<T>& X, const Eigen::VectorXd& mean, const do
   // Feature rows padded to whole packets (the padding stays zero) for add_to_sums.
   const std::ptrdiff_t stride = (d + PS - 1) / PS * PS;
   std::vector<T> group(static_cast<std::size_t>(stride * G), T(0)), tail(static_cast<std::size_t>(d * G));
+  std::vector<float> narrow(D > 0 ? 0 : static_cast<std::size_t>(d * G));  // see nearest_in_group_screened
   std::vector<T> mean_t(static_cast<std::size_t>(d));
   for (std::ptrdiff_t f = 0; f < d; ++f) mean_t[static_cast<std::size_t>(f)] = static_cast<T>(mean(f));
   int fresh[G];
@@ -239,26 +458,47 @@ void assign_chunk(const kmeans_data<T>& X, const Eigen::VectorXd& mean, const do
   // per centre; added to out at the end.
   std::vector<double> sums(accumulate ? static_cast<std::size_t>(2 * stride * k) : 0, 0.0);
   std::vector<double> cluster_weight(accumulate ? static_cast<std::size_t>(k) : 0, 0.0);
+  // Unweighted rows are counted in integers (the same totals, with a one-cycle add in the
+  // read-modify-write chain).
+  std::vector<std::int64_t> cluster_rows(accumulate ? static_cast<std::size_t>(k) : 0, 0);
+  std::ptrdiff_t changed = 0;
   for (std::ptrdiff_t g = begin; g < end; g += G) {
     const std::ptrdiff_t len = std::min(G, end - g);
-    if (len == G) {
-      nearest_in_group<T, D>(X.data() + g, X.outerStride(), d, mean_t.data(), scores, group.data(), fresh);
-    } else {  // the last rows, through a zero-padded copy
+    const T* rows = X.data() + g;
+    std::ptrdiff_t row_stride = X.outerStride();
+    if (len < G) {  // the last rows, through a zero-padded copy
       std::fill(tail.begin(), tail.end(), T(0));
       for (std::ptrdiff_t f = 0; f < d; ++f)
         std::copy(X.col(f).data() + g, X.col(f).data() + end, tail.data() + f * G);
-      nearest_in_group<T, D>(tail.data(), G, d, mean_t.data(), scores, group.data(), fresh);
+      rows = tail.data();
+      row_stride = G;
     }
+    if constexpr (std::is_same_v<T, double> && kmeans_float_screen_available) {
+      if (scores.screen.enabled)
+        nearest_in_group_screened<D>(rows, row_stride, d, mean_t.data(), scores, group.data(), narrow.data(), fresh);
+      else
+        nearest_in_group<T, D>(rows, row_stride, d, mean_t.data(), scores, group.data(), fresh);
+    } else {
+      nearest_in_group<T, D>(rows, row_stride, d, mean_t.data(), scores, group.data(), fresh);
+    }
+    int* previous = labels.data() + g;
     for (std::ptrdiff_t w = 0; w < len; ++w) {
-      out.changed += labels(g + w) != fresh[w];
-      labels(g + w) = fresh[w];
+      changed += previous[w] != fresh[w];
+      previous[w] = fresh[w];
     }
     if (!accumulate) continue;
     const double* wt = weights ? weights + g : nullptr;
     add_to_sums(group.data(), d, k, stride, len, fresh, wt, sums.data());
-    for (std::ptrdiff_t w = 0; w < len; ++w) cluster_weight[static_cast<std::size_t>(fresh[w])] += wt ? wt[w] : 1.0;
+    if (wt)
+      for (std::ptrdiff_t w = 0; w < len; ++w) cluster_weight[static_cast<std::size_t>(fresh[w])] += wt[w];
+    else
+      for (std::ptrdiff_t w = 0; w < len; ++w) ++cluster_rows[static_cast<std::size_t>(fresh[w])];
   }
+  out.changed += changed;
   if (!accumulate) return;
+  if (!weights)
+    for (std::ptrdiff_t j = 0; j < k; ++j)
+      cluster_weight[static_cast<std::size_t>(j)] = static_cast<double>(cluster_rows[static_cast<std::size_t>(j)]);
   for (std::ptrdiff_t j = 0; j < k; ++j) {
     out.sums.col(j) += Eigen::Map<const Eigen::VectorXd>(sums.data() + j * stride, d) +
                        Eigen::Map<const Eigen::VectorXd>(sums.data() + (k + j) * stride, d);
