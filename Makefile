@@ -30,6 +30,9 @@ test: deps
 	cmake --preset asan
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan
+	cmake --preset native
+	cmake --build --preset native -j $(JOBS)
+	ctest --preset native
 
 test-clang: deps
 	@./scripts/install-deps.sh $(CLANG_DEPS)
