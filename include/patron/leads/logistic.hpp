@@ -47,8 +47,8 @@ inline constexpr Eigen::Index logistic_chunk_rows = 32768;
 // Rows from which a fit starts from a fit on every 16th block (32 blocks or more).
 inline constexpr Eigen::Index logistic_warm_start_rows = 131072;
 
-// Sums over a set of rows: the negative log-likelihood, its gradient and the lower
-// triangle of its Hessian, the largest |eta|, and the sum of eta (finite exactly when
+// Sums over a set of rows: the negative log-likelihood, its gradient and (when asked for)
+// the lower triangle of its Hessian, the largest |eta|, and the sum of eta (finite exactly when
 // every row of X read was finite, for the validation fused into the passes).
 struct logistic_partial {
   double f = 0, max_abs_eta = 0, eta_sum = 0;
@@ -77,8 +77,8 @@ struct logistic_weights {
 inline void logistic_rows(const Eigen::Ref<const Eigen::MatrixXd>& X,
                           const Eigen::Ref<const Eigen::VectorXd>& y, const logistic_weights& weights,
                           const Eigen::VectorXd& beta, bool with_intercept, Eigen::Index begin,
-                          Eigen::Index end, Eigen::Index block_stride, logistic_workspace& ws,
-                          logistic_partial& out) {
+                          Eigen::Index end, Eigen::Index block_stride, bool with_hessian,
+                          logistic_workspace& ws, logistic_partial& out) {
   const Eigen::Index p = beta.size(), q = X.cols();
   const double b0 = with_intercept ? beta(0) : 0.0;
   out.f = 0;
@@ -125,8 +125,10 @@ inline void logistic_rows(const Eigen::Ref<const Eigen::MatrixXd>& X,
     out.max_abs_eta = std::max(out.max_abs_eta, eta.abs().maxCoeff());
     out.eta_sum += eta.sum();
     r = w * ((eta >= 0).select(inverse, e * inverse) - yb);
-    v = w * e * inverse.square();
     out.gradient.tail(q).noalias() += Xb.transpose() * r.matrix();
+    if (with_intercept) out.gradient(0) += r.sum();
+    if (!with_hessian) continue;
+    v = w * e * inverse.square();
     // X'WX, lower triangle: with a dozen columns, one vectorised dot product per entry
     // (lazyProduct) beats a blocked matrix product, whose packing costs more than the
     // arithmetic.
@@ -135,7 +137,6 @@ inline void logistic_rows(const Eigen::Ref<const Eigen::MatrixXd>& X,
     out.hessian.bottomRightCorner(q, q).triangularView<Eigen::Lower>() +=
         Xw.transpose().lazyProduct(Xb);
     if (with_intercept) {
-      out.gradient(0) += r.sum();
       out.hessian(0, 0) += v.sum();
       out.hessian.col(0).tail(q) += Xw.colwise().sum().transpose();
     }
@@ -202,13 +203,13 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
   std::vector<detail::logistic_workspace> workspaces(static_cast<std::size_t>(threads));
   for (auto& ws : workspaces) ws.reserve(std::min(detail::logistic_block_rows, n), X.cols());
   const auto evaluate = [&](const Eigen::VectorXd& beta, detail::logistic_partial& out,
-                            Eigen::Index block_stride, double penalty_scale) {
+                            Eigen::Index block_stride, double penalty_scale, bool with_hessian) {
     const auto work = [&](int thread) {
       for (Eigen::Index c = thread; c < chunks; c += threads) {
         const Eigen::Index begin = c * detail::logistic_chunk_rows;
         const Eigen::Index end = std::min(n, begin + detail::logistic_chunk_rows);
         detail::logistic_rows(X, y, weights, beta, with_intercept, begin, end, block_stride,
-                              workspaces[static_cast<std::size_t>(thread)],
+                              with_hessian, workspaces[static_cast<std::size_t>(thread)],
                               partials[static_cast<std::size_t>(c)]);
       }
     };
@@ -226,53 +227,73 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
       out.max_abs_eta = std::max(out.max_abs_eta, partials[c].max_abs_eta);
       out.eta_sum += partials[c].eta_sum;
       out.gradient += partials[c].gradient;
-      out.hessian.triangularView<Eigen::Lower>() += partials[c].hessian;
+      if (with_hessian) out.hessian.triangularView<Eigen::Lower>() += partials[c].hessian;
     }
     // X is validated here rather than by a read of its own: a non-finite entry makes its
     // row's eta, and so their sum, non-finite (0 * inf is nan). A non-finite sum from
     // finite X (overflow) passes the scan and the fit goes on as before.
     if (!std::isfinite(out.eta_sum)) detail::require_finite(fn, "X", X);
-    out.hessian.triangularView<Eigen::StrictlyUpper>() = out.hessian.transpose();
     out.f += 0.5 * penalty_scale * (penalty.array() * beta.array().square()).sum();
     out.gradient.array() += penalty_scale * penalty.array() * beta.array();
-    out.hessian.diagonal() += penalty_scale * penalty;
+    if (with_hessian) {
+      out.hessian.triangularView<Eigen::StrictlyUpper>() = out.hessian.transpose();
+      out.hessian.diagonal() += penalty_scale * penalty;
+    }
   };
   using evaluation = detail::logistic_partial;
 
   // Newton's method from beta on the blocks selected by block_stride (the penalty scaled
   // to their share of the rows); `current` ends as the evaluation at evaluated_beta.
+  // X'WX is a third of a pass, so two kinds of iteration reuse the last factorisation (a
+  // chord step, no X'WX in the pass that evaluates its result):
+  // - the one after a step below tolerance^(1/3) (relative): beta is then ~|step|^2 from
+  //   the optimum and the chord step's error is that times ~|step|, ~tolerance;
+  // - with reuse_factorisation, the first: the warm start's factorisation, scaled to all
+  //   rows, is within sampling error (~1e-2) of X'WX, as good as a fresh one this far out.
+  // Convergence is only declared on a fresh factorisation, so the covariance is X'WX at
+  // the estimate; a misjudged chord step costs an iteration, not accuracy.
   evaluation current, trial;
   Eigen::LDLT<Eigen::MatrixXd> ldlt;
+  Eigen::Index factorised_stride = 1;  // the block_stride of the rows ldlt factorises
   Eigen::VectorXd evaluated_beta;
-  const auto newton = [&](Eigen::VectorXd& beta, Eigen::Index block_stride, int& iterations) {
+  const auto newton = [&](Eigen::VectorXd& beta, Eigen::Index block_stride,
+                          bool reuse_factorisation, int& iterations) {
     const double penalty_scale = 1.0 / static_cast<double>(block_stride);
-    evaluate(beta, current, block_stride, penalty_scale);
-    ldlt.compute(current.hessian);
+    bool fresh = !reuse_factorisation;
+    evaluate(beta, current, block_stride, penalty_scale, fresh);
     evaluated_beta = beta;
     for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {
       iterations = iteration;
-      const Eigen::VectorXd d = ldlt.vectorD();
-      if (ldlt.info() != Eigen::Success || !(d.minCoeff() > 1e-13 * d.cwiseAbs().maxCoeff()))
-        return fit_status::singular;
+      if (fresh) {
+        ldlt.compute(current.hessian);
+        factorised_stride = block_stride;
+        const Eigen::VectorXd d = ldlt.vectorD();
+        if (ldlt.info() != Eigen::Success || !(d.minCoeff() > 1e-13 * d.cwiseAbs().maxCoeff()))
+          return fit_status::singular;
+      }
       if (current.max_abs_eta > detail::separation_log_odds) return fit_status::separation;
-      const Eigen::VectorXd step = ldlt.solve(current.gradient);
-      if (step.cwiseAbs().maxCoeff() <= options.tolerance * (1.0 + beta.cwiseAbs().maxCoeff())) {
+      const Eigen::VectorXd step =
+          ldlt.solve(current.gradient) *
+          (static_cast<double>(block_stride) / static_cast<double>(factorised_stride));
+      const double size = step.cwiseAbs().maxCoeff() / (1.0 + beta.cwiseAbs().maxCoeff());
+      if (fresh && size <= options.tolerance) {
         // Newton converges quadratically: this last step is below the tolerance, so taking
         // it without another pass leaves the likelihood and covariance (evaluated one tiny
         // step back) unchanged to working precision.
         beta -= step;
         return fit_status::converged;
       }
+      const bool next_fresh = !fresh || !(size * size * size <= options.tolerance);
       // Step halving keeps every iteration a descent step of the (convex) objective.
       double t = 1.0;
       for (int halving = 0; halving < 40; ++halving, t *= 0.5) {
-        evaluate(beta - t * step, trial, block_stride, penalty_scale);
+        evaluate(beta - t * step, trial, block_stride, penalty_scale, next_fresh);
         if (trial.f <= current.f + 1e-12 * std::abs(current.f)) break;
       }
       beta -= t * step;
       std::swap(current, trial);
       evaluated_beta = beta;
-      ldlt.compute(current.hessian);
+      fresh = next_fresh;
     }
     return fit_status::max_iterations;
   };
@@ -285,12 +306,14 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
   // evenly): its estimate is within sampling error (~1e-2) of the full one, from where
   // the full data need 4 passes instead of 6. Any start gives the same optimum; a failed
   // subsample fit is discarded.
+  bool warm = false;
   if (n >= detail::logistic_warm_start_rows) {
     Eigen::VectorXd start = beta;
     int subsample_iterations = 0;
-    if (newton(start, 16, subsample_iterations) == fit_status::converged) beta = start;
+    warm = newton(start, 16, false, subsample_iterations) == fit_status::converged;
+    if (warm) beta = start;
   }
-  m.status = newton(beta, 1, m.iterations);
+  m.status = newton(beta, 1, warm, m.iterations);
   if (m.status == fit_status::max_iterations && current.max_abs_eta > 20.0)
     m.status = fit_status::separation;
   m.gradient_norm = current.gradient.cwiseAbs().maxCoeff();
