@@ -71,6 +71,34 @@ patron_expect(EXIT 2 STDERR "bad_repeat.csv:2: column 'repeat': 'once' is not re
 patron_expect(EXIT 2 STDERR "--as-of: '2026-13-01' is not a date" ARGS leads events ${rules} ${events} --as-of 2026-13-01)
 patron_expect(EXIT 2 STDERR "missing EVENTS file" ARGS leads events ${rules})
 
+# score --rules --events: criteria score + behavioural points (the rules above), as of
+# 2026-11-15. L4's criteria score: intent percentile 1/8 -> 5, value 0, competition bin
+# [3, inf) -> 30, risk 1 - 0.7/0.7 -> 0: 35; its visits 0 and 7 days old score 5 + 2.5 and
+# its demo request 30: 37.5, total 72.5, now second. L2's unsubscribe (30 days old,
+# half-life 30) scores -10. L1's visit on 11-20 is after as-of; X9 is not in LEADS.
+patron_write_file(lead_events lead_events.csv
+"lead,event,time
+L4,visit,2026-11-15
+L4,visit,2026-11-08
+L4,demo_request,2026-11-10
+L2,unsubscribe,2026-10-16
+L1,visit,2026-11-20
+X9,visit,2026-11-15
+")
+patron_expect(EXIT 0 STDOUT "^lead,score,tier,rank,criteria_score,behaviour_points,points_intent,points_value,points_competition,points_risk,behaviour_visit,behaviour_demo_request,behaviour_unsubscribe\nL1,82\\.5,A,1,82\\.5,0,35,7\\.5,30,10,0,0,0\nL4,72\\.5,B,2,35,37\\.5,5,0,30,0,7\\.5,30,0\n"
+  ARGS leads score ${criteria} ${leads} --tier-thresholds 80,50,20 --rules ${rules} --events ${lead_events} --as-of 2026-11-15)
+patron_expect(EXIT 0 STDOUT "\nL2,[0-9.]+,[A-D],[34],[0-9.]+,-10,[0-9.]+,[0-9.]+,[0-9.]+,[0-9.]+,0,0,-10\n"
+  ARGS leads score ${criteria} ${leads} --rules ${rules} --events ${lead_events} --as-of 2026-11-15)
+patron_expect(EXIT 0 STDOUT "\"as_of\": \"2026-11-15\",\n *\"events_after_as_of\": 1,\n *\"events_of_other_leads\": 1"
+  ARGS leads score ${criteria} ${leads} --rules ${rules} --events ${lead_events} --as-of 2026-11-15 --json)
+patron_expect(EXIT 2 STDERR "score: --rules and --events go together" ARGS leads score ${criteria} ${leads} --rules ${rules})
+patron_write_file(leads_no_id leads_no_id.csv "intent,value,competition,risk\n0.9,5000,3,0.2\n0.4,800,2,0.5\n")
+patron_expect(EXIT 2 STDERR "leads_no_id.csv: --events needs a lead identifier column \\(id or --id-column\\)"
+  ARGS leads score ${criteria} ${leads_no_id} --rules ${rules} --events ${lead_events})
+patron_write_file(leads_dup leads_dup.csv "id,intent,value,competition,risk\nL1,0.9,5000,3,0.2\nL1,0.4,800,2,0.5\n")
+patron_expect(EXIT 2 STDERR "leads_dup.csv:3: column 'id': 'L1' identifies an earlier lead too"
+  ARGS leads score ${criteria} ${leads_dup} --rules ${rules} --events ${lead_events})
+
 # fit: statsmodels Logit on generated.csv (tests/reference/leads/make_reference.py):
 # intercept -0.86753122551775, x1 1.08775336369798 (se 0.14917950385142).
 patron_expect(EXIT 0 STDOUT "\\(intercept\\),-0\\.867531225517[0-9]*,0\\.260720453[0-9]*,-3\\.32743831[0-9]*,0\\.000876483916[0-9]*\nx1,1\\.0877533636979[0-9]*,0\\.149179503851"

@@ -1,5 +1,5 @@
 // patron leads: lead-priority scoring (patron/leads.hpp).
-//   patron leads score CRITERIA LEADS   weighted criteria -> score, tier, rank, explanation
+//   patron leads score CRITERIA LEADS   weighted criteria (+ behavioural points) -> score, tier, rank
 //   patron leads events RULES EVENTS    behavioural points with decay, as of a date
 //   patron leads fit HISTORY            logistic conversion model -> coefficients, points, gains
 // and the "Lead priority" section of `patron demo`.
@@ -139,6 +139,103 @@ json tier_json(const patron::tier_assignment& t) {
   return j;
 }
 
+
+// --- events ----------------------------------------------------------------------
+// RULES: CSV with columns event and points, and optionally repeat (repeatable|first_time),
+// cap (empty = none) and half_life (days; empty = no decay).
+std::vector<patron::event_rule> read_event_rules(const std::string& path) {
+  const csv_table csv = read_csv_file(path);
+  const auto event = csv.column("event"), points = csv.column("points");
+  const auto optional_column = [&](const char* name) -> std::optional<std::size_t> {
+    if (csv.has_column(name)) return csv.column(name);
+    return std::nullopt;
+  };
+  const auto repeat = optional_column("repeat"), cap = optional_column("cap"),
+             half_life = optional_column("half_life");
+  std::vector<patron::event_rule> rules;
+  for (std::size_t r = 0; r < csv.size(); ++r) {
+    patron::event_rule rule;
+    rule.event = csv.rows[r][event];
+    rule.points = csv.number(r, points);
+    if (repeat) {
+      const std::string& text = csv.rows[r][*repeat];
+      if (text == "first_time") rule.repeat = patron::event_repeat::first_time_only;
+      else if (text != "repeatable" && !text.empty())
+        csv.fail(r, *repeat, "'" + text + "' is not repeatable or first_time");
+    }
+    if (cap && !csv.rows[r][*cap].empty()) rule.cap = csv.number(r, *cap);
+    if (half_life && !csv.rows[r][*half_life].empty()) rule.half_life = csv.number(r, *half_life);
+    rules.push_back(std::move(rule));
+  }
+  if (rules.empty()) throw usage_error(path + ": no event rules");
+  return rules;
+}
+
+// EVENTS: one row per event with a lead identifier, an event type and a time.
+struct event_log {
+  std::vector<std::string> lead, event;
+  std::vector<double> time;
+  double as_of = 0;  // --as-of, else the last event
+};
+
+event_log read_event_log(const arguments& args, const std::string& path) {
+  const csv_table events = read_csv_file(path);
+  const auto lead_col = events.column(args.text("lead-column", "lead"));
+  const auto event_col = events.column(args.text("event-column", "event"));
+  const auto time_col = events.column(args.text("time-column", "time"));
+  event_log log;
+  for (std::size_t r = 0; r < events.size(); ++r) {
+    log.lead.push_back(events.rows[r][lead_col]);
+    log.event.push_back(events.rows[r][event_col]);
+  }
+  log.time = events.dates(time_col);
+  if (log.time.empty()) throw usage_error(events.source + ": no events");
+  log.as_of = args.has("as-of") ? parse_date(args.text("as-of"), "--as-of: ")
+                                : *std::max_element(log.time.begin(), log.time.end());
+  return log;
+}
+
+// Behavioural points of the rows of LEADS (--rules and --events): events are matched to
+// leads by the id column; events of leads not in LEADS are counted, not scored.
+struct lead_behaviour {
+  patron::behaviour_points points;
+  std::vector<patron::event_rule> rules;
+  double as_of = 0;
+  std::size_t events_of_other_leads = 0;
+};
+
+std::optional<lead_behaviour> behaviour_of_leads(const arguments& args, const csv_table& leads,
+                                                 std::optional<std::size_t> id) {
+  if (args.has("rules") != args.has("events"))
+    throw usage_error("score: --rules and --events go together");
+  if (!args.has("rules")) return std::nullopt;
+  if (!id)
+    throw usage_error(leads.source + ": --events needs a lead identifier column (id or --id-column)");
+  std::map<std::string, std::size_t> row_of;
+  for (std::size_t r = 0; r < leads.size(); ++r)
+    if (!row_of.emplace(leads.rows[r][*id], r).second)
+      leads.fail(r, *id, "'" + leads.rows[r][*id] + "' identifies an earlier lead too");
+  lead_behaviour out;
+  out.rules = read_event_rules(args.text("rules"));
+  const event_log log = read_event_log(args, args.text("events"));
+  out.as_of = log.as_of;
+  std::vector<std::size_t> lead;
+  std::vector<std::string> event;
+  std::vector<double> time;
+  for (std::size_t e = 0; e < log.lead.size(); ++e) {
+    const auto found = row_of.find(log.lead[e]);
+    if (found == row_of.end()) {
+      ++out.events_of_other_leads;
+      continue;
+    }
+    lead.push_back(found->second);
+    event.push_back(log.event[e]);
+    time.push_back(log.time[e]);
+  }
+  out.points = patron::score_behaviour(leads.size(), lead, event, time, out.rules, log.as_of);
+  return out;
+}
+
 int run_score(const arguments& args, std::ostream& out) {
   const auto criteria = read_criteria(args.positional(1, "CRITERIA file"));
   const csv_table leads = read_csv_file(args.positional(2, "LEADS file"));
@@ -148,34 +245,59 @@ int run_score(const arguments& args, std::ostream& out) {
       throw usage_error(leads.source + ": criterion '" + c.name + "' is not a column");
     names.push_back(c.name);
   }
+  const auto id = id_column(args, leads);
+  const auto behaviour = behaviour_of_leads(args, leads, id);
   const numeric_columns x = read_columns(leads, names);
   numeric_columns reference = x;
   if (args.has("reference")) reference = read_columns(read_csv_file(args.text("reference")), names);
   const auto scorer = patron::fit_lead_scorer(reference.values, names, criteria);
   const auto s = scorer.score(x.values);
-  const auto tiers = tiers_from_arguments(args, s.total);
-  const auto order = patron::priority_order(s.total);
+  // The lead's score is its criteria score (0..100) plus its behavioural points, which
+  // keep the rules' own units (caps bound them): the total ranks and tiers the leads.
+  Eigen::VectorXd total = s.total;
+  if (behaviour) total += behaviour->points.total;
+  const auto tiers = tiers_from_arguments(args, total);
+  const auto order = patron::priority_order(total);
   std::vector<long long> rank(order.size());
   for (std::size_t k = 0; k < order.size(); ++k) rank[static_cast<std::size_t>(order[k])] = static_cast<long long>(k + 1);
 
   std::vector<std::string> columns = {"lead", "score", "tier", "rank"};
+  if (behaviour) {
+    columns.push_back("criteria_score");
+    columns.push_back("behaviour_points");
+  }
   for (const auto& c : criteria) columns.push_back("points_" + c.name);
+  if (behaviour)
+    for (const auto& rule : behaviour->rules) columns.push_back("behaviour_" + rule.event);
   table t(columns);
-  const auto id = id_column(args, leads);
   for (std::size_t k = 0; k < order.size(); ++k) {
     const auto i = order[k];  // best first
-    std::vector<table::cell> row(columns.size());
-    row[0] = id_cell(leads, id, static_cast<std::size_t>(i));
-    row[1] = s.total(i);
-    row[2] = std::string(1, patron::tier_letter(tiers.tiers[static_cast<std::size_t>(i)]));
-    row[3] = rank[static_cast<std::size_t>(i)];
-    for (Eigen::Index j = 0; j < s.contribution.cols(); ++j)
-      row[static_cast<std::size_t>(j) + 4] = s.contribution(i, j);
+    std::vector<table::cell> row;
+    row.reserve(columns.size());
+    row.emplace_back(id_cell(leads, id, static_cast<std::size_t>(i)));
+    row.emplace_back(total(i));
+    row.emplace_back(std::string(1, patron::tier_letter(tiers.tiers[static_cast<std::size_t>(i)])));
+    row.emplace_back(rank[static_cast<std::size_t>(i)]);
+    if (behaviour) {
+      row.emplace_back(s.total(i));
+      row.emplace_back(behaviour->points.total(i));
+    }
+    for (Eigen::Index j = 0; j < s.contribution.cols(); ++j) row.emplace_back(s.contribution(i, j));
+    if (behaviour)
+      for (Eigen::Index j = 0; j < behaviour->points.points.cols(); ++j)
+        row.emplace_back(behaviour->points.points(i, j));
     t.add_row(std::move(row));
   }
   json extra = json::object();
   extra.set("leads", static_cast<unsigned long long>(order.size()));
   extra.set("tiers", tier_json(tiers));
+  if (behaviour) {
+    extra.set("as_of", format_date(behaviour->as_of));
+    extra.set("events_after_as_of",
+              static_cast<unsigned long long>(behaviour->points.events_after_as_of));
+    extra.set("events_of_other_leads",
+              static_cast<unsigned long long>(behaviour->events_of_other_leads));
+  }
   write_result(args, out, t, extra);
   return 0;
 }
@@ -274,61 +396,19 @@ int run_fit(const arguments& args, std::ostream& out) {
   write_result(args, out, coefficients, extra);
   return 0;
 }
-
-// --- events ----------------------------------------------------------------------
-// RULES: CSV with columns event and points, and optionally repeat (repeatable|first_time),
-// cap (empty = none) and half_life (days; empty = no decay).
-std::vector<patron::event_rule> read_event_rules(const std::string& path) {
-  const csv_table csv = read_csv_file(path);
-  const auto event = csv.column("event"), points = csv.column("points");
-  const auto optional_column = [&](const char* name) -> std::optional<std::size_t> {
-    if (csv.has_column(name)) return csv.column(name);
-    return std::nullopt;
-  };
-  const auto repeat = optional_column("repeat"), cap = optional_column("cap"),
-             half_life = optional_column("half_life");
-  std::vector<patron::event_rule> rules;
-  for (std::size_t r = 0; r < csv.size(); ++r) {
-    patron::event_rule rule;
-    rule.event = csv.rows[r][event];
-    rule.points = csv.number(r, points);
-    if (repeat) {
-      const std::string& text = csv.rows[r][*repeat];
-      if (text == "first_time") rule.repeat = patron::event_repeat::first_time_only;
-      else if (text != "repeatable" && !text.empty())
-        csv.fail(r, *repeat, "'" + text + "' is not repeatable or first_time");
-    }
-    if (cap && !csv.rows[r][*cap].empty()) rule.cap = csv.number(r, *cap);
-    if (half_life && !csv.rows[r][*half_life].empty()) rule.half_life = csv.number(r, *half_life);
-    rules.push_back(std::move(rule));
-  }
-  if (rules.empty()) throw usage_error(path + ": no event rules");
-  return rules;
-}
-
 int run_events(const arguments& args, std::ostream& out) {
   const auto rules = read_event_rules(args.positional(1, "RULES file"));
-  const csv_table events = read_csv_file(args.positional(2, "EVENTS file"));
-  const auto lead_col = events.column(args.text("lead-column", "lead"));
-  const auto event_col = events.column(args.text("event-column", "event"));
-  const auto time_col = events.column(args.text("time-column", "time"));
+  const event_log log = read_event_log(args, args.positional(2, "EVENTS file"));
   // Leads are numbered in order of first appearance.
   std::map<std::string, std::size_t> index_of;
   std::vector<std::string> ids;
-  std::vector<std::size_t> lead(events.size());
-  std::vector<std::string> event(events.size());
-  for (std::size_t r = 0; r < events.size(); ++r) {
-    const std::string& id = events.rows[r][lead_col];
-    const auto [it, inserted] = index_of.emplace(id, ids.size());
-    if (inserted) ids.push_back(id);
+  std::vector<std::size_t> lead(log.lead.size());
+  for (std::size_t r = 0; r < log.lead.size(); ++r) {
+    const auto [it, inserted] = index_of.emplace(log.lead[r], ids.size());
+    if (inserted) ids.push_back(log.lead[r]);
     lead[r] = it->second;
-    event[r] = events.rows[r][event_col];
   }
-  const std::vector<double> time = events.dates(time_col);
-  if (time.empty()) throw usage_error(events.source + ": no events");
-  const double as_of = args.has("as-of") ? parse_date(args.text("as-of"), "--as-of: ")
-                                         : *std::max_element(time.begin(), time.end());
-  const auto b = patron::score_behaviour(ids.size(), lead, event, time, rules, as_of);
+  const auto b = patron::score_behaviour(ids.size(), lead, log.event, log.time, rules, log.as_of);
   const auto order = patron::priority_order(b.total);
 
   std::vector<std::string> columns = {"lead", "points", "rank"};
@@ -346,7 +426,7 @@ int run_events(const arguments& args, std::ostream& out) {
   }
   json extra = json::object();
   extra.set("leads", static_cast<unsigned long long>(ids.size()));
-  extra.set("as_of", format_date(as_of));
+  extra.set("as_of", format_date(log.as_of));
   extra.set("events_after_as_of", static_cast<unsigned long long>(b.events_after_as_of));
   write_result(args, out, t, extra);
   return 0;
@@ -366,10 +446,12 @@ std::vector<option_spec> options() {
       {"reference", "FILE", "score: learn the normalisation from FILE instead of LEADS", ""},
       {"tier-shares", "A,B,C", "score: top shares of tiers A, B, C by quantile", "0.1,0.2,0.3"},
       {"tier-thresholds", "A,B,C", "score: lowest score of tiers A, B, C (overrides shares)", ""},
-      {"lead-column", "NAME", "events: lead identifier column of EVENTS", "lead"},
-      {"event-column", "NAME", "events: event type column of EVENTS", "event"},
-      {"time-column", "NAME", "events: event time column (YYYY-MM-DD[THH:MM[:SS]])", "time"},
-      {"as-of", "DATE", "events: evaluation time; later events are ignored", "the last event"},
+      {"rules", "FILE", "score: event rules (as for events); with --events", ""},
+      {"events", "FILE", "score: events of the leads, matched by id; adds behavioural points", ""},
+      {"lead-column", "NAME", "events, score --events: lead identifier column of EVENTS", "lead"},
+      {"event-column", "NAME", "events, score --events: event type column of EVENTS", "event"},
+      {"time-column", "NAME", "events, score --events: event time column (YYYY-MM-DD[THH:MM[:SS]])", "time"},
+      {"as-of", "DATE", "events, score --events: evaluation time; later events are ignored", "the last event"},
       {"target", "NAME", "fit: 0/1 outcome column", "converted"},
       {"features", "A,B,...", "fit: feature columns", "every other column"},
       {"weight-column", "NAME", "fit: sample (frequency) weights", ""},
@@ -394,6 +476,9 @@ std::vector<option_spec> options() {
      "  missing (reject|worst|neutral|reweight), bin_edges and bin_points ('0;3' and '0;20;40').\n"
      "  LEADS is a CSV with one column per criterion (empty or NA = missing). Output: one row\n"
      "  per lead, best first: score 0..100, tier, rank and each criterion's points.\n"
+     "  With --rules RULES --events EVENTS (as for events, matched to LEADS by id), score\n"
+     "  is criteria_score (0..100) + behaviour_points, which rank and tier the leads, and\n"
+     "  each event type's points follow; events of other leads are counted, not scored.\n"
      "events: behavioural points. RULES is a CSV with columns event,points and optional\n"
      "  repeat (repeatable|first_time), cap (on the decayed sum per event type; empty = none)\n"
      "  and half_life (days; empty = no decay). EVENTS is a CSV with columns lead,event,time.\n"
