@@ -75,7 +75,7 @@ void BM_fit_logistic(benchmark::State& state) {
   }
   patron::logistic_model m;
   patron::logistic_options options;
-  options.threads = static_cast<int>(state.range(0));
+  options.threads = static_cast<unsigned>(state.range(0));
   for (auto _ : state) {
     m = patron::fit_logistic(X, y, options);
     benchmark::DoNotOptimize(m.coefficients.data());

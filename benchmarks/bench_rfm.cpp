@@ -59,7 +59,7 @@ const bench_log& data() {
   return log;
 }
 
-patron::rfm_options options(std::size_t threads = 1) {
+patron::rfm_options options(unsigned threads = 1) {
   patron::rfm_options o;
   o.as_of = data().as_of;
   o.threads = threads;

@@ -559,7 +559,7 @@ TEST_CASE("any number of scoring threads gives the same scores", "[property]") {
   patron::score_options o;
   o.monetary.bins = 4;
   const auto one = patron::score_rfm(table, o);
-  for (std::size_t threads : {2, 3, 64}) {
+  for (unsigned threads : {2u, 3u, 64u, 0u}) {  // 0: every hardware thread
     o.threads = threads;
     const auto many = patron::score_rfm(table, o);
     for (const auto& [a, b] : {std::pair{&one.recency, &many.recency},
@@ -584,7 +584,7 @@ TEST_CASE("any number of threads gives the same table bit for bit", "[property]"
     patron::rfm_options o;
     o.monetary = patron::monetary_measure::mean;
     const auto one = patron::rfm_from_transactions(*ids, log.days, log.amounts, o);
-    for (std::size_t threads : {2, 3, 8, 10000}) {
+    for (unsigned threads : {2u, 3u, 8u, 10000u, 0u}) {
       o.threads = threads;
       const auto many = patron::rfm_from_transactions(*ids, log.days, log.amounts, o);
       CHECK(many.customer == one.customer);
@@ -642,7 +642,7 @@ TEST_CASE("the compact pass equals the 32-byte cells, spilled counts included", 
                                            log.days.data(), log.amounts.data(), o));
   const auto names = as_names(log.customers);
   const auto reference = patron::rfm_from_transactions(names, log.days, log.amounts, o);
-  for (std::size_t threads : {1, 2, 3}) {
+  for (unsigned threads : {1u, 2u, 3u}) {
     o.threads = threads;
     const auto t = patron::rfm_from_transactions(log.customers, log.days, log.amounts, o);
     check_same_table(t, reference);

@@ -201,9 +201,6 @@ TEST_CASE("bad transactions and options are rejected naming the record", "[inval
   CHECK_THROWS_WITH(patron::rfm_from_transactions(ids, days, amounts, o),
                     "patron::rfm_from_transactions: options.time_unit (0) must be finite and positive");
   o.time_unit = 1;
-  o.threads = 0;
-  CHECK_THROWS_WITH(patron::rfm_from_transactions(ids, days, amounts, o),
-                    "patron::rfm_from_transactions: options.threads (0) must be at least 1");
   CHECK_THROWS_WITH(patron::rfm_from_transactions(std::vector<long long>{}, std::vector<double>{},
                                                   std::vector<double>{}),
                     "patron::rfm_from_transactions: customers must not be empty");
@@ -276,9 +273,6 @@ TEST_CASE("bad bins, breakpoints and weights are rejected", "[invalid]") {
   CHECK_THROWS_WITH(patron::score_rfm(v, Eigen::VectorXd(2), v),
                     "patron::score_rfm: recency has 3 elements but frequency has 2");
   o = {};
-  o.threads = 0;
-  CHECK_THROWS_WITH(patron::score_rfm(v, v, v, o),
-                    "patron::score_rfm: options.threads (0) must be at least 1");
   // Dimensions scored on threads of their own report the first failure in R, F, M order.
   o.threads = 3;
   o.monetary.bins = 11;

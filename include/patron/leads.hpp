@@ -154,10 +154,10 @@ struct logistic_options {
   double weight_0 = 1.0, weight_1 = 1.0;    // class weights when explicit_weights (> 0)
   int max_iterations = 100;                 // Newton iterations (>= 1)
   double tolerance = 1e-10;  // converged when max |Newton step| <= tolerance * (1 + max |beta|)
-  // Threads for the passes over the rows (>= 1). Rows are summed in fixed chunks of
-  // 32,768 in a fixed order, so the fit is bit-identical for any value; a fit of fewer
-  // rows than two chunks uses one thread.
-  int threads = 1;
+  // Threads for the passes over the rows (0 = every hardware thread). Rows are summed
+  // in fixed chunks of 32,768 in a fixed order, so the fit is bit-identical for any
+  // value; a fit of fewer rows than two chunks uses one thread.
+  unsigned threads = 1;
 };
 
 enum class fit_status { converged, max_iterations, separation, singular };

@@ -68,10 +68,10 @@ struct rfm_options {
   frequency_measure frequency = frequency_measure::transactions;
   monetary_measure monetary = monetary_measure::total;
   // Threads for the pass over the rows of rfm_from_transactions and for filling the
-  // table (>= 1). Default 1. Any count gives the same table bit for bit (sums are
+  // table (0 = every hardware thread). Default 1. Any count gives the same table bit for bit (sums are
   // exact, see docs/rfm.md). At most one thread per 1,024 rows is started; used for
   // frequency_measure::transactions, the purchase-period path runs on one thread.
-  std::size_t threads = 1;
+  unsigned threads = 1;
 };
 
 // Per-customer RFM values. Rows are customers: ascending id order when built from
@@ -119,9 +119,9 @@ struct score_options {
   double recency_weight = 1.0;
   double frequency_weight = 1.0;
   double monetary_weight = 1.0;
-  // Threads scoring the three dimensions side by side (>= 1; at most 3 are used).
-  // Default 1. Any count gives the same scores.
-  std::size_t threads = 1;
+  // Threads scoring the three dimensions side by side (0 = every hardware thread; at
+  // most 3 are used). Default 1. Any count gives the same scores.
+  unsigned threads = 1;
 };
 
 struct dimension_scores {

@@ -15,6 +15,8 @@ patron_expect(EXIT 0 STDOUT "^customer,recency,frequency,monetary,recency_score,
   ARGS rfm ${CDNOW} --as-of 1998-06-30 --threads 2)
 patron_expect(EXIT 0 STDOUT "\nChampions,234,[^\n]*\nPotential Loyalist,825,.*\nOthers,7,0\\.00296[^\n]*\n$"
   ARGS rfm ${CDNOW} --summary --as-of 1998-06-30 --threads 3)
+patron_expect(EXIT 0 STDOUT "\nChampions,234,[^\n]*\nPotential Loyalist,825,.*\nOthers,7,0\\.00296[^\n]*\n$"
+  ARGS rfm ${CDNOW} --summary --as-of 1998-06-30 --threads 0)
 patron_expect(EXIT 0 STDOUT "--threads N +threads for the pass over the transactions" ARGS rfm --help)
 # The validator on R rfm 0.2.x: three rows can never match.
 patron_expect(EXIT 0 STDOUT "shadowed,New Customers,0\nshadowed,Promising,0\n"
@@ -50,6 +52,6 @@ patron_expect(EXIT 2 STDERR "table.rules\\[0\\].recency.high \\(6\\) must be in 
   ARGS rfm ${CDNOW} --segments-table ${badtable})
 patron_expect(EXIT 2 STDERR "option --segments-table: 'r-rfm-9' is neither" ARGS rfm ${small} --segments-table r-rfm-9)
 patron_expect(EXIT 2 STDERR "option --frequency: 'often' is neither transactions nor days" ARGS rfm ${small} --frequency often)
-patron_expect(EXIT 2 STDERR "option --threads: '0' must be in \\[1, 1024\\]" ARGS rfm ${small} --threads 0)
-patron_expect(EXIT 2 STDERR "option --threads: '-3' must be in \\[1, 1024\\]" ARGS rfm ${small} --threads -3)
+patron_expect(EXIT 2 STDERR "option --threads: '-3' must be in \\[0, 1024\\]" ARGS rfm ${small} --threads -3)
+patron_expect(EXIT 2 STDERR "option --threads: '1025' must be in \\[0, 1024\\]" ARGS rfm ${small} --threads 1025)
 patron_expect(EXIT 2 STDERR "option --threads: 'two' is not an integer" ARGS rfm ${small} --threads two)

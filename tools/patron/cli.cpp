@@ -122,6 +122,13 @@ long long arguments::integer(const std::string& name, long long fallback) const 
   return value;
 }
 
+unsigned arguments::threads() const {
+  const long long value = integer("threads", 1);
+  if (value < 0 || value > 1024)
+    throw usage_error("option --threads: '" + std::to_string(value) + "' must be in [0, 1024] (0: every core)");
+  return static_cast<unsigned>(value);
+}
+
 const std::string& arguments::positional(std::size_t i, const std::string& what) const {
   if (i >= positional_.size())
     throw usage_error("missing " + what + " (see patron " + command_ + " --help)");

@@ -41,6 +41,8 @@ class arguments {
   double number(const std::string& name, double fallback) const;
   std::optional<double> optional_number(const std::string& name) const;
   long long integer(const std::string& name, long long fallback) const;
+  // --threads: 0 (every hardware thread) to 1024, default 1; any other value is a usage error.
+  unsigned threads() const;
   const std::vector<std::string>& positional() const { return positional_; }
   // The i-th positional argument, or a usage error naming `what`.
   const std::string& positional(std::size_t i, const std::string& what) const;

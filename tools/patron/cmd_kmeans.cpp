@@ -64,10 +64,7 @@ patron::kmeans_options fit_options(const arguments& args) {
   const long long seed = args.integer("seed", 0);
   if (seed < 0) throw usage_error("option --seed: " + std::to_string(seed) + " must be non-negative");
   o.seed = static_cast<std::uint64_t>(seed);
-  const long long threads = args.integer("threads", 1);
-  if (threads < 0 || threads > 1024)
-    throw usage_error("option --threads: " + std::to_string(threads) + " must be in [0, 1024]");
-  o.threads = static_cast<unsigned>(threads);
+  o.threads = args.threads();
   const std::string algorithm = args.text("algorithm", "lloyd");
   if (algorithm == "lloyd") o.algorithm = patron::kmeans_algorithm::lloyd;
   else if (algorithm == "hamerly" || algorithm == "elkan") o.algorithm = patron::kmeans_algorithm::hamerly;

@@ -148,10 +148,7 @@ int run(const arguments& args, std::ostream& out) {
   if (monetary == "mean") options.monetary = patron::monetary_measure::mean;
   else if (monetary != "total")
     throw usage_error("option --monetary: '" + monetary + "' is neither total nor mean");
-  const long long threads = args.integer("threads", 1);
-  if (threads < 1 || threads > 1024)
-    throw usage_error("option --threads: '" + std::to_string(threads) + "' must be in [1, 1024]");
-  options.threads = static_cast<std::size_t>(threads);
+  options.threads = args.threads();
   patron::score_options scoring;
   scoring.recency = binning_of(args, "recency");
   scoring.frequency = binning_of(args, "frequency");
@@ -237,7 +234,7 @@ std::vector<option_spec> options() {
   o.push_back({"summary", "", "print the segment summary instead of the customers", ""});
   o.push_back({"check-table", "", "print the segment table's cells won, shadowed rows and gaps", ""});
   o.push_back({"threads", "N",
-               "threads for the pass over the transactions and the scores, 1..1024 (same output for any N)", "1"});
+               "threads for the pass over the transactions and the scores, 0 (every core) to 1024; same output for any N", "1"});
   return o;
 }
 

@@ -9,9 +9,9 @@
 #include <cmath>
 #include <numeric>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "patron/core/parallel.hpp"
 #include "patron/core/math_policy.hpp"
 #include "patron/core/special.hpp"
 #include "patron/core/validate.hpp"
@@ -160,8 +160,6 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
                   "must be at least 1");
   detail::require(std::isfinite(options.tolerance) && options.tolerance > 0, fn, "options.tolerance",
                   options.tolerance, "must be finite and positive");
-  detail::require(options.threads >= 1, fn, "options.threads", options.threads,
-                  "must be at least 1");
   if (options.class_weights == class_weighting::explicit_weights) {
     detail::require_positive_scalar(fn, "options.weight_0", options.weight_0);
     detail::require_positive_scalar(fn, "options.weight_1", options.weight_1);
@@ -202,29 +200,22 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
   // into fixed chunks whose partial sums are added in chunk order, whatever thread
   // computed them: the result is the same for any options.threads.
   const Eigen::Index chunks = (n + detail::logistic_chunk_rows - 1) / detail::logistic_chunk_rows;
-  const int threads = static_cast<int>(std::min<Eigen::Index>(options.threads, chunks));
+  const std::size_t threads = detail::thread_count(options.threads, static_cast<std::size_t>(chunks));
   std::vector<detail::logistic_partial> partials(static_cast<std::size_t>(chunks));
   std::vector<detail::logistic_workspace> workspaces(static_cast<std::size_t>(threads));
   for (auto& ws : workspaces) ws.reserve(std::min(detail::logistic_block_rows, n), X.cols());
   const auto evaluate = [&](const Eigen::VectorXd& beta, detail::logistic_partial& out,
                             Eigen::Index block_stride, double penalty_scale, bool with_hessian) {
-    const auto work = [&](int thread) {
-      for (Eigen::Index c = thread; c < chunks; c += threads) {
+    // Worker t takes chunks t, t + threads, ... with a workspace of its own.
+    detail::parallel_for(threads, threads, [&](std::size_t thread) {
+      for (auto c = static_cast<Eigen::Index>(thread); c < chunks; c += static_cast<Eigen::Index>(threads)) {
         const Eigen::Index begin = c * detail::logistic_chunk_rows;
         const Eigen::Index end = std::min(n, begin + detail::logistic_chunk_rows);
         detail::logistic_rows(X, y, weights, beta, with_intercept, begin, end, block_stride,
-                              with_hessian, workspaces[static_cast<std::size_t>(thread)],
+                              with_hessian, workspaces[thread],
                               partials[static_cast<std::size_t>(c)]);
       }
-    };
-    if (threads == 1) {
-      work(0);
-    } else {
-      std::vector<std::thread> pool;
-      for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
-      work(0);
-      for (auto& t : pool) t.join();
-    }
+    });
     out = partials[0];
     for (std::size_t c = 1; c < partials.size(); ++c) {
       out.f += partials[c].f;

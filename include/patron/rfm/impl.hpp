@@ -7,16 +7,15 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <exception>
 #include <memory>
 #include <numeric>
 #include <optional>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "patron/core/parallel.hpp"
 #include "patron/core/validate.hpp"
 #include "patron/rfm/quantiles.hpp"
 #include "patron/transactions.hpp"
@@ -29,7 +28,6 @@ inline void validate_rfm_options(const char* function, const rfm_options& option
   require_positive_scalar(function, "options.time_unit", options.time_unit);
   require_positive_scalar(function, "options.period_length", options.period_length);
   if (options.as_of) require_finite_scalar(function, "options.as_of", *options.as_of);
-  require(options.threads >= 1, function, "options.threads", options.threads, "must be at least 1");
 }
 
 // The analysis date: options.as_of, checked against the latest transaction, or the
@@ -90,26 +88,6 @@ inline void merge_cells(rfm_cell& c, const rfm_cell& other) {
   window_summer::merge(c.spend, other.spend);
 }
 
-// Runs work(k) for k = 0 .. threads - 1, k > 0 on threads of their own; the first
-// exception any of them throws is rethrown once all are done.
-template <class Work>
-void run_parts(std::size_t threads, const Work& work) {
-  std::vector<std::exception_ptr> failure(threads);
-  const auto guarded = [&](std::size_t k) {
-    try {
-      work(k);
-    } catch (...) {
-      failure[k] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (std::size_t k = 1; k < threads; ++k) pool.emplace_back(guarded, k);
-  guarded(0);
-  for (auto& thread : pool) thread.join();
-  for (const auto& f : failure)
-    if (f) std::rethrow_exception(f);
-}
-
 // Part k of `parts` equal parts of [0, n): [begin, end).
 struct part_range {
   std::size_t begin, end;
@@ -123,7 +101,7 @@ inline part_range part_of(std::size_t n, std::size_t parts, std::size_t k) {
 // this many rows.
 constexpr std::size_t min_rows_per_thread = 1024;
 inline std::size_t row_threads(std::size_t requested, std::size_t n) {
-  return std::max<std::size_t>(1, std::min(requested, n / min_rows_per_thread));
+  return thread_count(requested, n / min_rows_per_thread);
 }
 
 // Rows [begin, end) into the cells; slot_of(i) names row i's cell and is valid up to
@@ -146,7 +124,7 @@ void add_rows(rfm_cell* cells, const SlotOf& slot_of, const double* times, const
 // the number of parts.
 inline void merge_parts(std::vector<rfm_cells>& part, std::size_t size, std::size_t threads) {
   if (part.size() < 2) return;
-  run_parts(threads, [&](std::size_t k) {
+  parallel_for(threads, threads, [&](std::size_t k) {
     const part_range cells = part_of(size, threads, k);
     for (std::size_t p = 1; p < part.size(); ++p)
       for (std::size_t c = cells.begin; c < cells.end; ++c) merge_cells(part[0][c], part[p][c]);
@@ -162,7 +140,7 @@ rfm_cells accumulate_cells(std::size_t size, std::size_t n, const SlotOf& slot_o
                            const window_summer& summer, std::size_t threads) {
   threads = row_threads(threads, n);
   std::vector<rfm_cells> part(threads);
-  run_parts(threads, [&](std::size_t k) {
+  parallel_for(threads, threads, [&](std::size_t k) {
     part[k] = allocate_buffer<rfm_cell>(size, true);
     const part_range rows = part_of(n, threads, k);
     add_rows(part[k].get(), slot_of, times, amounts, summer, rows.begin, rows.end, rows.end);
@@ -196,9 +174,9 @@ template <class Id, class Present, class CellOf>
 rfm_table<Id> direct_table(std::size_t span, Id low, const Present& present, const CellOf& cell_of,
                            const window_summer& summer, const rfm_options& options, double as_of,
                            std::size_t threads) {
-  threads = std::max<std::size_t>(1, std::min(threads, span / min_rows_per_thread));
+  threads = thread_count(threads, span / min_rows_per_thread);
   std::vector<std::size_t> first_row(threads + 1, 0);
-  run_parts(threads, [&](std::size_t k) {
+  parallel_for(threads, threads, [&](std::size_t k) {
     const part_range slots = part_of(span, threads, k);
     std::size_t m = 0;
     for (std::size_t v = slots.begin; v < slots.end; ++v) m += present(v) ? 1 : 0;
@@ -208,7 +186,7 @@ rfm_table<Id> direct_table(std::size_t span, Id low, const Present& present, con
   rfm_table<Id> t;
   t.as_of = as_of;
   resize_table(t, first_row[threads]);
-  run_parts(threads, [&](std::size_t k) {
+  parallel_for(threads, threads, [&](std::size_t k) {
     const part_range slots = part_of(span, threads, k);
     auto row = static_cast<Eigen::Index>(first_row[k]);
     for (std::size_t v = slots.begin; v < slots.end; ++v) {
@@ -386,7 +364,7 @@ std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* id
                                               const rfm_options& options) {
   const std::size_t threads = row_threads(options.threads, n);
   std::vector<Id> part_low(threads), part_high(threads);
-  run_parts(threads, [&](std::size_t k) {
+  parallel_for(threads, threads, [&](std::size_t k) {
     const part_range rows = part_of(n, threads, k);
     Id lo = ids[rows.begin], hi = ids[rows.begin];
     for (std::size_t i = rows.begin; i < rows.end; ++i) {
@@ -413,7 +391,7 @@ std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* id
 
   std::vector<compact_part> part(threads);
   std::atomic<bool> abandoned{false};
-  run_parts(threads, [&](std::size_t k) {
+  parallel_for(threads, threads, [&](std::size_t k) {
     part[k].cells = allocate_buffer<compact_cell>(span, true);
     const auto block = std::make_unique<compact_block>();
     const part_range rows = part_of(n, threads, k);
@@ -598,7 +576,6 @@ inline rfm_scores score_columns(const Eigen::Ref<const Eigen::VectorXd>& recency
   require_same_length(function, "recency", n, "frequency", static_cast<std::size_t>(frequency.size()));
   require_same_length(function, "recency", n, "monetary", static_cast<std::size_t>(monetary.size()));
 
-  require(options.threads >= 1, function, "options.threads", options.threads, "must be at least 1");
 
   rfm_scores s;
   struct dimension {
@@ -612,22 +589,11 @@ inline rfm_scores score_columns(const Eigen::Ref<const Eigen::VectorXd>& recency
       {"recency", &recency, &options.recency, true, &s.recency},
       {"frequency", &frequency, &options.frequency, false, &s.frequency},
       {"monetary", &monetary, &options.monetary, false, &s.monetary}};
-  // Failures are kept per dimension and the first in R, F, M order is rethrown, as one
-  // thread would have met them.
-  std::exception_ptr failure[3];
-  const std::size_t threads = std::min<std::size_t>(options.threads, 3);
-  run_parts(threads, [&](std::size_t k) {
-    for (std::size_t d = k; d < 3; d += threads) {
-      try {
-        const dimension& x = dimensions[d];
-        *x.out = score_dimension(function, x.name, *x.values, *x.bins, options, x.reversed);
-      } catch (...) {
-        failure[d] = std::current_exception();
-      }
-    }
+  // The first failure in R, F, M order is rethrown, as one thread would have met it.
+  parallel_for(3, options.threads, [&](std::size_t d) {
+    const dimension& x = dimensions[d];
+    *x.out = score_dimension(function, x.name, *x.values, *x.bins, options, x.reversed);
   });
-  for (const auto& f : failure)
-    if (f) std::rethrow_exception(f);
   s.code = 100 * s.recency.score.array() + 10 * s.frequency.score.array() + s.monetary.score.array();
   s.total = options.recency_weight * s.recency.score.cast<double>().array() +
             options.frequency_weight * s.frequency.score.cast<double>().array() +
