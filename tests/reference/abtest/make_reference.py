@@ -401,7 +401,8 @@ vec("cuped_expected", [theta, diff, se, z, p, diff - q * se, diff + q * se])
 # error falls ~10x per 10x points here, so it mostly measures the loose values). Measured
 # 2026-11-26: 1.8e-7. Genz's own 3-sigma error estimate (scipy.stats._mvn.mvndst) for a tight
 # 5-variate crossing probability is ~3e-10, i.e. ~2e-8 on the z scale at the last look.
-# Run time ~6 CPU minutes, almost all in the 4- and 5-variate GS_TIGHT probabilities.
+# Run time ~6 CPU minutes, almost all in the 4- and 5-variate GS_TIGHT probabilities. The
+# lattice shifts come from MVNDST's fixed-seed generator: two fresh runs gave identical digits.
 GS_LOOSE, GS_TIGHT = 10**6, 10**7
 
 
