@@ -664,4 +664,16 @@ inline const std::vector<double> cuped_y_b = {12.246388454944663, 25.00724217087
 // CUPED (Deng et al. 2013) written out with numpy: theta = cov(y, x) / var(x) over
 // both groups, adjusted y = y - theta (x - mean(x)), Welch-type normal test.
 inline const std::vector<double> cuped_expected = {0.8031593642309712, 2.409825416040345, 0.5334375934071021, 4.517539531941547, 6.256235053023122e-06, 1.3643069449627037, 3.4553438871179862};
+struct gs_case { patron::spending_function spending; patron::alternative alt; double alpha; int looks; double t[5], z_boundary[5], cumulative_alpha[5]; };
+// Lan-DeMets boundaries by scipy brentq on scipy.stats.multivariate_normal.cdf(maxpts=10000000, abseps=releps=0, lower_limit) crossing probabilities; cumulative_alpha = spending function at t_k (see make_reference.py)
+inline const gs_case gs_cases[] = {
+    {patron::spending_function::obrien_fleming, patron::alternative::greater, 0.025, 5, {0.2, 0.4, 0.6, 0.8, 1.0}, {4.876884948790762, 3.35701192157464, 2.6802800644588274, 2.2898167676866956, 2.0310320447525454}, {5.388712629058749e-07, 0.00039415175669118635, 0.003808063310989328, 0.012211790346448084, 0.024999999999999998}},
+    {patron::spending_function::pocock, patron::alternative::greater, 0.025, 5, {0.2, 0.4, 0.6, 0.8, 1.0}, {2.4379766880500116, 2.4268138584383627, 2.4101941425675353, 2.396649262826715, 2.385999614197274}, {0.007384863228008691, 0.013078429090289638, 0.017712826671557876, 0.02162099312907976, 0.025}},
+    {patron::spending_function::obrien_fleming, patron::alternative::two_sided, 0.05, 5, {0.2, 0.4, 0.6, 0.8, 1.0}, {4.876884948790762, 3.35701192157464, 2.680280065151999, 2.289816767837268, 2.031032042577999}, {1.0777425258117499e-06, 0.0007883035133823727, 0.007616126621978656, 0.024423580692896168, 0.049999999999999996}},
+    {patron::spending_function::pocock, patron::alternative::two_sided, 0.05, 3, {0.3, 0.5, 1.0}, {2.311835303805784, 2.397645299814312, 2.225757866156339}, {0.020786761092181433, 0.031005725347913876, 0.05}},
+};
+
+// max |z_boundary(maxpts=10000000) - z_boundary(maxpts=1000000)| over gs_cases
+inline constexpr double gs_reference_accuracy = 1.832610077023844e-07;
+
 }  // namespace abtest_reference

@@ -383,6 +383,92 @@ out.append("// CUPED (Deng et al. 2013) written out with numpy: theta = cov(y, x
 out.append("// both groups, adjusted y = y - theta (x - mean(x)), Welch-type normal test.")
 vec("cuped_expected", [theta, diff, se, z, p, diff - q * se, diff + q * se])
 
+# --- group-sequential boundaries ----------------------------------------------------------
+# Lan-DeMets boundaries computed without patron's method (recursive numerical integration of
+# the Brownian-motion density): with Z_j = B(t_j) / sqrt(t_j), corr(Z_i, Z_j) = sqrt(t_i / t_j)
+# (i < j), c_k solves, by scipy brentq,
+#   one-sided  P(Z_1 < c_1, ..., Z_{k-1} < c_{k-1}, Z_k >= c_k)       = a(t_k) - a(t_{k-1}),
+#   two-sided  P(|Z_1| < c_1, ..., |Z_{k-1}| < c_{k-1}, |Z_k| >= c_k) = a(t_k) - a(t_{k-1}),
+# the two-sided one as 2 P(|Z_j| < c_j, Z_k >= c_k) (the law is symmetric under Z -> -Z), each
+# probability a rectangle of a k-variate normal: scipy.stats.multivariate_normal.cdf with
+# lower_limit (Genz's MVNDST; exact bivariate algorithm for k <= 2, randomised lattice rules
+# for k >= 3, which use all maxpts because abseps = releps = 0). Spending functions as
+# docs/abtest.md defines them: O'Brien-Fleming type a(t) = 2 - 2 Phi(z_{1-a/2} / sqrt(t)),
+# Pocock type a log(1 + (e - 1) t); a two-sided design of level a spends 2 a_{a/2}(t).
+# Accuracy: every design is solved twice, with GS_LOOSE and with GS_TIGHT lattice points per
+# probability; the header keeps the tight values, and the largest |tight - loose| over all
+# boundaries, written as gs_reference_accuracy, is taken as their error bound (the lattice
+# error falls ~10x per 10x points here, so it mostly measures the loose values). Measured
+# 2026-11-26: 1.8e-7. Genz's own 3-sigma error estimate (scipy.stats._mvn.mvndst) for a tight
+# 5-variate crossing probability is ~3e-10, i.e. ~2e-8 on the z scale at the last look.
+# Run time ~6 CPU minutes, almost all in the 4- and 5-variate GS_TIGHT probabilities. The
+# lattice shifts come from MVNDST's fixed-seed generator: two fresh runs gave identical digits.
+GS_LOOSE, GS_TIGHT = 10**6, 10**7
+
+
+def gs_spent(spending, alpha, t, two_sided):
+    if two_sided:
+        return 2.0 * gs_spent(spending, alpha / 2.0, t, False)
+    if spending == "pocock":
+        return alpha * math.log1p((math.e - 1.0) * t)
+    return 2.0 * stats.norm.sf(stats.norm.isf(alpha / 2.0) / math.sqrt(t))
+
+
+def gs_crossing(t, earlier, c, two_sided, maxpts):
+    """P(no crossing at the looks of `earlier`, crossing at the next look with boundary c)."""
+    k = len(earlier) + 1
+    tk = np.asarray(t[:k], dtype=float)
+    corr = np.sqrt(np.minimum.outer(tk, tk) / np.maximum.outer(tk, tk))
+    upper = np.append(earlier, np.inf)
+    lower = np.append(-np.asarray(earlier) if two_sided else np.full(k - 1, -np.inf), c)
+    p = stats.multivariate_normal.cdf(upper, mean=np.zeros(k), cov=corr, maxpts=maxpts,
+                                      abseps=0.0, releps=0.0, lower_limit=lower)
+    return 2.0 * p if two_sided else p
+
+
+def gs_boundaries(t, spending, alpha, two_sided, maxpts):
+    """Boundaries with maxpts points per probability: brentq on a GS_LOOSE evaluation over
+    [0, 12], then (if maxpts is larger) brentq again within 1e-5 of that root."""
+    c = []
+    for k in range(len(t)):
+        target = gs_spent(spending, alpha, t[k], two_sided) - \
+            (gs_spent(spending, alpha, t[k - 1], two_sided) if k else 0.0)
+        if k == 0:
+            c.append(stats.norm.isf(target / 2.0 if two_sided else target))
+            continue
+        def excess(x, points):
+            return gs_crossing(t, c, x, two_sided, points) - target
+        root = optimize.brentq(excess, 0.0, 12.0, args=(GS_LOOSE,), xtol=1e-12)
+        if maxpts > GS_LOOSE:
+            root = optimize.brentq(excess, root - 1e-5, root + 1e-5, args=(maxpts,), xtol=1e-12)
+        c.append(root)
+    return c
+
+
+gs_designs = [([0.2, 0.4, 0.6, 0.8, 1.0], "obrien_fleming", 0.025, "greater"),
+              ([0.2, 0.4, 0.6, 0.8, 1.0], "pocock", 0.025, "greater"),
+              ([0.2, 0.4, 0.6, 0.8, 1.0], "obrien_fleming", 0.05, "two_sided"),
+              ([0.3, 0.5, 1.0], "pocock", 0.05, "two_sided")]
+rows, gs_accuracy = [], 0.0
+for t, spending, alpha, alt in gs_designs:
+    two_sided = alt == "two_sided"
+    tight = gs_boundaries(t, spending, alpha, two_sided, GS_TIGHT)
+    loose = gs_boundaries(t, spending, alpha, two_sided, GS_LOOSE)
+    gs_accuracy = max(gs_accuracy, max(abs(a - b) for a, b in zip(tight, loose)))
+    cumulative = [gs_spent(spending, alpha, x, two_sided) for x in t]
+    rows.append([f"patron::spending_function::{spending}", f"patron::alternative::{alt}",
+                 num(alpha), str(len(t)), "{" + ", ".join(num(x) for x in t) + "}",
+                 "{" + ", ".join(num(x) for x in tight) + "}",
+                 "{" + ", ".join(num(x) for x in cumulative) + "}"])
+out.append("struct gs_case { patron::spending_function spending; patron::alternative alt; "
+           "double alpha; int looks; double t[5], z_boundary[5], cumulative_alpha[5]; };")
+array("gs_cases", "gs_case", rows,
+      "Lan-DeMets boundaries by scipy brentq on scipy.stats.multivariate_normal.cdf("
+      f"maxpts={GS_TIGHT}, abseps=releps=0, lower_limit) crossing probabilities; "
+      "cumulative_alpha = spending function at t_k (see make_reference.py)")
+out.append(f"// max |z_boundary(maxpts={GS_TIGHT}) - z_boundary(maxpts={GS_LOOSE})| over gs_cases")
+out.append(f"inline constexpr double gs_reference_accuracy = {num(gs_accuracy)};\n")
+
 with open(os.path.join(HERE, "abtest_reference.hpp"), "w") as fh:
     fh.write("// Generated by tests/reference/abtest/make_reference.py; do not edit.\n")
     fh.write("// scipy %s, statsmodels %s, numpy %s, mpmath %s\n" % (
