@@ -60,8 +60,10 @@ inline std::vector<packed_split> pack_splits(const tree_structure& tree) {
 }
 
 // Independent rows descending side by side. A traversal is a chain of dependent loads;
-// interleaving the steps of this many rows lets their cache misses overlap.
-inline constexpr int tree_descent_lanes = 16;
+// interleaving the steps of this many rows lets their cache misses overlap. 8 measured
+// best (200,000 x 10, unlimited tree: 4 lanes 15.0 ms, 6 12.9, 8 11.3, 10 15.3, 12 11.9,
+// 16 12.1, 24 12.9 ms CPU, medians on the shared machine).
+inline constexpr int tree_descent_lanes = 8;
 
 // Leaf node id of each of the n rows of x (row-major, cols values a row) into leaf[0, n).
 // Each lane holds one row; every round takes one step in every lane, and a lane whose
