@@ -116,7 +116,8 @@ def main():
     for depth, arg in (("None", "0"), ("8", "8")):
         s = peer[depth]
         for step, name in (("fit", "tree_fit/%s" % arg), ("fit f32", "tree_fit_float/%s" % arg),
-                           ("predict", "tree_predict/%s/1" % arg), ("pred 2t", "tree_predict/%s/2" % arg)):
+                           ("predict", "tree_predict/%s/1/process_time" % arg),
+                           ("pred 2t", "tree_predict/%s/2/process_time" % arg)):
             wall, cpu, b = patron_ms(name)
             key = "predict" if step.startswith("pred") else "fit"
             leaves = "%d/%d" % (s["leaves"], int(b["leaves"])) if "leaves" in b else ""
