@@ -34,8 +34,8 @@ void validate_tree_input(const char* function, const tree_structure& tree,
                             std::to_string(tree.n_features) + ")");
 }
 
-// The split nodes packed into one 24-byte struct each (a traversal step touches one
-// cache line instead of four arrays). Leaves get no entry: a child < 0 is the leaf
+// The split nodes packed into one 24-byte struct each (a traversal step reads one
+// struct instead of four arrays). Leaves get no entry: a child < 0 is the leaf
 // node ~child of the tree, so a row is done the moment its step yields a negative child.
 struct packed_split {
   double threshold;
@@ -69,7 +69,8 @@ inline constexpr int tree_descent_lanes = 8;
 // Each lane holds one row; every round takes one step in every lane, and a lane whose
 // row reaches a leaf writes it and takes the next row at once. The work per row is its
 // own depth, not the deepest depth of a fixed group of rows: in an unlimited tree on
-// noisy data leaf depths spread widely (benchmark data: mean 19, group-of-64 maximum 35).
+// noisy data leaf depths spread widely (benchmark data: 6 to 44, mean 19.3; groups of
+// 64 rows stepping until their deepest row was at a leaf took 34.8 steps a row).
 // When the rows run out the remaining lanes finish one by one.
 inline void descend_rows(const std::vector<packed_split>& splits, const double* x,
                          Eigen::Index cols, Eigen::Index n, int* leaf) {
