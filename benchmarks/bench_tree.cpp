@@ -93,12 +93,15 @@ void tree_fit_float(benchmark::State& state) {
   }
 }
 
+// state.range(1): threads of predict.
 void tree_predict(benchmark::State& state) {
   const auto& d = data();
   const auto tree = patron::fit_tree_classifier(d.X, d.y, options_for(state));
+  patron::tree_predict_options o;
+  o.threads = static_cast<int>(state.range(1));
   double accuracy = 0.0;
   for (auto _ : state) {
-    const Eigen::VectorXi predicted = tree.predict(d.X);
+    const Eigen::VectorXi predicted = tree.predict(d.X, o);
     benchmark::DoNotOptimize(predicted.data());
     accuracy = (predicted.array() == d.y.array()).cast<double>().mean();
   }
@@ -107,6 +110,10 @@ void tree_predict(benchmark::State& state) {
 
 BENCHMARK(tree_fit)->Arg(0)->Arg(8)->Unit(benchmark::kMillisecond);
 BENCHMARK(tree_fit_float)->Arg(0)->Arg(8)->Unit(benchmark::kMillisecond);
-BENCHMARK(tree_predict)->Arg(0)->Arg(8)->Unit(benchmark::kMillisecond);
+// CPU time of the whole process, so that the 2-thread runs count both threads.
+BENCHMARK(tree_predict)
+    ->ArgsProduct({{0, 8}, {1, 2}})
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -1,5 +1,6 @@
 // CART properties that hold whatever the data, the readable rules, cross-validation
 // of the pruning path, and bad input.
+#include <patron/core/rng.hpp>
 #include <patron/tree.hpp>
 
 #include <algorithm>
@@ -189,6 +190,74 @@ TEST_CASE("predict, predict_proba, apply and decision_path agree", "[property]")
     const int l = tree.children_left[i], r = tree.children_right[i];
     CHECK(tree.n_node_samples[i] == tree.n_node_samples[l] + tree.n_node_samples[r]);
     CHECK(tree.value.row(i) == tree.value.row(l) + tree.value.row(r));
+  }
+}
+
+namespace {
+
+// Noisy data for an unlimited tree whose leaves lie at very different depths, and
+// enough rows for 3 threads of at least 4,096 rows, several copy blocks each.
+struct noisy_data {
+  Eigen::MatrixXd X;
+  Eigen::VectorXi y;
+  Eigen::VectorXd target;
+};
+
+noisy_data noisy(Eigen::Index rows) {
+  patron::rng random(7);
+  noisy_data d{Eigen::MatrixXd(rows, 4), Eigen::VectorXi(rows), Eigen::VectorXd(rows)};
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    for (Eigen::Index c = 0; c < 4; ++c) d.X(r, c) = random.normal();
+    d.target(r) = d.X(r, 0) + d.X(r, 1) * d.X(r, 2) + 0.5 * random.normal();
+    d.y(r) = d.target(r) < -0.5 ? 0 : (d.target(r) < 0.7 ? 1 : 2);
+  }
+  return d;
+}
+
+// The leaf of every row by the plain one-row-at-a-time walk of decision_path.
+Eigen::VectorXi walked_leaves(const patron::tree_structure& tree, const Eigen::MatrixXd& X) {
+  const auto paths = tree.decision_path(X);
+  Eigen::VectorXi leaf(X.rows());
+  for (Eigen::Index r = 0; r < X.rows(); ++r)
+    leaf(r) = paths.nodes[static_cast<std::size_t>(paths.row_start[static_cast<std::size_t>(r) + 1]) - 1];
+  return leaf;
+}
+
+}  // namespace
+
+TEST_CASE("apply and predict give the plain walk's leaves for 1, 2 and 3 threads", "[property]") {
+  const noisy_data d = noisy(13000);
+  const Eigen::Index fit_rows = 1500;  // the other rows are new to the tree
+  const auto classifier =
+      patron::fit_tree_classifier(d.X.topRows(fit_rows), d.y.head(fit_rows).eval());
+  const auto regressor =
+      patron::fit_tree_regressor(d.X.topRows(fit_rows), d.target.head(fit_rows).eval());
+  REQUIRE(classifier.depth() >= 12);
+  const Eigen::VectorXi walked = walked_leaves(classifier, d.X);
+  const Eigen::VectorXi walked_regression = walked_leaves(regressor, d.X);
+  const Eigen::MatrixXf X_float = d.X.cast<float>();
+  for (int threads : {1, 2, 3}) {
+    CAPTURE(threads);
+    patron::tree_predict_options o;
+    o.threads = threads;
+    const Eigen::VectorXi leaf = classifier.apply(d.X, o);
+    CHECK(leaf == walked);
+    CHECK(classifier.apply(X_float, o) == walked_leaves(classifier, X_float.cast<double>()));
+    CHECK(regressor.apply(d.X, o) == walked_regression);
+    const Eigen::VectorXi label = classifier.predict(d.X, o);
+    const Eigen::MatrixXd proba = classifier.predict_proba(d.X, o);
+    const Eigen::VectorXd value = regressor.predict(d.X, o);
+    for (Eigen::Index r = 0; r < d.X.rows(); ++r) {
+      Eigen::Index best = 0;
+      classifier.value.row(walked(r)).maxCoeff(&best);
+      CHECK(label(r) == best);
+      CHECK(proba.row(r) == classifier.value.row(walked(r)) / classifier.value.row(walked(r)).sum());
+      CHECK(value(r) == regressor.value(walked_regression(r), 0));
+    }
+    // A tree that is one leaf, and fewer rows than descend side by side.
+    const auto stump = patron::fit_tree_classifier(d.X, Eigen::VectorXi::Zero(d.X.rows()).eval());
+    CHECK(stump.apply(d.X, o) == Eigen::VectorXi::Zero(d.X.rows()));
+    CHECK(classifier.apply(d.X.topRows(5), o) == walked.head(5));
   }
 }
 
@@ -392,6 +461,19 @@ TEST_CASE("bad input throws invalid_input naming the argument", "[invalid]") {
   CHECK_THROWS_WITH(tree.predict_proba(bad), "patron::tree_classifier::predict_proba: X(2, 1) (inf) must be finite");
   CHECK_THROWS_WITH(tree.apply(Eigen::MatrixXf::Zero(1, 1)),
                     "patron::tree::apply: X.cols() (1) must equal the number of features the tree was fitted on (2)");
+  patron::tree_predict_options no_threads;
+  no_threads.threads = 0;
+  CHECK_THROWS_WITH(tree.predict(X, no_threads), "patron::tree_classifier::predict: options.threads (0) must be at least 1");
+  // Values are checked block by block during the descent, on every thread: the message
+  // still names the first bad row.
+  Eigen::MatrixXd many = Eigen::MatrixXd::Ones(13000, 2);
+  many(12000, 0) = std::numeric_limits<double>::quiet_NaN();
+  many(9000, 1) = -std::numeric_limits<double>::infinity();
+  patron::tree_predict_options three;
+  three.threads = 3;
+  CHECK_THROWS_WITH(tree.apply(many, three), "patron::tree::apply: X(9000, 1) (-inf) must be finite");
+  CHECK_THROWS_WITH(tree.predict(many), "patron::tree_classifier::predict: X(9000, 1) (-inf) must be finite");
+  CHECK_THROWS_WITH(tree.decision_path(many), "patron::tree::decision_path: X(9000, 1) (-inf) must be finite");
   CHECK_THROWS_WITH(patron::prune_tree(tree, -0.1), "patron::prune_tree: ccp_alpha (-0.10000000000000001) must be finite and non-negative");
   CHECK_THROWS_WITH(patron::cost_complexity_pruning_path(patron::tree_classifier{}),
                     "patron::cost_complexity_pruning_path: the tree is empty (not fitted)");

@@ -116,9 +116,10 @@ def main():
     for depth, arg in (("None", "0"), ("8", "8")):
         s = peer[depth]
         for step, name in (("fit", "tree_fit/%s" % arg), ("fit f32", "tree_fit_float/%s" % arg),
-                           ("predict", "tree_predict/%s" % arg)):
+                           ("predict", "tree_predict/%s/1/process_time" % arg),
+                           ("pred 2t", "tree_predict/%s/2/process_time" % arg)):
             wall, cpu, b = patron_ms(name)
-            key = "predict" if step == "predict" else "fit"
+            key = "predict" if step.startswith("pred") else "fit"
             leaves = "%d/%d" % (s["leaves"], int(b["leaves"])) if "leaves" in b else ""
             print("%-9s %-8s %11.1f %11.1f %6.1fx %11.1f %11.1f %6.1fx %13s" % (
                 depth, step, s[key + "_ms"], wall, s[key + "_ms"] / wall,
@@ -126,7 +127,9 @@ def main():
     print("peak RSS: scikit-learn process %.0f MB, patron benchmark process %.0f MB"
           % (peer_peak, patron_peak))
     print("(the patron process also holds a float copy of X for the f32 rows; leaf counts can")
-    print(" differ where equally good splits are broken differently)")
+    print(" differ where equally good splits are broken differently; 'pred 2t' is patron's predict")
+    print(" with tree_predict_options::threads = 2 against the same single-threaded scikit-learn")
+    print(" predict, its CPU time that of both threads)")
 
 
 if __name__ == "__main__":

@@ -70,6 +70,13 @@ struct tree_classifier_options : tree_options {
 
 struct tree_regressor_options : tree_options {};  // criterion: squared error
 
+// Options of apply, predict and predict_proba.
+struct tree_predict_options {
+  // Threads, each descending a contiguous share of the rows (rows split evenly, at
+  // least 32,768 rows a thread); >= 1. A row's result never depends on it.
+  int threads = 1;
+};
+
 // decision_path result in compressed-row form: the nodes visited by sample i are
 // nodes[row_start[i]] .. nodes[row_start[i + 1] - 1], root first.
 struct tree_decision_paths {
@@ -100,7 +107,8 @@ struct tree_structure {
   [[nodiscard]] Eigen::VectorXd feature_importances() const;
   // Leaf node id of every row of X (float or double, rows are samples).
   template <class Derived>
-  [[nodiscard]] Eigen::VectorXi apply(const Eigen::MatrixBase<Derived>& X) const;
+  [[nodiscard]] Eigen::VectorXi apply(const Eigen::MatrixBase<Derived>& X,
+                                      const tree_predict_options& options = {}) const;
   template <class Derived>
   [[nodiscard]] tree_decision_paths decision_path(const Eigen::MatrixBase<Derived>& X) const;
 };
@@ -110,15 +118,18 @@ struct tree_classifier : tree_structure {
   tree_criterion criterion = tree_criterion::gini;
   // Most frequent (weighted) class of each row's leaf; ties go to the lowest class.
   template <class Derived>
-  [[nodiscard]] Eigen::VectorXi predict(const Eigen::MatrixBase<Derived>& X) const;
+  [[nodiscard]] Eigen::VectorXi predict(const Eigen::MatrixBase<Derived>& X,
+                                        const tree_predict_options& options = {}) const;
   // Class distribution of each row's leaf (rows sum to 1).
   template <class Derived>
-  [[nodiscard]] Eigen::MatrixXd predict_proba(const Eigen::MatrixBase<Derived>& X) const;
+  [[nodiscard]] Eigen::MatrixXd predict_proba(const Eigen::MatrixBase<Derived>& X,
+                                              const tree_predict_options& options = {}) const;
 };
 
 struct tree_regressor : tree_structure {
   template <class Derived>
-  [[nodiscard]] Eigen::VectorXd predict(const Eigen::MatrixBase<Derived>& X) const;
+  [[nodiscard]] Eigen::VectorXd predict(const Eigen::MatrixBase<Derived>& X,
+                                        const tree_predict_options& options = {}) const;
 };
 
 // Effective alphas (ascending, starting at 0) and the total leaf impurity R(T_alpha)

@@ -20,6 +20,12 @@ patron_expect(EXIT 0 STDOUT "^IF recency <= 35\\.00 THEN \"Champions\" \\(n = 6,
 # Scoring a second file, keyed by the id column.
 patron_expect(EXIT 0 STDOUT "^customer,leaf,prediction,p_Champions,p_Others\n1,3,Champions,1,0\n"
   ARGS tree ${seg} --label segment --id customer --predict ${seg})
+# Scoring threads change nothing (the file is too small for a second thread; the
+# library tests compare 1, 2 and 3 threads on 13,000 rows).
+patron_expect(EXIT 0 STDOUT "^customer,leaf,prediction,p_Champions,p_Others\n1,3,Champions,1,0\n"
+  ARGS tree ${seg} --label segment --id customer --predict ${seg} --threads 2)
+patron_expect(EXIT 2 STDERR "option --threads: 0 must be in \\[1, 1024\\]"
+  ARGS tree ${seg} --label segment --predict ${seg} --threads 0)
 # Cross-validated alpha: the cp table, and the note above the rules.
 patron_expect(EXIT 0 STDOUT "^ccp_alpha,leaves,cv_error,cv_standard_error,chosen\n0,3,"
   ARGS tree ${seg} --label segment --id customer --cv 3 --cp-table)

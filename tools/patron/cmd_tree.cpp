@@ -108,6 +108,11 @@ int run(const arguments& args, std::ostream& out) {
   format.decimals = static_cast<int>(args.integer("decimals", 2));
   std::optional<csv_table> scoring;
   Eigen::MatrixXd X_new;
+  patron::tree_predict_options scoring_options;
+  const long long threads = args.integer("threads", 1);
+  if (threads < 1 || threads > 1024)
+    throw usage_error("option --threads: " + std::to_string(threads) + " must be in [1, 1024]");
+  scoring_options.threads = static_cast<int>(threads);
   if (args.has("predict")) {
     scoring = read_csv_file(args.text("predict"));
     X_new = read_features(*scoring, names);
@@ -127,8 +132,8 @@ int run(const arguments& args, std::ostream& out) {
       return 0;
     }
     if (!scoring) return print_tree(args, out, tree, format, note);
-    const Eigen::VectorXd predicted = tree.predict(X_new);
-    const Eigen::VectorXi leaf = tree.apply(X_new);
+    const Eigen::VectorXd predicted = tree.predict(X_new, scoring_options);
+    const Eigen::VectorXi leaf = tree.apply(X_new, scoring_options);
     table t({row_column(args), "leaf", "prediction"});
     for (Eigen::Index r = 0; r < predicted.size(); ++r)
       t.add_row({row_key(args, *scoring, r), static_cast<long long>(leaf(r)), predicted(r)});
@@ -158,9 +163,9 @@ int run(const arguments& args, std::ostream& out) {
     return 0;
   }
   if (!scoring) return print_tree(args, out, tree, format, note);
-  const Eigen::VectorXi predicted = tree.predict(X_new);
-  const Eigen::MatrixXd proba = tree.predict_proba(X_new);
-  const Eigen::VectorXi leaf = tree.apply(X_new);
+  const Eigen::VectorXi predicted = tree.predict(X_new, scoring_options);
+  const Eigen::MatrixXd proba = tree.predict_proba(X_new, scoring_options);
+  const Eigen::VectorXi leaf = tree.apply(X_new, scoring_options);
   std::vector<std::string> columns{row_column(args), "leaf", "prediction"};
   for (const auto& c : format.class_names) columns.push_back("p_" + c);
   table t(columns);
@@ -196,6 +201,7 @@ std::vector<option_spec> options() {
       {"seed", "N", "with --cv: seed of the fold assignment", "0"},
       {"cp-table", "", "with --cv: print the cross-validation table instead of rules", ""},
       {"predict", "FILE", "score FILE (same feature columns): leaf, prediction, probabilities", ""},
+      {"threads", "N", "with --predict: threads scoring FILE (same result for any N)", "1"},
       {"output", "KIND", "rules (IF ... THEN) or text (indented tree)", "rules"},
       {"decimals", "N", "digits after the point of thresholds", "2"},
   };

@@ -59,7 +59,9 @@ void validate_features(const char* function, const Eigen::MatrixBase<Derived>& X
   require(X.cols() >= 1, function, "X.cols()", X.cols(), "must be >= 1");
   require(X.rows() < std::numeric_limits<std::int32_t>::max(), function, "X.rows()", X.rows(),
           "must be below 2^31 - 1");
-  require_finite(function, "X", X);
+  // The Derived object: given a MatrixBase, require_finite skips its vectorised test
+  // and scans the elements row by row.
+  require_finite(function, "X", X.derived());
 }
 
 // Validated sample weights (all 1 when none are given).
