@@ -98,7 +98,7 @@ void tree_predict(benchmark::State& state) {
   const auto& d = data();
   const auto tree = patron::fit_tree_classifier(d.X, d.y, options_for(state));
   patron::tree_predict_options o;
-  o.threads = static_cast<int>(state.range(1));
+  o.threads = static_cast<unsigned>(state.range(1));
   double accuracy = 0.0;
   for (auto _ : state) {
     const Eigen::VectorXi predicted = tree.predict(d.X, o);

@@ -236,7 +236,7 @@ TEST_CASE("apply and predict give the plain walk's leaves for 1, 2 and 3 threads
   const Eigen::VectorXi walked = walked_leaves(classifier, d.X);
   const Eigen::VectorXi walked_regression = walked_leaves(regressor, d.X);
   const Eigen::MatrixXf X_float = d.X.cast<float>();
-  for (int threads : {1, 2, 3}) {
+  for (unsigned threads : {1u, 2u, 3u, 0u}) {  // 0: every hardware thread
     CAPTURE(threads);
     patron::tree_predict_options o;
     o.threads = threads;
@@ -461,9 +461,6 @@ TEST_CASE("bad input throws invalid_input naming the argument", "[invalid]") {
   CHECK_THROWS_WITH(tree.predict_proba(bad), "patron::tree_classifier::predict_proba: X(2, 1) (inf) must be finite");
   CHECK_THROWS_WITH(tree.apply(Eigen::MatrixXf::Zero(1, 1)),
                     "patron::tree::apply: X.cols() (1) must equal the number of features the tree was fitted on (2)");
-  patron::tree_predict_options no_threads;
-  no_threads.threads = 0;
-  CHECK_THROWS_WITH(tree.predict(X, no_threads), "patron::tree_classifier::predict: options.threads (0) must be at least 1");
   // Values are checked block by block during the descent, on every thread: the message
   // still names the first bad row.
   Eigen::MatrixXd many = Eigen::MatrixXd::Ones(13000, 2);

@@ -72,9 +72,9 @@ struct tree_regressor_options : tree_options {};  // criterion: squared error
 
 // Options of apply, predict and predict_proba.
 struct tree_predict_options {
-  // Threads, each descending a contiguous share of the rows (rows split evenly, at
-  // least 32,768 rows a thread); >= 1. A row's result never depends on it.
-  int threads = 1;
+  // Threads (0 = every hardware thread), each descending a contiguous share of the rows
+  // (rows split evenly, at least 4,096 rows a thread). A row's result never depends on it.
+  unsigned threads = 1;
 };
 
 // decision_path result in compressed-row form: the nodes visited by sample i are

@@ -24,8 +24,8 @@ patron_expect(EXIT 0 STDOUT "^customer,leaf,prediction,p_Champions,p_Others\n1,3
 # library tests compare 1, 2 and 3 threads on 13,000 rows).
 patron_expect(EXIT 0 STDOUT "^customer,leaf,prediction,p_Champions,p_Others\n1,3,Champions,1,0\n"
   ARGS tree ${seg} --label segment --id customer --predict ${seg} --threads 2)
-patron_expect(EXIT 2 STDERR "option --threads: 0 must be in \\[1, 1024\\]"
-  ARGS tree ${seg} --label segment --predict ${seg} --threads 0)
+patron_expect(EXIT 2 STDERR "option --threads: '-1' must be in \\[0, 1024\\]"
+  ARGS tree ${seg} --label segment --predict ${seg} --threads -1)
 # Cross-validated alpha: the cp table, and the note above the rules.
 patron_expect(EXIT 0 STDOUT "^ccp_alpha,leaves,cv_error,cv_standard_error,chosen\n0,3,"
   ARGS tree ${seg} --label segment --id customer --cv 3 --cp-table)

@@ -109,10 +109,7 @@ int run(const arguments& args, std::ostream& out) {
   std::optional<csv_table> scoring;
   Eigen::MatrixXd X_new;
   patron::tree_predict_options scoring_options;
-  const long long threads = args.integer("threads", 1);
-  if (threads < 1 || threads > 1024)
-    throw usage_error("option --threads: " + std::to_string(threads) + " must be in [1, 1024]");
-  scoring_options.threads = static_cast<int>(threads);
+  scoring_options.threads = args.threads();
   if (args.has("predict")) {
     scoring = read_csv_file(args.text("predict"));
     X_new = read_features(*scoring, names);
@@ -201,7 +198,7 @@ std::vector<option_spec> options() {
       {"seed", "N", "with --cv: seed of the fold assignment", "0"},
       {"cp-table", "", "with --cv: print the cross-validation table instead of rules", ""},
       {"predict", "FILE", "score FILE (same feature columns): leaf, prediction, probabilities", ""},
-      {"threads", "N", "with --predict: threads scoring FILE (same result for any N)", "1"},
+      {"threads", "N", "with --predict: threads scoring FILE, 0 (every core) to 1024; same result for any N", "1"},
       {"output", "KIND", "rules (IF ... THEN) or text (indented tree)", "rules"},
       {"decimals", "N", "digits after the point of thresholds", "2"},
   };

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <exception>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -52,7 +53,11 @@ void parallel_for(std::size_t units, std::size_t threads, Fn&& fn) {
   };
   std::vector<std::thread> pool;
   pool.reserve(workers - 1);
-  for (std::size_t t = 1; t < workers; ++t) pool.emplace_back(worker, t);
+  try {
+    for (std::size_t t = 1; t < workers; ++t) pool.emplace_back(worker, t);
+  } catch (const std::system_error&) {  // no more threads: the caller runs the rest
+    for (std::size_t t = pool.size() + 1; t < workers; ++t) worker(t);
+  }
   worker(0);
   for (auto& th : pool) th.join();
   const failure* first = nullptr;

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
+#include "patron/core/parallel.hpp"
 #include "patron/core/validate.hpp"
 
 namespace patron {
@@ -17,16 +17,14 @@ namespace detail {
 inline constexpr int tree_leaf = -1;        // children_left/right of a leaf
 inline constexpr int tree_undefined = -2;   // feature and threshold of a leaf
 
-// Checks the options, that the tree is fitted and X's shape. X's values are checked by
+// Checks that the tree is fitted and X's shape. X's values are checked by
 // for_each_leaf while it copies them, and by decision_path.
 template <class Derived>
 void validate_tree_input(const char* function, const tree_structure& tree,
-                         const Eigen::MatrixBase<Derived>& X,
-                         const tree_predict_options& options = {}) {
+                         const Eigen::MatrixBase<Derived>& X) {
   using scalar = typename Derived::Scalar;
   static_assert(std::is_same_v<scalar, float> || std::is_same_v<scalar, double>,
                 "patron trees take float or double features");
-  require(options.threads >= 1, function, "options.threads", options.threads, "must be at least 1");
   if (tree.node_count() == 0) throw_invalid(function, "the tree is empty (not fitted)");
   if (X.cols() != tree.n_features)
     throw_invalid_value(function, "X.cols()", X.cols(),
@@ -126,29 +124,22 @@ inline void descend_rows(const std::vector<packed_split>& splits, const double* 
 // as much as descending a few hundred rows).
 inline constexpr Eigen::Index tree_rows_per_thread = 4096;
 
-// Threads for `rows` rows: `threads`, but none with fewer than tree_rows_per_thread rows.
-inline Eigen::Index row_share_count(Eigen::Index rows, int threads) {
-  return std::max<Eigen::Index>(1, std::min<Eigen::Index>(threads, rows / tree_rows_per_thread));
+// Threads for `rows` rows: `threads` (0 = every hardware thread), but none with fewer
+// than tree_rows_per_thread rows.
+inline Eigen::Index row_share_count(Eigen::Index rows, unsigned threads) {
+  return static_cast<Eigen::Index>(thread_count(threads, static_cast<std::size_t>(rows / tree_rows_per_thread)));
 }
 
 // Calls work(share, begin, end) on the row_share_count contiguous shares of [0, rows),
-// one per std::thread, the first on the calling thread. work must not throw.
+// one per thread. work must not throw.
 template <class Work>
-void for_row_shares(Eigen::Index rows, int threads, Work work) {
+void for_row_shares(Eigen::Index rows, unsigned threads, Work work) {
   const Eigen::Index shares = row_share_count(rows, threads);
-  auto share = [&](Eigen::Index k) {
+  parallel_for(static_cast<std::size_t>(shares), static_cast<std::size_t>(shares), [&](std::size_t s) {
+    const auto k = static_cast<Eigen::Index>(s);
     work(k, rows / shares * k + std::min(k, rows % shares),
          rows / shares * (k + 1) + std::min(k + 1, rows % shares));
-  };
-  std::vector<std::thread> pool;
-  pool.reserve(static_cast<std::size_t>(shares - 1));
-  try {
-    for (Eigen::Index k = 1; k < shares; ++k) pool.emplace_back(share, k);
-  } catch (...) {  // no more threads: join the started ones, run the rest here
-    for (Eigen::Index k = static_cast<Eigen::Index>(pool.size()) + 1; k < shares; ++k) share(k);
-  }
-  share(0);
-  for (auto& worker : pool) worker.join();
+  });
 }
 
 // Calls visit(row, leaf node id) once for every row of X, from `threads` threads on
@@ -160,7 +151,7 @@ void for_row_shares(Eigen::Index rows, int threads, Work work) {
 // on a non-finite value the rows stop and require_finite names the first bad row.
 template <class Derived, class Visit>
 void for_each_leaf(const char* function, const tree_structure& tree,
-                   const Eigen::MatrixBase<Derived>& X, int threads, Visit visit) {
+                   const Eigen::MatrixBase<Derived>& X, unsigned threads, Visit visit) {
   const std::vector<packed_split> splits = pack_splits(tree);
   const Eigen::Index cols = X.cols();
   // Rows a block: 64 KB of values (8 KB would be too few rows per lane; measured).
@@ -233,7 +224,7 @@ inline Eigen::VectorXd tree_structure::feature_importances() const {
 template <class Derived>
 Eigen::VectorXi tree_structure::apply(const Eigen::MatrixBase<Derived>& X,
                                       const tree_predict_options& options) const {
-  detail::validate_tree_input("tree::apply", *this, X, options);
+  detail::validate_tree_input("tree::apply", *this, X);
   Eigen::VectorXi leaves(X.rows());
   detail::for_each_leaf("tree::apply", *this, X, options.threads,
                         [&](Eigen::Index r, int leaf) { leaves(r) = leaf; });
@@ -263,7 +254,7 @@ tree_decision_paths tree_structure::decision_path(const Eigen::MatrixBase<Derive
 template <class Derived>
 Eigen::VectorXi tree_classifier::predict(const Eigen::MatrixBase<Derived>& X,
                                          const tree_predict_options& options) const {
-  detail::validate_tree_input("tree_classifier::predict", *this, X, options);
+  detail::validate_tree_input("tree_classifier::predict", *this, X);
   std::vector<int> node_class(static_cast<std::size_t>(node_count()), 0);
   for (int t = 0; t < node_count(); ++t) {
     Eigen::Index best = 0;
@@ -281,7 +272,7 @@ Eigen::VectorXi tree_classifier::predict(const Eigen::MatrixBase<Derived>& X,
 template <class Derived>
 Eigen::MatrixXd tree_classifier::predict_proba(const Eigen::MatrixBase<Derived>& X,
                                                const tree_predict_options& options) const {
-  detail::validate_tree_input("tree_classifier::predict_proba", *this, X, options);
+  detail::validate_tree_input("tree_classifier::predict_proba", *this, X);
   Eigen::MatrixXd proba(X.rows(), n_classes);
   detail::for_each_leaf("tree_classifier::predict_proba", *this, X, options.threads,
                         [&](Eigen::Index r, int leaf) {
@@ -294,7 +285,7 @@ Eigen::MatrixXd tree_classifier::predict_proba(const Eigen::MatrixBase<Derived>&
 template <class Derived>
 Eigen::VectorXd tree_regressor::predict(const Eigen::MatrixBase<Derived>& X,
                                         const tree_predict_options& options) const {
-  detail::validate_tree_input("tree_regressor::predict", *this, X, options);
+  detail::validate_tree_input("tree_regressor::predict", *this, X);
   Eigen::VectorXd out(X.rows());
   detail::for_each_leaf("tree_regressor::predict", *this, X, options.threads,
                         [&](Eigen::Index r, int leaf) { out(r) = value(leaf, 0); });
