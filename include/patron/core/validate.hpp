@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "patron/core/error.hpp"
@@ -74,12 +75,19 @@ struct is_finite_positive {
   bool operator()(T v) const { return std::isfinite(static_cast<double>(v)) && v > T(0); }
 };
 
+// Eigen expressions, whether passed as themselves or as MatrixBase<D> / DenseBase<D>.
+template <class T, class = void>
+struct has_all_finite : std::false_type {};
+template <class T>
+struct has_all_finite<T, std::void_t<decltype(std::declval<const T&>().derived().allFinite())>>
+    : std::true_type {};
+
 template <class Range>
 void require_finite(const char* function, const char* argument, const Range& values) {
   // Eigen objects: a vectorised scan in storage order first; the element-wise scan that
   // names the first bad row only runs when something is wrong.
-  if constexpr (std::is_base_of_v<Eigen::EigenBase<Range>, Range>) {
-    if (values.allFinite()) return;
+  if constexpr (has_all_finite<Range>::value) {
+    if (values.derived().allFinite()) return;
   }
   require_each(function, argument, values, is_finite{}, "must be finite");
 }
