@@ -1,6 +1,11 @@
 # patron kmeans: labels out, centres and inertia in --json, --sweep, one-line errors.
 include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
-set(IRIS ${SOURCE_DIR}/tests/data/kmeans/iris.csv)
+# Iris from scikit-learn's copy, with named columns f0..f3.
+file(READ ${SOURCE_DIR}/tests/data/sklearn/iris.csv iris_text)
+string(FIND "${iris_text}" "\n" first_newline)
+math(EXPR body_start "${first_newline} + 1")
+string(SUBSTRING "${iris_text}" ${body_start} -1 iris_body)
+patron_write_file(IRIS iris.csv "f0,f1,f2,f3,target\n${iris_body}")
 
 # Labels, one row per input row.
 patron_expect(EXIT 0 STDOUT "^row,cluster\n1,[0-2]\n2,[0-2]\n" ARGS kmeans ${IRIS} --columns f0,f1,f2,f3 --k 3)

@@ -283,8 +283,8 @@ first_time_only: EventRepeat
 def fit_lead_scorer(X: object, criteria: typing.List[Criterion], column_names: typing.Optional[typing.List[str]] = ...) -> LeadScorer:
     """Normalisation statistics from a reference sample X; criteria read columns by name (or in order)."""
 
-def fit_logistic(X: object, y: object, sample_weight: object = ..., *, l2: float = ..., intercept: InterceptTerm = ..., class_weights: patron.tree.ClassWeighting = ..., weight_0: float = ..., weight_1: float = ..., max_iterations: int = ..., tolerance: float = ...) -> LogisticModel:
-    """Fit a logistic conversion model on X (rows are leads) and y in {0, 1}."""
+def fit_logistic(X: object, y: object, sample_weight: object = ..., *, l2: float = ..., intercept: InterceptTerm = ..., class_weights: patron.tree.ClassWeighting = ..., weight_0: float = ..., weight_1: float = ..., max_iterations: int = ..., tolerance: float = ..., threads: int = ...) -> LogisticModel:
+    """Fit a logistic conversion model on X (rows are leads) and y in {0, 1}; threads (0 = every core) never change the result."""
 
 def gains_by_group(y: object, score: object, groups: int = ..., ties: TieHandling = ...) -> GainsTable:
     """Gains table (deciles by default)."""

@@ -83,7 +83,7 @@ class RfmAccumulator:
     def customers(self) -> int: ...
     @property
     def records(self) -> int: ...
-    def table(self: RfmAccumulator, *, as_of: typing.Optional[float] = ..., time_unit: float = ..., period_length: float = ..., frequency: FrequencyMeasure = ..., monetary: MonetaryMeasure = ...) -> RfmTable:
+    def table(self: RfmAccumulator, *, as_of: typing.Optional[float] = ..., time_unit: float = ..., period_length: float = ..., frequency: FrequencyMeasure = ..., monetary: MonetaryMeasure = ..., threads: int = ...) -> RfmTable:
         """The RFM table of every transaction added."""
 
 class RfmAccumulatorStrIds:
@@ -97,7 +97,7 @@ class RfmAccumulatorStrIds:
     def customers(self) -> int: ...
     @property
     def records(self) -> int: ...
-    def table(self: RfmAccumulatorStrIds, *, as_of: typing.Optional[float] = ..., time_unit: float = ..., period_length: float = ..., frequency: FrequencyMeasure = ..., monetary: MonetaryMeasure = ...) -> RfmTableStrIds:
+    def table(self: RfmAccumulatorStrIds, *, as_of: typing.Optional[float] = ..., time_unit: float = ..., period_length: float = ..., frequency: FrequencyMeasure = ..., monetary: MonetaryMeasure = ..., threads: int = ...) -> RfmTableStrIds:
         """The RFM table of every transaction added."""
 
 class RfmScores:
@@ -261,15 +261,15 @@ def r_rfm_0_3_0_segments() -> SegmentTable:
 def rfm_from_customers(customers: object, recency: object, frequency: object, monetary: object, measure: MonetaryMeasure = ...) -> object:
     """RFM table from a customer-level table (distinct ids; frequency > 0, monetary >= 0)."""
 
-def rfm_from_transactions(customers: object, times: object, amounts: object, *, as_of: typing.Optional[float] = ..., time_unit: float = ..., period_length: float = ..., frequency: FrequencyMeasure = ..., monetary: MonetaryMeasure = ...) -> object:
+def rfm_from_transactions(customers: object, times: object, amounts: object, *, as_of: typing.Optional[float] = ..., time_unit: float = ..., period_length: float = ..., frequency: FrequencyMeasure = ..., monetary: MonetaryMeasure = ..., threads: int = ...) -> object:
     """RFM table from a transaction log (int or str ids, finite times, amounts >= 0)."""
 
 @typing.overload
-def score_rfm(table: RfmTable, *, recency: typing.Optional[Binning] = ..., frequency: typing.Optional[Binning] = ..., monetary: typing.Optional[Binning] = ..., method: BreakpointMethod = ..., sketch_relative_accuracy: float = ..., recency_weight: float = ..., frequency_weight: float = ..., monetary_weight: float = ...) -> RfmScores: ...
+def score_rfm(table: RfmTable, *, recency: typing.Optional[Binning] = ..., frequency: typing.Optional[Binning] = ..., monetary: typing.Optional[Binning] = ..., method: BreakpointMethod = ..., sketch_relative_accuracy: float = ..., recency_weight: float = ..., frequency_weight: float = ..., monetary_weight: float = ..., threads: int = ...) -> RfmScores: ...
 @typing.overload
-def score_rfm(table: RfmTableStrIds, *, recency: typing.Optional[Binning] = ..., frequency: typing.Optional[Binning] = ..., monetary: typing.Optional[Binning] = ..., method: BreakpointMethod = ..., sketch_relative_accuracy: float = ..., recency_weight: float = ..., frequency_weight: float = ..., monetary_weight: float = ...) -> RfmScores: ...
+def score_rfm(table: RfmTableStrIds, *, recency: typing.Optional[Binning] = ..., frequency: typing.Optional[Binning] = ..., monetary: typing.Optional[Binning] = ..., method: BreakpointMethod = ..., sketch_relative_accuracy: float = ..., recency_weight: float = ..., frequency_weight: float = ..., monetary_weight: float = ..., threads: int = ...) -> RfmScores: ...
 @typing.overload
-def score_rfm(recency_values: object, frequency_values: object, monetary_values: object, *, recency: typing.Optional[Binning] = ..., frequency: typing.Optional[Binning] = ..., monetary: typing.Optional[Binning] = ..., method: BreakpointMethod = ..., sketch_relative_accuracy: float = ..., recency_weight: float = ..., frequency_weight: float = ..., monetary_weight: float = ...) -> RfmScores: ...
+def score_rfm(recency_values: object, frequency_values: object, monetary_values: object, *, recency: typing.Optional[Binning] = ..., frequency: typing.Optional[Binning] = ..., monetary: typing.Optional[Binning] = ..., method: BreakpointMethod = ..., sketch_relative_accuracy: float = ..., recency_weight: float = ..., frequency_weight: float = ..., monetary_weight: float = ..., threads: int = ...) -> RfmScores: ...
 
 sketch_quantiles: BreakpointMethod
 @typing.overload

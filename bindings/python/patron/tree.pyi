@@ -109,15 +109,15 @@ class TreeClassifier:
     def n_classes(self) -> int: ...
     @property
     def criterion(self) -> Criterion: ...
-    def predict(self: TreeClassifier, X: object) -> object:
-        """Most frequent (weighted) class of each row's leaf."""
-    def predict_proba(self: TreeClassifier, X: object) -> object:
-        """Class distribution of each row's leaf (rows sum to 1)."""
+    def predict(self: TreeClassifier, X: object, *, threads: int = ...) -> object:
+        """Most frequent (weighted) class of each row's leaf. threads (0 = every core) never change it."""
+    def predict_proba(self: TreeClassifier, X: object, *, threads: int = ...) -> object:
+        """Class distribution of each row's leaf (rows sum to 1). threads (0 = every core) never change it."""
 
 class TreeRegressor:
     """A fitted regression tree (squared error)."""
-    def predict(self: TreeRegressor, X: object) -> object:
-        """Mean response of each row's leaf."""
+    def predict(self: TreeRegressor, X: object, *, threads: int = ...) -> object:
+        """Mean response of each row's leaf. threads (0 = every core) never change it."""
 
 class TreeStructure:
     """The fitted tree as per-node arrays (scikit-learn's tree_)."""
@@ -149,8 +149,8 @@ class TreeStructure:
         """longest root-to-leaf path in edges"""
     def feature_importances(self: TreeStructure) -> numpy.typing.NDArray[numpy.float64]:
         """impurity-based importances (sum to 1)"""
-    def apply(self: TreeStructure, X: object) -> object:
-        """Leaf node id of every row of X."""
+    def apply(self: TreeStructure, X: object, *, threads: int = ...) -> object:
+        """Leaf node id of every row of X. threads (0 = every core) never change it."""
     def decision_path(self: TreeStructure, X: object) -> object:
         """Nodes visited by every row of X (DecisionPaths)."""
 

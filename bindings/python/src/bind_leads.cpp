@@ -235,19 +235,21 @@ void bind_logistic(py::module_& m) {
   m.def(
       "fit_logistic",
       [](const py::object& X, const py::object& y, const py::object& sample_weight, double l2, intercept_term intercept,
-         class_weighting class_weights, double weight_0, double weight_1, int max_iterations, double tolerance) {
+         class_weighting class_weights, double weight_0, double weight_1, int max_iterations, double tolerance,
+         unsigned threads) {
         const matrix_arg x(X, "X");
         const vector_arg vy(y, "y");
         const auto w = optional_vector(sample_weight, "sample_weight");
-        const logistic_options o{l2, intercept, class_weights, weight_0, weight_1, max_iterations, tolerance};
+        const logistic_options o{l2, intercept, class_weights, weight_0, weight_1, max_iterations, tolerance, threads};
         py::gil_scoped_release release;
         return w ? fit_logistic(x.map(), vy.map(), o, w->map()) : fit_logistic(x.map(), vy.map(), o);
       },
       py::arg("X"), py::arg("y"), py::arg("sample_weight") = py::none(), py::kw_only(), py::arg("l2") = d.l2,
       py::arg("intercept") = d.intercept, py::arg("class_weights") = d.class_weights,
       py::arg("weight_0") = d.weight_0, py::arg("weight_1") = d.weight_1,
-      py::arg("max_iterations") = d.max_iterations, py::arg("tolerance") = d.tolerance,
-      "Fit a logistic conversion model on X (rows are leads) and y in {0, 1}.");
+      py::arg("max_iterations") = d.max_iterations, py::arg("tolerance") = d.tolerance, py::arg("threads") = d.threads,
+      "Fit a logistic conversion model on X (rows are leads) and y in {0, 1}; threads (0 = every core) "
+      "never change the result.");
   const scorecard_scaling s{};
   m.def(
       "scorecard_points",

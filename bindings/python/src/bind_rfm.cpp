@@ -13,19 +13,20 @@ const rfm_options rfm_defaults{};
 const score_options score_defaults{};
 
 rfm_options make_rfm_options(std::optional<double> as_of, double time_unit, double period_length,
-                             frequency_measure frequency, monetary_measure monetary) {
-  return {as_of, time_unit, period_length, frequency, monetary};
+                             frequency_measure frequency, monetary_measure monetary, unsigned threads) {
+  return {as_of, time_unit, period_length, frequency, monetary, threads};
 }
 
 #define PATRON_PY_RFM_ARGS                                                                  \
   py::arg("as_of") = rfm_defaults.as_of, py::arg("time_unit") = rfm_defaults.time_unit,     \
   py::arg("period_length") = rfm_defaults.period_length,                                    \
-  py::arg("frequency") = rfm_defaults.frequency, py::arg("monetary") = rfm_defaults.monetary
+  py::arg("frequency") = rfm_defaults.frequency, py::arg("monetary") = rfm_defaults.monetary, \
+  py::arg("threads") = rfm_defaults.threads
 
 score_options make_score_options(std::optional<binning> recency, std::optional<binning> frequency,
                                  std::optional<binning> monetary, breakpoint_method method,
                                  double sketch_relative_accuracy, double recency_weight,
-                                 double frequency_weight, double monetary_weight) {
+                                 double frequency_weight, double monetary_weight, unsigned threads) {
   score_options o;
   if (recency) o.recency = std::move(*recency);
   if (frequency) o.frequency = std::move(*frequency);
@@ -35,6 +36,7 @@ score_options make_score_options(std::optional<binning> recency, std::optional<b
   o.recency_weight = recency_weight;
   o.frequency_weight = frequency_weight;
   o.monetary_weight = monetary_weight;
+  o.threads = threads;
   return o;
 }
 
@@ -44,7 +46,8 @@ score_options make_score_options(std::optional<binning> recency, std::optional<b
   py::arg("sketch_relative_accuracy") = score_defaults.sketch_relative_accuracy,            \
   py::arg("recency_weight") = score_defaults.recency_weight,                                \
   py::arg("frequency_weight") = score_defaults.frequency_weight,                            \
-  py::arg("monetary_weight") = score_defaults.monetary_weight
+  py::arg("monetary_weight") = score_defaults.monetary_weight,                              \
+  py::arg("threads") = score_defaults.threads
 
 template <class Id>
 py::object ids_of(const std::vector<Id>& ids) {
@@ -86,8 +89,8 @@ void bind_accumulator(py::module_& m, const char* name) {
       .def(
           "table",
           [](const A& self, std::optional<double> as_of, double time_unit, double period_length,
-             frequency_measure frequency, monetary_measure monetary) {
-            const auto o = make_rfm_options(as_of, time_unit, period_length, frequency, monetary);
+             frequency_measure frequency, monetary_measure monetary, unsigned threads) {
+            const auto o = make_rfm_options(as_of, time_unit, period_length, frequency, monetary, threads);
             return without_gil([&] { return self.table(o); });
           },
           py::kw_only(), PATRON_PY_RFM_ARGS, "The RFM table of every transaction added.")
@@ -101,10 +104,10 @@ void bind_table_functions(py::module_& m) {
       "score_rfm",
       [](const rfm_table<Id>& table, std::optional<binning> recency, std::optional<binning> frequency,
          std::optional<binning> monetary, breakpoint_method method, double sketch_relative_accuracy,
-         double recency_weight, double frequency_weight, double monetary_weight) {
+         double recency_weight, double frequency_weight, double monetary_weight, unsigned threads) {
         const auto o = make_score_options(std::move(recency), std::move(frequency), std::move(monetary),
                                           method, sketch_relative_accuracy, recency_weight,
-                                          frequency_weight, monetary_weight);
+                                          frequency_weight, monetary_weight, threads);
         return without_gil([&] { return score_rfm(table, o); });
       },
       py::arg("table"), py::kw_only(), PATRON_PY_SCORE_ARGS,
@@ -287,8 +290,8 @@ void bind_rfm(py::module_& parent) {
       "rfm_from_transactions",
       [](const py::object& customers, const py::object& times, const py::object& amounts,
          std::optional<double> as_of, double time_unit, double period_length,
-         frequency_measure frequency, monetary_measure monetary) -> py::object {
-        const auto o = make_rfm_options(as_of, time_unit, period_length, frequency, monetary);
+         frequency_measure frequency, monetary_measure monetary, unsigned threads) -> py::object {
+        const auto o = make_rfm_options(as_of, time_unit, period_length, frequency, monetary, threads);
         const auto t = as_array_1d<double>(times, "times");
         const auto a = as_array_1d<double>(amounts, "amounts");
         if (is_integer_ids(customers)) {
@@ -327,10 +330,10 @@ void bind_rfm(py::module_& parent) {
          std::optional<binning> recency_binning, std::optional<binning> frequency_binning,
          std::optional<binning> monetary_binning, breakpoint_method method,
          double sketch_relative_accuracy, double recency_weight, double frequency_weight,
-         double monetary_weight) {
+         double monetary_weight, unsigned threads) {
         const auto o = make_score_options(std::move(recency_binning), std::move(frequency_binning),
                                           std::move(monetary_binning), method, sketch_relative_accuracy,
-                                          recency_weight, frequency_weight, monetary_weight);
+                                          recency_weight, frequency_weight, monetary_weight, threads);
         const auto r = as_array_1d<double>(recency, "recency");
         const auto f = as_array_1d<double>(frequency, "frequency");
         const auto mo = as_array_1d<double>(monetary, "monetary");
@@ -342,7 +345,7 @@ void bind_rfm(py::module_& parent) {
       py::arg("sketch_relative_accuracy") = score_defaults.sketch_relative_accuracy,
       py::arg("recency_weight") = score_defaults.recency_weight,
       py::arg("frequency_weight") = score_defaults.frequency_weight,
-      py::arg("monetary_weight") = score_defaults.monetary_weight,
+      py::arg("monetary_weight") = score_defaults.monetary_weight, py::arg("threads") = score_defaults.threads,
       "Quantile scores of three value columns; recency/frequency/monetary take a Binning.");
 
   m.def("assign_segments", &assign_segments, py::arg("scores"), py::arg("table"),

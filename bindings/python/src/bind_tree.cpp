@@ -160,12 +160,13 @@ void bind_tree(py::module_& parent) {
       .def("feature_importances", &S::feature_importances, "impurity-based importances (sum to 1)")
       .def(
           "apply",
-          [](const S& t, const py::object& X) {
+          [](const S& t, const py::object& X, unsigned threads) {
             return with_matrix(X, "X", [&](const auto& x) {
-              return py::cast(without_gil([&] { return t.apply(x); }));
+              return py::cast(without_gil([&] { return t.apply(x, tree_predict_options{threads}); }));
             });
           },
-          py::arg("X"), "Leaf node id of every row of X.")
+          py::arg("X"), py::kw_only(), py::arg("threads") = 1u,
+          "Leaf node id of every row of X. threads (0 = every core) never change it.")
       .def(
           "decision_path",
           [](const S& t, const py::object& X) {
@@ -180,20 +181,22 @@ void bind_tree(py::module_& parent) {
       .def_readonly("criterion", &tree_classifier::criterion, "impurity used to grow it")
       .def(
           "predict",
-          [](const tree_classifier& t, const py::object& X) {
+          [](const tree_classifier& t, const py::object& X, unsigned threads) {
             return with_matrix(X, "X", [&](const auto& x) {
-              return py::cast(without_gil([&] { return t.predict(x); }));
+              return py::cast(without_gil([&] { return t.predict(x, tree_predict_options{threads}); }));
             });
           },
-          py::arg("X"), "Most frequent (weighted) class of each row's leaf.")
+          py::arg("X"), py::kw_only(), py::arg("threads") = 1u,
+          "Most frequent (weighted) class of each row's leaf. threads (0 = every core) never change it.")
       .def(
           "predict_proba",
-          [](const tree_classifier& t, const py::object& X) {
+          [](const tree_classifier& t, const py::object& X, unsigned threads) {
             return with_matrix(X, "X", [&](const auto& x) {
-              return py::cast(without_gil([&] { return t.predict_proba(x); }));
+              return py::cast(without_gil([&] { return t.predict_proba(x, tree_predict_options{threads}); }));
             });
           },
-          py::arg("X"), "Class distribution of each row's leaf (rows sum to 1).")
+          py::arg("X"), py::kw_only(), py::arg("threads") = 1u,
+          "Class distribution of each row's leaf (rows sum to 1). threads (0 = every core) never change it.")
       .def(py::pickle(
           [](const tree_classifier& t) {
             return py::make_tuple(structure_state(t), t.n_classes, t.criterion);
@@ -210,12 +213,13 @@ void bind_tree(py::module_& parent) {
   py::class_<tree_regressor, S>(m, "TreeRegressor", "A fitted regression tree (squared error).")
       .def(
           "predict",
-          [](const tree_regressor& t, const py::object& X) {
+          [](const tree_regressor& t, const py::object& X, unsigned threads) {
             return with_matrix(X, "X", [&](const auto& x) {
-              return py::cast(without_gil([&] { return t.predict(x); }));
+              return py::cast(without_gil([&] { return t.predict(x, tree_predict_options{threads}); }));
             });
           },
-          py::arg("X"), "Mean response of each row's leaf.")
+          py::arg("X"), py::kw_only(), py::arg("threads") = 1u,
+          "Mean response of each row's leaf. threads (0 = every core) never change it.")
       .def(py::pickle([](const tree_regressor& t) { return py::make_tuple(structure_state(t)); },
                       [](const py::tuple& s) {
                         state_tuple(s, 1, "TreeRegressor");

@@ -36,6 +36,8 @@ def test_logistic_fit_equals_statsmodels_logit(generated):
     assert m.converged and m.status == leads.converged
     np.testing.assert_allclose(np.concatenate([[m.intercept], m.coefficients]), ref.params, rtol=1e-6)
     np.testing.assert_allclose(m.standard_error, ref.bse, rtol=1e-6)
+    threaded = leads.fit_logistic(X, y, threads=2)
+    np.testing.assert_array_equal(threaded.coefficients, m.coefficients)  # bit-identical for any threads
     np.testing.assert_allclose(m.z, ref.tvalues, rtol=1e-6)
     np.testing.assert_allclose(m.p_value, ref.pvalues, rtol=1e-6)
     assert m.log_likelihood == pytest.approx(ref.llf, rel=1e-10)

@@ -28,6 +28,10 @@ def test_table_equals_pandas_groupby(rng):
     np.testing.assert_array_equal(t.recency, expected.recency)
     np.testing.assert_array_equal(t.frequency, expected.transactions)
     np.testing.assert_allclose(t.monetary, expected.spend, rtol=1e-12)
+    threaded = rfm.rfm_from_transactions(customers, times, amounts, as_of=400.0, threads=0)  # every core
+    np.testing.assert_array_equal(threaded.monetary, t.monetary)
+    s = rfm.score_rfm(t)
+    np.testing.assert_array_equal(rfm.score_rfm(t, threads=3).code, s.code)
     np.testing.assert_allclose(t.revenue, expected.spend, rtol=1e-12)
     weeks = rfm.rfm_from_transactions(customers, times, amounts, as_of=400.0, time_unit=7.0,
                                       frequency=rfm.purchase_periods, monetary=rfm.mean)

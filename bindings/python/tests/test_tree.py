@@ -72,6 +72,7 @@ def test_classifier_equals_sklearn(name, params, dtype):
     np.testing.assert_array_equal(t.predict(X), ref.predict(X32))
     np.testing.assert_allclose(t.predict_proba(X), ref.predict_proba(X32), rtol=1e-12, atol=1e-15)
     np.testing.assert_array_equal(t.apply(X), ref.apply(X32))
+    np.testing.assert_array_equal(t.predict_proba(X, threads=2), t.predict_proba(X))
     path, ref_path = t.decision_path(X), ref.decision_path(X32)
     np.testing.assert_array_equal(path.row_start, ref_path.indptr)
     np.testing.assert_array_equal(path.nodes, ref_path.indices)

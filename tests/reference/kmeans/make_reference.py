@@ -3,7 +3,7 @@
 
 Run with Debian's interpreter (python3-sklearn 1.2.1, numpy 1.24):
     /usr/bin/python3 tests/reference/kmeans/make_reference.py
-Writes tests/data/kmeans/{iris,wine,blobs}.csv (the data) and
+Reads tests/data/sklearn/{iris,wine_data}.csv, writes tests/data/kmeans/blobs.csv and
 tests/reference/kmeans/kmeans_reference.hpp (the values). Every value in the header
 says which call produced it.
 """
@@ -37,11 +37,12 @@ wine = load_wine()
 blobs_X, blobs_y = make_blobs(n_samples=600, n_features=5, centers=4, cluster_std=1.5,
                               random_state=42)
 os.makedirs(DATA, exist_ok=True)
-write_csv("iris.csv", iris.data, iris.target, [f"f{i}" for i in range(4)])
-write_csv("wine.csv", wine.data, wine.target, [f"f{i}" for i in range(13)])
 write_csv("blobs.csv", blobs_X, blobs_y, [f"f{i}" for i in range(5)])
 
-datasets = {name: load_back(name + ".csv") for name in ("iris", "wine", "blobs")}
+# Iris and wine: scikit-learn's own files, kept once in tests/data/sklearn/.
+datasets = {"iris": load_back(os.path.join("..", "sklearn", "iris.csv")),
+            "wine": load_back(os.path.join("..", "sklearn", "wine_data.csv")),
+            "blobs": load_back("blobs.csv")}
 
 out = []
 emit = out.append
