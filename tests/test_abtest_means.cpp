@@ -2,6 +2,7 @@
 // mergeable moment accumulators, properties and bad input.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <limits>
 #include <patron/abtest.hpp>
 #include <patron/core/rng.hpp>
@@ -49,7 +50,15 @@ TEST_CASE("summary-statistics t-test equals the raw-sample test", "[property]") 
   CHECK_THAT(raw.degrees_of_freedom, close_to(summary.degrees_of_freedom, 1e-15));
 }
 
-TEST_CASE("batch t-test from summaries equals the single test bit for bit", "[property][invalid]") {
+TEST_CASE("batch t-test from summaries equals the single test row by row", "[property][invalid]") {
+  // Bit for bit where the compiler does not contract a * b + c into fused multiply-adds;
+  // with FMA targets (-march=native) it may contract the two call sites differently, so
+  // the results agree to a few ulp there.
+#if defined(__FMA__)
+  const auto same = [](double a, double b) { return a == b || std::abs(a - b) <= 1e-14 * std::abs(b); };
+#else
+  const auto same = [](double a, double b) { return a == b; };
+#endif
   patron::rng g(11);
   const Eigen::Index n = 200;
   Eigen::VectorXd na(n), ma(n), va(n), nb(n), mb(n), vb(n);
@@ -72,9 +81,9 @@ TEST_CASE("batch t-test from summaries equals the single test bit for bit", "[pr
       for (Eigen::Index i = 0; i < n; ++i) {
         const auto r = patron::t_test_from_summary({na(i), ma(i), va(i)}, {nb(i), mb(i), vb(i)}, o);
         INFO("row " << i);
-        CHECK(t(i) == r.statistic);
-        CHECK(p(i) == r.p_value);
-        CHECK(df(i) == r.degrees_of_freedom);
+        CHECK(same(t(i), r.statistic));
+        CHECK(same(p(i), r.p_value));
+        CHECK(same(df(i), r.degrees_of_freedom));
       }
     }
   }

@@ -116,8 +116,10 @@ inline summary_t_estimate summary_t(const sample_summary& a, const sample_summar
 
 // The same test over many experiments (experiment i is row i of each input: counts,
 // means and unbiased variances of A and B), writing statistics, p-values and degrees of
-// freedom into caller-owned outputs: no allocation; bit-identical to
-// t_test_from_summary row by row (options.confidence is not used: no intervals). A bad
+// freedom into caller-owned outputs: no allocation; equal to t_test_from_summary row by
+// row (bit for bit unless the compiler fuses multiply-adds differently at the two call
+// sites, as -march=native builds may: then to a few ulp). options.confidence is not used:
+// no intervals. A bad
 // row throws invalid_input naming its index; rows before it have been written.
 inline void t_test_from_summary_batch(
     const Eigen::Ref<const Eigen::VectorXd>& count_a, const Eigen::Ref<const Eigen::VectorXd>& mean_a,
