@@ -191,11 +191,13 @@ TEST_CASE("scores are monotone in the values and equal values get equal scores",
         if (t.frequency(i) <= t.frequency(j)) CHECK(s.frequency.score(i) <= s.frequency.score(j));
         if (t.monetary(i) <= t.monetary(j)) CHECK(s.monetary.score(i) <= s.monetary.score(j));
       }
-    // The bins reported as collapsed are exactly the scores nobody received.
+    // The counts per score are the scores given, and the bins reported as collapsed are
+    // exactly the scores nobody received.
     for (const auto* d : {&s.recency, &s.frequency, &s.monetary}) {
       std::int64_t total = 0;
       for (int score = 1; score <= d->bins; ++score) {
         const auto count = d->customers_per_score[static_cast<std::size_t>(score - 1)];
+        CHECK(count == (d->score.array() == score).count());
         total += count;
         const bool listed = std::find(d->collapsed_bins.begin(), d->collapsed_bins.end(),
                                       score) != d->collapsed_bins.end();
@@ -534,23 +536,52 @@ TEST_CASE("quantile cut points from a sampled bracket equal those of a full sort
   };
   const std::size_t n = 70001;
   patron::rng r(41);
-  std::vector<double> continuous(n), tied(n), periodic(n);
+  std::vector<double> continuous(n), tied(n), two_valued(n), zero_inflated(n), signed_zeros(n),
+      periodic(n), crowded(n);
   for (std::size_t k = 0; k < n; ++k) {
     continuous[k] = r.gamma(2.0, 25.0);
     tied[k] = static_cast<double>(r.uniform_index(12));
+    // Brackets between two tied values: every rank read off the counts, some of them
+    // the least value above a bracket.
+    two_valued[k] = r.uniform() < 0.3 ? 0.0 : 1.0;
+    // A tie mass at one end of the bracket and distinct values inside it.
+    zero_inflated[k] = r.uniform() < 0.35 ? 0.0 : r.gamma(2.0, 25.0);
+    signed_zeros[k] = r.uniform() < 0.5 ? (k % 2 == 0 ? -0.0 : 0.0) : r.normal();
     // Every sampled position (a multiple of n / 4096 = 17) holds 0: the bracket misses
     // and the exact selection takes over.
     periodic[k] = k % 17 == 0 ? 0.0 : static_cast<double>(k);
+    // The sampled positions spread over [1, 2], the others crowd into the bracket of
+    // the median: it outgrows its bound and the exact selection takes over.
+    crowded[k] = k % 17 == 0 ? 1.0 + static_cast<double>(k) / static_cast<double>(n)
+                             : 1.45 + 0.1 * r.uniform();
   }
-  for (const auto* values : {&continuous, &tied, &periodic}) {
-    for (int bins : {2, 5, 10}) {
+  // x_(i) the last of a tie that fills the sample (zeros at every sampled position) and
+  // x_(i + 1) above the bracket: read off as the least value above it. The median rank
+  // i = (n - 1) / 2 is the last zero.
+  std::vector<double> edge_of_tie(n);
+  std::size_t zeros = 0;
+  for (std::size_t k = 0; k < n; ++k) zeros += k % 17 == 0 ? 1 : 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const bool zero = k % 17 == 0 || zeros++ < (n - 1) / 2 + 1;
+    edge_of_tie[k] = zero ? 0.0 : 1.0 + r.uniform();
+  }
+  for (const auto* values : {&continuous, &tied, &two_valued, &zero_inflated, &signed_zeros,
+                             &periodic, &crowded, &edge_of_tie}) {
+    for (int bins : {2, 3, 5, 10}) {
       CHECK(patron::detail::quantile_cuts(values->data(), n, bins) == sorted_cuts(*values, bins));
     }
   }
   const std::vector<std::size_t> ranks = {n / 5, n / 2, n - 1};
-  CHECK(patron::detail::bracketed_pairs(continuous.data(), n, ranks).size() == 3);
-  CHECK(patron::detail::bracketed_pairs(tied.data(), n, ranks).size() == 3);
+  for (const auto* values : {&continuous, &tied, &two_valued, &zero_inflated, &signed_zeros})
+    CHECK(patron::detail::bracketed_pairs(values->data(), n, ranks).size() == 3);
+  const auto edge = patron::detail::bracketed_pairs(edge_of_tie.data(), n, {(n - 1) / 2});
+  REQUIRE(edge.size() == 1);
+  CHECK(edge[0].at == 0.0);
+  double least_positive = 2.0;
+  for (const double v : edge_of_tie) least_positive = v > 0.0 ? std::min(least_positive, v) : least_positive;
+  CHECK(edge[0].next == least_positive);
   CHECK(patron::detail::bracketed_pairs(periodic.data(), n, ranks).empty());
+  CHECK(patron::detail::bracketed_pairs(crowded.data(), n, {n / 2}).empty());
 }
 
 TEST_CASE("any number of scoring threads gives the same scores", "[property]") {

@@ -551,11 +551,16 @@ inline dimension_scores score_dimension(const char* function, const std::string&
   }
 
   d.score.resize(values.size());
-  bins_of(values, d.breakpoints, d.score);
-  if (reversed) d.score = (b.bins + 1) - d.score.array();
-  d.customers_per_score.assign(static_cast<std::size_t>(b.bins), 0);
-  for (Eigen::Index i = 0; i < values.size(); ++i)
-    ++d.customers_per_score[static_cast<std::size_t>(d.score(i) - 1)];
+  const std::vector<std::size_t> above = scores_of(values.data(), n, d.breakpoints, reversed,
+                                                   d.score.data());
+  // Bin k (1-based) holds the values above cut k - 1 and not above cut k (cut points
+  // from data, a sketch or the caller never decrease).
+  const auto bins = static_cast<std::size_t>(b.bins);
+  d.customers_per_score.assign(bins, 0);
+  for (std::size_t k = 1; k <= bins; ++k) {
+    const std::size_t in = (k == 1 ? n : above[k - 2]) - (k == bins ? 0 : above[k - 1]);
+    d.customers_per_score[reversed ? bins - k : k - 1] = static_cast<std::int64_t>(in);
+  }
   for (int s = 1; s <= b.bins; ++s)
     if (d.customers_per_score[static_cast<std::size_t>(s - 1)] == 0) d.collapsed_bins.push_back(s);
   return d;
@@ -660,6 +665,8 @@ inline void validate_scores(const char* function, const rfm_scores& scores) {
                                 std::pair{"scores.monetary.score", &scores.monetary}}) {
     const std::string what = "must be in [1, " + std::to_string(d->bins) + "]";
     const int bins = d->bins;
+    // A vectorised bounds check first; the scan that names the first bad score only on failure.
+    if (n > 0 && d->score.minCoeff() >= 1 && d->score.maxCoeff() <= bins) continue;
     require_each(function, name, d->score, [bins](int v) { return v >= 1 && v <= bins; },
                  what.c_str());
   }

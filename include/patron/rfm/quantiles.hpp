@@ -1,10 +1,13 @@
 // Quantile cut points and bins for patron/rfm.hpp.
 #pragma once
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <vector>
 
 namespace patron::detail {
@@ -64,45 +67,123 @@ inline std::vector<order_pair> selected_pairs(const double* values, std::size_t 
   return pairs;
 }
 
+// One rank's bracket in a pass over the values: values below lo and up to lo and hi are
+// counted, those strictly between kept, and the least value above hi remembered, so
+// the order statistics from rank `below` to rank `upto_hi` (inclusive) are known:
+//   [below, upto_lo) equal lo, then the kept values in order, then up to upto_hi equal
+//   hi, and at rank upto_hi the least value above hi.
+// Counting the ends rather than keeping them makes heavy ties (integer frequencies,
+// days) cost nothing: a bracket between two tied values keeps none.
+struct rank_bracket {
+  double lo = 0.0, hi = 0.0;
+  std::size_t below = 0, upto_lo = 0, upto_hi = 0, kept = 0;
+  double least_above = std::numeric_limits<double>::infinity();
+  std::unique_ptr<double[]> values;  // the kept values; uninitialised, so unused pages cost nothing
+};
+
+// Values [begin, end) into the bracket; `values` has room for end - begin more (plus 8).
+inline void add_to_bracket(rank_bracket& b, const double* values, std::size_t begin,
+                           std::size_t end) {
+  std::size_t k = begin;
+  double* out = b.values.get();
+#if defined(EIGEN_VECTORIZE_AVX512)
+  // The kept values are compressed in a register and stored whole (a compressing store
+  // to memory is microcoded on some cores); the next store overwrites the unused tail.
+  const __m512d lo = _mm512_set1_pd(b.lo), hi = _mm512_set1_pd(b.hi);
+  const __m512i one = _mm512_set1_epi64(1);
+  __m512i below = _mm512_setzero_si512(), upto_lo = below, upto_hi = below;
+  __m512d least = _mm512_set1_pd(b.least_above);
+  for (; k + 8 <= end; k += 8) {
+    const __m512d v = _mm512_loadu_pd(values + k);
+    const __mmask8 le_lo = _mm512_cmp_pd_mask(v, lo, _CMP_LE_OQ);
+    const __mmask8 le_hi = _mm512_cmp_pd_mask(v, hi, _CMP_LE_OQ);
+    const __mmask8 inside = _kandn_mask8(le_lo, _mm512_cmp_pd_mask(v, hi, _CMP_LT_OQ));
+    below = _mm512_mask_add_epi64(below, _mm512_cmp_pd_mask(v, lo, _CMP_LT_OQ), below, one);
+    upto_lo = _mm512_mask_add_epi64(upto_lo, le_lo, upto_lo, one);
+    upto_hi = _mm512_mask_add_epi64(upto_hi, le_hi, upto_hi, one);
+    least = _mm512_mask_min_pd(least, _knot_mask8(le_hi), least, v);
+    _mm512_storeu_pd(out + b.kept, _mm512_maskz_compress_pd(inside, v));
+    b.kept += static_cast<std::size_t>(__builtin_popcount(inside));
+  }
+  b.below += static_cast<std::size_t>(_mm512_reduce_add_epi64(below));
+  b.upto_lo += static_cast<std::size_t>(_mm512_reduce_add_epi64(upto_lo));
+  b.upto_hi += static_cast<std::size_t>(_mm512_reduce_add_epi64(upto_hi));
+  b.least_above = _mm512_reduce_min_pd(least);
+#endif
+  // Branch-free: every value is stored and only those inside advance the end.
+  for (; k < end; ++k) {
+    const double v = values[k];
+    b.below += v < b.lo ? 1 : 0;
+    b.upto_lo += v <= b.lo ? 1 : 0;
+    b.upto_hi += v <= b.hi ? 1 : 0;
+    b.least_above = v > b.hi && v < b.least_above ? v : b.least_above;
+    out[b.kept] = v;
+    b.kept += (b.lo < v) & (v < b.hi) ? 1 : 0;
+  }
+}
+
+// Order statistic x_(q) from a filled bracket, or nothing when q lies outside it.
+inline std::optional<double> bracket_order_statistic(rank_bracket& b, std::size_t q, std::size_t n) {
+  if (q < b.below || q >= n) return std::nullopt;
+  if (q < b.upto_lo) return b.lo;
+  if (q < b.upto_lo + b.kept) {
+    double* begin = b.values.get();
+    double* nth = begin + (q - b.upto_lo);
+    std::nth_element(begin, nth, begin + b.kept);
+    return *nth;
+  }
+  if (q < b.upto_hi) return b.hi;
+  if (q == b.upto_hi) return b.least_above;
+  return std::nullopt;
+}
+
 // The same pairs for a large sample without selecting in all of it: cut values around
-// each rank are read off a sorted stride sample, one pass counts the values below the
-// lower one and collects those between (about 5% of them), and the selection runs on
-// that bracket. Exact whatever the sample: a bracket that misses its ranks (unusual
-// data, about a 6-sigma event for random order) returns no pairs and the caller falls
-// back to selected_pairs.
+// each rank are read off a sorted stride sample, and one pass over the values (a block
+// at a time, so that each block is read from memory once and from L1 for every rank)
+// fills a bracket per rank, about 5% of the values each; the selection runs on the
+// bracket. Exact whatever the sample: a bracket that misses its ranks or outgrows an
+// eighth of the values (unusual data, about a 6-sigma event for random order) returns
+// no pairs and the caller falls back to selected_pairs.
 inline std::vector<order_pair> bracketed_pairs(const double* values, std::size_t n,
                                                const std::vector<std::size_t>& rank) {
-  constexpr std::size_t sample_size = 4096, half_width = 100;
+  constexpr std::size_t sample_size = 4096, half_width = 100, block = 2048;
   if (n < 16 * sample_size) return {};
   std::vector<double> sample(sample_size);
   const std::size_t stride = n / sample_size;
   for (std::size_t k = 0; k < sample_size; ++k) sample[k] = values[k * stride];
   std::sort(sample.begin(), sample.end());
-  std::vector<order_pair> pairs;
-  // Every value is stored and the end advances only for those in the bracket: no
-  // unpredictable branch, which heavy ties would otherwise cause.
-  std::vector<double> bracket(n);
-  for (const std::size_t i : rank) {
-    const std::size_t centre = i / stride < sample_size ? i / stride : sample_size - 1;
+  const std::size_t capacity = n / 8;
+  std::vector<rank_bracket> brackets(rank.size());
+  for (std::size_t j = 0; j < rank.size(); ++j) {
+    const std::size_t centre = std::min(rank[j] / stride, sample_size - 1);
     // Open-ended near the extremes, where the sample says least about the tail.
-    const double lo = centre >= half_width ? sample[centre - half_width]
-                                           : -std::numeric_limits<double>::infinity();
-    const double hi = centre + half_width < sample_size ? sample[centre + half_width]
-                                                        : std::numeric_limits<double>::infinity();
-    std::size_t less = 0, size = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      const double v = values[k];
-      less += v < lo ? 1 : 0;
-      bracket[size] = v;
-      size += ((v >= lo) & (v <= hi)) ? 1 : 0;
+    brackets[j].lo = centre >= half_width ? sample[centre - half_width]
+                                          : -std::numeric_limits<double>::infinity();
+    brackets[j].hi = centre + half_width < sample_size ? sample[centre + half_width]
+                                                       : std::numeric_limits<double>::infinity();
+    brackets[j].values.reset(new double[capacity + block + 8]);
+  }
+  for (std::size_t begin = 0; begin < n; begin += block) {
+    const std::size_t end = std::min(n, begin + block);
+    for (auto& b : brackets) {
+      add_to_bracket(b, values, begin, end);
+      if (b.kept > capacity) return {};
     }
-    // The bracket holds ranks less .. less + size - 1; it must hold i and i + 1.
-    const std::size_t needed = i + 1 < n ? i + 1 : i;
-    if (less > i || needed >= less + size) return {};
-    const auto begin = bracket.begin(), end = begin + static_cast<std::ptrdiff_t>(size);
-    const auto nth = begin + static_cast<std::ptrdiff_t>(i - less);
-    std::nth_element(begin, nth, end);
-    pairs.push_back({*nth, next_order_statistic(nth, end)});
+  }
+  std::vector<order_pair> pairs;
+  for (std::size_t j = 0; j < rank.size(); ++j) {
+    const std::size_t i = rank[j];
+    const auto at = bracket_order_statistic(brackets[j], i, n);
+    // x_(i+1) (x_(i) at the last rank): the least kept value after the selection of
+    // x_(i), or read off the counts like x_(i).
+    std::optional<double> next;
+    if (i + 1 == n) next = at;
+    else if (at && i >= brackets[j].upto_lo && i + 1 < brackets[j].upto_lo + brackets[j].kept) {
+      double* begin = brackets[j].values.get();
+      next = next_order_statistic(begin + (i - brackets[j].upto_lo), begin + brackets[j].kept);
+    } else next = bracket_order_statistic(brackets[j], i + 1, n);
+    if (!at || !next) return {};
+    pairs.push_back({*at, *next});
   }
   return pairs;
 }
@@ -125,15 +206,34 @@ inline std::vector<double> quantile_cuts(const double* values, std::size_t n, in
   return cuts;
 }
 
-// Bin of each value: 1 + number of cut points strictly below it, i.e. right-closed bins
-// (cut_{k-1}, cut_k] as in pandas.cut / qcut, so equal values always share a bin. One
-// vectorisable pass per cut point rather than a branchy binary search per value.
-template <class Values, class Bins>
-void bins_of(const Values& values, const std::vector<double>& cuts, Bins& bin) {
-  const auto n = values.size();
-  for (decltype(values.size()) i = 0; i < n; ++i) bin[i] = 1;
-  for (const double cut : cuts)
-    for (decltype(values.size()) i = 0; i < n; ++i) bin[i] += cut < values[i] ? 1 : 0;
+// Score of each value from its bin, 1 + the number of cut points strictly below it,
+// i.e. right-closed bins (cut_{k-1}, cut_k] as in pandas.cut / qcut, so equal values
+// always share a bin; reversed, the score is bins + 1 - bin. Returns the number of
+// values above each cut point, from which the customers per score follow (the cut
+// points never decrease). Per cut
+// point a vectorisable pass over a block of values that stays in L1, rather than a
+// branchy binary search per value.
+inline std::vector<std::size_t> scores_of(const double* values, std::size_t n,
+                                          const std::vector<double>& cuts, bool reversed,
+                                          int* score) {
+  constexpr std::size_t block = 2048;
+  const int first = reversed ? static_cast<int>(cuts.size()) + 1 : 1, step = reversed ? -1 : 1;
+  std::vector<std::size_t> above(cuts.size(), 0);
+  for (std::size_t begin = 0; begin < n; begin += block) {
+    const std::size_t end = std::min(n, begin + block);
+    for (std::size_t i = begin; i < end; ++i) score[i] = first;
+    for (std::size_t j = 0; j < cuts.size(); ++j) {
+      const double cut = cuts[j];
+      int count = 0;  // at most `block`
+      for (std::size_t i = begin; i < end; ++i) {
+        const int over = cut < values[i] ? 1 : 0;
+        score[i] += step * over;
+        count += over;
+      }
+      above[j] += static_cast<std::size_t>(count);
+    }
+  }
+  return above;
 }
 
 }  // namespace patron::detail
