@@ -84,7 +84,7 @@ struct rank_bracket {
 // Values [begin, end) into the bracket; `values` has room for end - begin more (plus 8).
 inline void add_to_bracket(rank_bracket& b, const double* values, std::size_t begin,
                            std::size_t end) {
-  std::size_t k = begin;
+  std::size_t k = begin, kept = b.kept;  // a local, so that it stays in a register
   double* out = b.values.get();
 #if defined(EIGEN_VECTORIZE_AVX512)
   // The kept values are compressed in a register and stored whole (a compressing store
@@ -102,8 +102,8 @@ inline void add_to_bracket(rank_bracket& b, const double* values, std::size_t be
     upto_lo = _mm512_mask_add_epi64(upto_lo, le_lo, upto_lo, one);
     upto_hi = _mm512_mask_add_epi64(upto_hi, le_hi, upto_hi, one);
     least = _mm512_mask_min_pd(least, _knot_mask8(le_hi), least, v);
-    _mm512_storeu_pd(out + b.kept, _mm512_maskz_compress_pd(inside, v));
-    b.kept += static_cast<std::size_t>(__builtin_popcount(inside));
+    _mm512_storeu_pd(out + kept, _mm512_maskz_compress_pd(inside, v));
+    kept += static_cast<std::size_t>(__builtin_popcount(inside));
   }
   b.below += static_cast<std::size_t>(_mm512_reduce_add_epi64(below));
   b.upto_lo += static_cast<std::size_t>(_mm512_reduce_add_epi64(upto_lo));
@@ -117,9 +117,10 @@ inline void add_to_bracket(rank_bracket& b, const double* values, std::size_t be
     b.upto_lo += v <= b.lo ? 1 : 0;
     b.upto_hi += v <= b.hi ? 1 : 0;
     b.least_above = v > b.hi && v < b.least_above ? v : b.least_above;
-    out[b.kept] = v;
-    b.kept += (b.lo < v) & (v < b.hi) ? 1 : 0;
+    out[kept] = v;
+    kept += (b.lo < v) & (v < b.hi) ? 1 : 0;
   }
+  b.kept = kept;
 }
 
 // Order statistic x_(q) from a filled bracket, or nothing when q lies outside it.
