@@ -187,4 +187,40 @@ TEST_CASE("parallel_for runs every unit once and rethrows the first failing unit
   CHECK(patron::detail::thread_count(8, 3) == 3);
   CHECK(patron::detail::thread_count(2, 0) == 1);
   CHECK(patron::detail::thread_count(0, 1000) >= 1);
+  CHECK(patron::detail::thread_count(4, 5000, 1024) == 4);
+  CHECK(patron::detail::thread_count(4, 2500, 1024) == 2);
+  CHECK(patron::detail::thread_count(4, 100, 1024) == 1);
+}
+
+TEST_CASE("parallel_for tells each unit its worker: unit u runs on worker u mod workers",
+          "[core][parallel]") {
+  for (std::size_t threads : {1, 2, 3, 0}) {
+    INFO("threads = " << threads);
+    const std::size_t units = 40, workers = patron::detail::thread_count(threads, units);
+    std::vector<std::size_t> worker_of(units, units);
+    patron::detail::parallel_for(units, threads, [&](std::size_t u, std::size_t worker) {
+      worker_of[u] = worker;
+    });
+    for (std::size_t u = 0; u < units; ++u) CHECK(worker_of[u] == u % workers);
+  }
+}
+
+TEST_CASE("for_each_share covers [0, n) with contiguous shares differing by at most one",
+          "[core][parallel]") {
+  for (std::size_t n : {0, 1, 7, 1000, 1001}) {
+    for (std::size_t shares : {1, 2, 3, 8}) {
+      INFO("n = " << n << ", shares = " << shares);
+      std::vector<patron::detail::share_range> seen(shares);
+      patron::detail::for_each_share(n, shares, [&](std::size_t k, std::size_t begin, std::size_t end) {
+        seen[k] = {begin, end};
+      });
+      CHECK(seen.front().begin == 0);
+      CHECK(seen.back().end == n);
+      for (std::size_t k = 0; k < shares; ++k) {
+        const std::size_t size = seen[k].end - seen[k].begin;
+        CHECK((size == n / shares || size == n / shares + 1));
+        if (k > 0) CHECK(seen[k].begin == seen[k - 1].end);
+      }
+    }
+  }
 }

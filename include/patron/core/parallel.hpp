@@ -13,6 +13,7 @@
 #include <exception>
 #include <system_error>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace patron::detail {
@@ -24,16 +25,26 @@ inline std::size_t thread_count(std::size_t requested, std::size_t units) {
   return std::max<std::size_t>(1, std::min(requested, units));
 }
 
-// Runs fn(unit) for every unit in [0, units) on up to `threads` threads (0 = every
-// hardware thread); worker t runs units t, t + workers, ... in increasing order and stops
-// at its first exception. The exception of the lowest-numbered throwing unit is
-// rethrown on the caller: the error a single thread would have met first, and every
-// unit before it has run.
+// Threads worth starting for `n` items when each should get at least `min_per_thread`.
+inline std::size_t thread_count(std::size_t requested, std::size_t n, std::size_t min_per_thread) {
+  return thread_count(requested, n / min_per_thread);
+}
+
+// Runs fn(unit) -- or fn(unit, worker), for a caller that keeps a scratch buffer per
+// worker (workers: thread_count(threads, units)) -- for every unit in [0, units) on up
+// to `threads` threads (0 = every hardware thread); worker t runs units t, t + workers,
+// ... in increasing order and stops at its first exception. The exception of the
+// lowest-numbered throwing unit is rethrown on the caller: the error a single thread
+// would have met first, and every unit before it has run.
 template <class Fn>
 void parallel_for(std::size_t units, std::size_t threads, Fn&& fn) {
   const std::size_t workers = thread_count(threads, units);
+  const auto run = [&fn](std::size_t unit, std::size_t worker) {
+    if constexpr (std::is_invocable_v<Fn&, std::size_t, std::size_t>) fn(unit, worker);
+    else fn(unit);
+  };
   if (workers == 1) {
-    for (std::size_t u = 0; u < units; ++u) fn(u);
+    for (std::size_t u = 0; u < units; ++u) run(u, 0);
     return;
   }
   struct failure {
@@ -44,7 +55,7 @@ void parallel_for(std::size_t units, std::size_t threads, Fn&& fn) {
   auto worker = [&](std::size_t t) {
     for (std::size_t u = t; u < units; u += workers) {
       try {
-        fn(u);
+        run(u, t);
       } catch (...) {
         failures[t] = {u, std::current_exception()};
         return;
@@ -64,6 +75,26 @@ void parallel_for(std::size_t units, std::size_t threads, Fn&& fn) {
   for (const auto& f : failures)
     if (f.error && (!first || f.unit < first->unit)) first = &f;
   if (first) std::rethrow_exception(first->error);
+}
+
+// Share k of `shares` contiguous, equal (to one item) shares of [0, n).
+struct share_range {
+  std::size_t begin, end;
+};
+inline share_range share_of(std::size_t n, std::size_t shares, std::size_t k) {
+  const std::size_t begin = n / shares * k + std::min(k, n % shares);
+  return {begin, begin + n / shares + (k < n % shares ? 1 : 0)};
+}
+
+// Calls fn(share, begin, end) for each of `shares` contiguous shares of [0, n), one per
+// thread: for passes whose per-thread state (a table, a buffer) is combined afterwards
+// in share order, so that any share count gives the same result.
+template <class Fn>
+void for_each_share(std::size_t n, std::size_t shares, Fn&& fn) {
+  parallel_for(shares, shares, [&](std::size_t k) {
+    const share_range r = share_of(n, shares, k);
+    fn(k, r.begin, r.end);
+  });
 }
 
 }  // namespace patron::detail

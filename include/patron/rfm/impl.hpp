@@ -88,21 +88,9 @@ inline void merge_cells(rfm_cell& c, const rfm_cell& other) {
   window_summer::merge(c.spend, other.spend);
 }
 
-// Part k of `parts` equal parts of [0, n): [begin, end).
-struct part_range {
-  std::size_t begin, end;
-};
-inline part_range part_of(std::size_t n, std::size_t parts, std::size_t k) {
-  const std::size_t begin = n / parts * k + std::min(k, n % parts);
-  return {begin, begin + n / parts + (k < n % parts ? 1 : 0)};
-}
-
 // A thread's own table costs a table of cells to clear and merge: give each at least
 // this many rows.
 constexpr std::size_t min_rows_per_thread = 1024;
-inline std::size_t row_threads(std::size_t requested, std::size_t n) {
-  return thread_count(requested, n / min_rows_per_thread);
-}
 
 // Rows [begin, end) into the cells; slot_of(i) names row i's cell and is valid up to
 // `valid` (>= end), so that the slot of a row some rows ahead can be prefetched.
@@ -124,10 +112,9 @@ void add_rows(rfm_cell* cells, const SlotOf& slot_of, const double* times, const
 // the number of parts.
 inline void merge_parts(std::vector<rfm_cells>& part, std::size_t size, std::size_t threads) {
   if (part.size() < 2) return;
-  parallel_for(threads, threads, [&](std::size_t k) {
-    const part_range cells = part_of(size, threads, k);
+  for_each_share(size, threads, [&](std::size_t, std::size_t begin, std::size_t end) {
     for (std::size_t p = 1; p < part.size(); ++p)
-      for (std::size_t c = cells.begin; c < cells.end; ++c) merge_cells(part[0][c], part[p][c]);
+      for (std::size_t c = begin; c < end; ++c) merge_cells(part[0][c], part[p][c]);
   });
 }
 
@@ -138,12 +125,11 @@ template <class SlotOf>
 rfm_cells accumulate_cells(std::size_t size, std::size_t n, const SlotOf& slot_of,
                            const double* times, const double* amounts,
                            const window_summer& summer, std::size_t threads) {
-  threads = row_threads(threads, n);
+  threads = thread_count(threads, n, min_rows_per_thread);
   std::vector<rfm_cells> part(threads);
-  parallel_for(threads, threads, [&](std::size_t k) {
+  for_each_share(n, threads, [&](std::size_t k, std::size_t begin, std::size_t end) {
     part[k] = allocate_buffer<rfm_cell>(size, true);
-    const part_range rows = part_of(n, threads, k);
-    add_rows(part[k].get(), slot_of, times, amounts, summer, rows.begin, rows.end, rows.end);
+    add_rows(part[k].get(), slot_of, times, amounts, summer, begin, end, end);
   });
   merge_parts(part, size, threads);
   return std::move(part[0]);
@@ -174,22 +160,20 @@ template <class Id, class Present, class CellOf>
 rfm_table<Id> direct_table(std::size_t span, Id low, const Present& present, const CellOf& cell_of,
                            const window_summer& summer, const rfm_options& options, double as_of,
                            std::size_t threads) {
-  threads = thread_count(threads, span / min_rows_per_thread);
+  threads = thread_count(threads, span, min_rows_per_thread);
   std::vector<std::size_t> first_row(threads + 1, 0);
-  parallel_for(threads, threads, [&](std::size_t k) {
-    const part_range slots = part_of(span, threads, k);
+  for_each_share(span, threads, [&](std::size_t k, std::size_t begin, std::size_t end) {
     std::size_t m = 0;
-    for (std::size_t v = slots.begin; v < slots.end; ++v) m += present(v) ? 1 : 0;
+    for (std::size_t v = begin; v < end; ++v) m += present(v) ? 1 : 0;
     first_row[k + 1] = m;
   });
   std::partial_sum(first_row.begin(), first_row.end(), first_row.begin());
   rfm_table<Id> t;
   t.as_of = as_of;
   resize_table(t, first_row[threads]);
-  parallel_for(threads, threads, [&](std::size_t k) {
-    const part_range slots = part_of(span, threads, k);
+  for_each_share(span, threads, [&](std::size_t k, std::size_t begin, std::size_t end) {
     auto row = static_cast<Eigen::Index>(first_row[k]);
-    for (std::size_t v = slots.begin; v < slots.end; ++v) {
+    for (std::size_t v = begin; v < end; ++v) {
       if (!present(v)) continue;
       t.customer[static_cast<std::size_t>(row)] = static_cast<Id>(low + static_cast<Id>(v));
       fill_row(t, row++, cell_of(v), summer, options, as_of);
@@ -362,12 +346,11 @@ template <class Id>
 std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* ids, std::size_t n,
                                               const double* times, const double* amounts,
                                               const rfm_options& options) {
-  const std::size_t threads = row_threads(options.threads, n);
+  const std::size_t threads = thread_count(options.threads, n, min_rows_per_thread);
   std::vector<Id> part_low(threads), part_high(threads);
-  parallel_for(threads, threads, [&](std::size_t k) {
-    const part_range rows = part_of(n, threads, k);
-    Id lo = ids[rows.begin], hi = ids[rows.begin];
-    for (std::size_t i = rows.begin; i < rows.end; ++i) {
+  for_each_share(n, threads, [&](std::size_t k, std::size_t begin, std::size_t end) {
+    Id lo = ids[begin], hi = ids[begin];
+    for (std::size_t i = begin; i < end; ++i) {
       lo = ids[i] < lo ? ids[i] : lo;
       hi = ids[i] > hi ? ids[i] : hi;
     }
@@ -391,12 +374,11 @@ std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* id
 
   std::vector<compact_part> part(threads);
   std::atomic<bool> abandoned{false};
-  parallel_for(threads, threads, [&](std::size_t k) {
+  for_each_share(n, threads, [&](std::size_t k, std::size_t first, std::size_t end) {
     part[k].cells = allocate_buffer<compact_cell>(span, true);
     const auto block = std::make_unique<compact_block>();
-    const part_range rows = part_of(n, threads, k);
-    for (std::size_t begin = rows.begin; begin < rows.end && !abandoned; begin += compact_block_rows) {
-      const std::size_t count = std::min(rows.end - begin, compact_block_rows);
+    for (std::size_t begin = first; begin < end && !abandoned; begin += compact_block_rows) {
+      const std::size_t count = std::min(end - begin, compact_block_rows);
       if (!encode_compact_rows(ids, low, times, amounts, layout, begin, count, *block,
                                part[k].latest))
         abandoned = true;
