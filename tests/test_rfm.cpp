@@ -606,6 +606,50 @@ TEST_CASE("any number of scoring threads gives the same scores", "[property]") {
   }
 }
 
+TEST_CASE("scoring threads sharing each pass over 200,003 customers give the same scores",
+          "[property]") {
+  // Enough customers for three threads of 65,536 values: brackets filled per thread and
+  // merged, scores and counts per thread. Frequencies tie heavily, as in real logs.
+  const std::size_t n = 200003;
+  patron::rng r(59);
+  std::vector<std::int64_t> customers(n);
+  Eigen::VectorXd recency(n), frequency(n), monetary(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto k = static_cast<Eigen::Index>(i);
+    customers[i] = static_cast<std::int64_t>(i);
+    recency(k) = static_cast<double>(r.uniform_index(730));
+    frequency(k) = 1.0 + static_cast<double>(r.uniform_index(12));
+    monetary(k) = r.gamma(2.0, 25.0);
+  }
+  const auto table = patron::rfm_from_customers(customers, recency, frequency, monetary);
+  patron::score_options o;
+  o.frequency.bins = 7;
+  const auto one = patron::score_rfm(table, o);
+  for (unsigned threads : {2u, 3u, 0u}) {
+    o.threads = threads;
+    const auto many = patron::score_rfm(table, o);
+    for (const auto& [a, b] : {std::pair{&one.recency, &many.recency},
+                               std::pair{&one.frequency, &many.frequency},
+                               std::pair{&one.monetary, &many.monetary}}) {
+      CHECK(a->score == b->score);
+      CHECK(a->breakpoints == b->breakpoints);
+      CHECK(a->customers_per_score == b->customers_per_score);
+    }
+    CHECK(many.code == one.code);
+    CHECK(many.total == one.total);
+  }
+  // The merged brackets give the order statistics a full sort gives.
+  std::vector<double> sorted(monetary.data(), monetary.data() + n);
+  std::sort(sorted.begin(), sorted.end());
+  const std::vector<std::size_t> ranks = {n / 4, n / 2, 3 * n / 4};
+  const auto pairs = patron::detail::bracketed_pairs(monetary.data(), n, ranks, 3);
+  REQUIRE(pairs.size() == 3);
+  for (std::size_t j = 0; j < 3; ++j) {
+    CHECK(pairs[j].at == sorted[ranks[j]]);
+    CHECK(pairs[j].next == sorted[ranks[j] + 1]);
+  }
+}
+
 TEST_CASE("any number of threads gives the same table bit for bit", "[property]") {
   // 5,000 rows: up to 4 threads (each gets at least 1,024 rows), 10,000 asks for more.
   const auto log = random_log(43, 5000, 600);

@@ -119,8 +119,9 @@ struct score_options {
   double recency_weight = 1.0;
   double frequency_weight = 1.0;
   double monetary_weight = 1.0;
-  // Threads scoring the three dimensions side by side (0 = every hardware thread; at
-  // most 3 are used). Default 1. Any count gives the same scores.
+  // Threads sharing each pass over a dimension's values: the brackets of the quantile
+  // cut points, the scores and the combined code and total (0 = every hardware thread;
+  // one per 65,536 customers at most). Default 1. Any count gives the same scores.
   unsigned threads = 1;
 };
 

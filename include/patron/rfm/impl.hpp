@@ -518,7 +518,7 @@ inline dimension_scores score_dimension(const char* function, const std::string&
     for (Eigen::Index i = 0; i < values.size(); ++i) sketch.add(values(i));
     d.breakpoints = sketch_cuts(sketch, b.bins);
   } else if (b.breakpoints.empty()) {
-    d.breakpoints = quantile_cuts(values.data(), n, b.bins);
+    d.breakpoints = quantile_cuts(values.data(), n, b.bins, options.threads);
   } else {
     const std::string arg = option + ".breakpoints";
     require_same_length(function, arg.c_str(), b.breakpoints.size(), (option + ".bins - 1").c_str(),
@@ -534,7 +534,7 @@ inline dimension_scores score_dimension(const char* function, const std::string&
 
   d.score.resize(values.size());
   const std::vector<std::size_t> above = scores_of(values.data(), n, d.breakpoints, reversed,
-                                                   d.score.data());
+                                                   d.score.data(), options.threads);
   // Bin k (1-based) holds the values above cut k - 1 and not above cut k (cut points
   // from data, a sketch or the caller never decrease).
   const auto bins = static_cast<std::size_t>(b.bins);
@@ -576,15 +576,23 @@ inline rfm_scores score_columns(const Eigen::Ref<const Eigen::VectorXd>& recency
       {"recency", &recency, &options.recency, true, &s.recency},
       {"frequency", &frequency, &options.frequency, false, &s.frequency},
       {"monetary", &monetary, &options.monetary, false, &s.monetary}};
-  // The first failure in R, F, M order is rethrown, as one thread would have met it.
-  parallel_for(3, options.threads, [&](std::size_t d) {
-    const dimension& x = dimensions[d];
+  // One dimension after the other (so the first failure is met in R, F, M order), the
+  // threads sharing each pass over its values.
+  for (const dimension& x : dimensions)
     *x.out = score_dimension(function, x.name, *x.values, *x.bins, options, x.reversed);
+  s.code.resize(recency.size());
+  s.total.resize(recency.size());
+  const std::size_t shares = thread_count(options.threads, n, min_values_per_thread);
+  for_each_share(n, shares, [&](std::size_t, std::size_t begin, std::size_t end) {
+    const auto first = static_cast<Eigen::Index>(begin), size = static_cast<Eigen::Index>(end - begin);
+    const auto r = s.recency.score.segment(first, size).array();
+    const auto f = s.frequency.score.segment(first, size).array();
+    const auto m = s.monetary.score.segment(first, size).array();
+    s.code.segment(first, size) = 100 * r + 10 * f + m;
+    s.total.segment(first, size) = options.recency_weight * r.cast<double>() +
+                                   options.frequency_weight * f.cast<double>() +
+                                   options.monetary_weight * m.cast<double>();
   });
-  s.code = 100 * s.recency.score.array() + 10 * s.frequency.score.array() + s.monetary.score.array();
-  s.total = options.recency_weight * s.recency.score.cast<double>().array() +
-            options.frequency_weight * s.frequency.score.cast<double>().array() +
-            options.monetary_weight * s.monetary.score.cast<double>().array();
   return s;
 }
 

@@ -3,12 +3,15 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
+
+#include "patron/core/parallel.hpp"
 
 namespace patron::detail {
 
@@ -138,39 +141,85 @@ inline std::optional<double> bracket_order_statistic(rank_bracket& b, std::size_
   return std::nullopt;
 }
 
+// Values a thread of a pass over one dimension's values should have at least.
+constexpr std::size_t min_values_per_thread = std::size_t{1} << 16;
+
+// Folds the brackets of later shares of the values into the first share's: counts add,
+// the least value above is the least of all, the kept values are concatenated (their
+// order does not matter to the selection).
+inline void merge_brackets(std::vector<std::vector<rank_bracket>>& share) {
+  for (std::size_t j = 0; j < share[0].size(); ++j) {
+    rank_bracket& into = share[0][j];
+    std::size_t kept = 0;
+    for (const auto& s : share) kept += s[j].kept;
+    std::unique_ptr<double[]> values(new double[kept + 1]);
+    kept = 0;
+    for (std::size_t k = 0; k < share.size(); ++k) {
+      const rank_bracket& b = share[k][j];
+      std::copy(b.values.get(), b.values.get() + b.kept, values.get() + kept);
+      kept += b.kept;
+      if (k == 0) continue;
+      into.below += b.below;
+      into.upto_lo += b.upto_lo;
+      into.upto_hi += b.upto_hi;
+      into.least_above = std::min(into.least_above, b.least_above);
+    }
+    into.values = std::move(values);
+    into.kept = kept;
+  }
+}
+
 // The same pairs for a large sample without selecting in all of it: cut values around
 // each rank are read off a sorted stride sample, and one pass over the values (a block
 // at a time, so that each block is read from memory once and from L1 for every rank)
 // fills a bracket per rank, about 5% of the values each; the selection runs on the
 // bracket. Exact whatever the sample: a bracket that misses its ranks or outgrows an
 // eighth of the values (unusual data, about a 6-sigma event for random order) returns
-// no pairs and the caller falls back to selected_pairs.
+// no pairs and the caller falls back to selected_pairs. With several threads each fills
+// brackets of its own share of the values, merged before the selection; the pairs are
+// order statistics, the same for any thread count.
 inline std::vector<order_pair> bracketed_pairs(const double* values, std::size_t n,
-                                               const std::vector<std::size_t>& rank) {
+                                               const std::vector<std::size_t>& rank,
+                                               std::size_t threads = 1) {
   constexpr std::size_t sample_size = 4096, half_width = 100, block = 2048;
   if (n < 16 * sample_size) return {};
   std::vector<double> sample(sample_size);
   const std::size_t stride = n / sample_size;
   for (std::size_t k = 0; k < sample_size; ++k) sample[k] = values[k * stride];
   std::sort(sample.begin(), sample.end());
-  const std::size_t capacity = n / 8;
-  std::vector<rank_bracket> brackets(rank.size());
+  const std::size_t shares = thread_count(threads, n, min_values_per_thread);
+  std::vector<std::vector<rank_bracket>> share(shares);
+  for (auto& brackets : share) brackets.resize(rank.size());
   for (std::size_t j = 0; j < rank.size(); ++j) {
-    const std::size_t centre = std::min(rank[j] / stride, sample_size - 1);
+    // The sample's own rank for rank[j] (not rank[j] / stride: the sample covers only
+    // the first stride * sample_size values, up to 1/16 fewer than n).
+    const std::size_t centre = rank[j] * sample_size / n;
     // Open-ended near the extremes, where the sample says least about the tail.
-    brackets[j].lo = centre >= half_width ? sample[centre - half_width]
-                                          : -std::numeric_limits<double>::infinity();
-    brackets[j].hi = centre + half_width < sample_size ? sample[centre + half_width]
-                                                       : std::numeric_limits<double>::infinity();
-    brackets[j].values.reset(new double[capacity + block + 8]);
-  }
-  for (std::size_t begin = 0; begin < n; begin += block) {
-    const std::size_t end = std::min(n, begin + block);
-    for (auto& b : brackets) {
-      add_to_bracket(b, values, begin, end);
-      if (b.kept > capacity) return {};
+    const double lo = centre >= half_width ? sample[centre - half_width]
+                                           : -std::numeric_limits<double>::infinity();
+    const double hi = centre + half_width < sample_size ? sample[centre + half_width]
+                                                        : std::numeric_limits<double>::infinity();
+    for (std::size_t k = 0; k < shares; ++k) {
+      const share_range values_of_share = share_of(n, shares, k);
+      share[k][j].lo = lo;
+      share[k][j].hi = hi;
+      share[k][j].values.reset(
+          new double[(values_of_share.end - values_of_share.begin) / 8 + block + 8]);
     }
   }
+  std::atomic<bool> outgrown{false};
+  for_each_share(n, shares, [&](std::size_t k, std::size_t first, std::size_t end) {
+    const std::size_t capacity = (end - first) / 8;
+    for (std::size_t begin = first; begin < end && !outgrown; begin += block) {
+      for (auto& b : share[k]) {
+        add_to_bracket(b, values, begin, std::min(end, begin + block));
+        if (b.kept > capacity) outgrown = true;
+      }
+    }
+  });
+  if (outgrown) return {};
+  if (shares > 1) merge_brackets(share);
+  std::vector<rank_bracket>& brackets = share[0];
   std::vector<order_pair> pairs;
   for (std::size_t j = 0; j < rank.size(); ++j) {
     const std::size_t i = rank[j];
@@ -190,12 +239,13 @@ inline std::vector<order_pair> bracketed_pairs(const double* values, std::size_t
 }
 
 // Exact quantile cut points at p_j, j = 1 .. bins-1.
-inline std::vector<double> quantile_cuts(const double* values, std::size_t n, int bins) {
+inline std::vector<double> quantile_cuts(const double* values, std::size_t n, int bins,
+                                         std::size_t threads = 1) {
   const double last = static_cast<double>(n - 1);
   std::vector<std::size_t> rank;
   for (int j = 1; j < bins; ++j)
     rank.push_back(static_cast<std::size_t>(std::floor(last * cut_probability(j, bins))));
-  std::vector<order_pair> x = bracketed_pairs(values, n, rank);
+  std::vector<order_pair> x = bracketed_pairs(values, n, rank, threads);
   if (x.empty()) x = selected_pairs(values, n, rank);
   std::vector<double> cuts;
   for (int j = 1; j < bins; ++j) {
@@ -216,25 +266,30 @@ inline std::vector<double> quantile_cuts(const double* values, std::size_t n, in
 // branchy binary search per value.
 inline std::vector<std::size_t> scores_of(const double* values, std::size_t n,
                                           const std::vector<double>& cuts, bool reversed,
-                                          int* score) {
+                                          int* score, std::size_t threads = 1) {
   constexpr std::size_t block = 2048;
   const int first = reversed ? static_cast<int>(cuts.size()) + 1 : 1, step = reversed ? -1 : 1;
-  std::vector<std::size_t> above(cuts.size(), 0);
-  for (std::size_t begin = 0; begin < n; begin += block) {
-    const std::size_t end = std::min(n, begin + block);
-    for (std::size_t i = begin; i < end; ++i) score[i] = first;
-    for (std::size_t j = 0; j < cuts.size(); ++j) {
-      const double cut = cuts[j];
-      int count = 0;  // at most `block`
-      for (std::size_t i = begin; i < end; ++i) {
-        const int over = cut < values[i] ? 1 : 0;
-        score[i] += step * over;
-        count += over;
+  const std::size_t shares = thread_count(threads, n, min_values_per_thread);
+  std::vector<std::vector<std::size_t>> above(shares, std::vector<std::size_t>(cuts.size(), 0));
+  for_each_share(n, shares, [&](std::size_t k, std::size_t first_value, std::size_t end_value) {
+    for (std::size_t begin = first_value; begin < end_value; begin += block) {
+      const std::size_t end = std::min(end_value, begin + block);
+      for (std::size_t i = begin; i < end; ++i) score[i] = first;
+      for (std::size_t j = 0; j < cuts.size(); ++j) {
+        const double cut = cuts[j];
+        int count = 0;  // at most `block`
+        for (std::size_t i = begin; i < end; ++i) {
+          const int over = cut < values[i] ? 1 : 0;
+          score[i] += step * over;
+          count += over;
+        }
+        above[k][j] += static_cast<std::size_t>(count);
       }
-      above[j] += static_cast<std::size_t>(count);
     }
-  }
-  return above;
+  });
+  for (std::size_t k = 1; k < shares; ++k)
+    for (std::size_t j = 0; j < cuts.size(); ++j) above[0][j] += above[k][j];
+  return above[0];
 }
 
 }  // namespace patron::detail
