@@ -142,15 +142,27 @@ void resize_table(rfm_table<Id>& t, std::size_t m) {
   for (auto* v : {&t.recency, &t.frequency, &t.monetary, &t.revenue}) v->resize(n);
 }
 
+// A row's own aggregates; recency holds the last purchase time until finish_rows.
 template <class Id>
-void fill_row(rfm_table<Id>& t, Eigen::Index row, const rfm_cell& c, const window_summer& summer,
-              const rfm_options& options, double as_of) {
-  // The same expressions as rfm_from_summary, so that both paths agree bit for bit.
-  t.recency(row) = (as_of - time_of_key(c.last_key)) / options.time_unit;
+void fill_row(rfm_table<Id>& t, Eigen::Index row, const rfm_cell& c, const window_summer& summer) {
+  t.recency(row) = time_of_key(c.last_key);
   t.frequency(row) = static_cast<double>(c.transactions);
   t.revenue(row) = summer.value(c.spend);
-  t.monetary(row) = options.monetary == monetary_measure::total ? t.revenue(row)
-                                                                  : t.revenue(row) / t.frequency(row);
+}
+
+// Recency and monetary of rows [first, first + size) from the aggregates: the same
+// expressions as rfm_from_summary, so that both paths agree bit for bit, as whole
+// columns, so that the divisions vectorise.
+template <class Id>
+void finish_rows(rfm_table<Id>& t, Eigen::Index first, Eigen::Index size,
+                 const rfm_options& options, double as_of) {
+  auto recency = t.recency.segment(first, size).array();
+  recency = (as_of - recency) / options.time_unit;
+  if (options.monetary == monetary_measure::total)
+    t.monetary.segment(first, size) = t.revenue.segment(first, size);
+  else
+    t.monetary.segment(first, size) =
+        t.revenue.segment(first, size).array() / t.frequency.segment(first, size).array();
 }
 
 // The table of the customers id = low + slot, slot < span, for which present(slot)
@@ -172,12 +184,14 @@ rfm_table<Id> direct_table(std::size_t span, Id low, const Present& present, con
   t.as_of = as_of;
   resize_table(t, first_row[threads]);
   for_each_share(span, threads, [&](std::size_t k, std::size_t begin, std::size_t end) {
-    auto row = static_cast<Eigen::Index>(first_row[k]);
+    const auto first = static_cast<Eigen::Index>(first_row[k]);
+    auto row = first;
     for (std::size_t v = begin; v < end; ++v) {
       if (!present(v)) continue;
       t.customer[static_cast<std::size_t>(row)] = static_cast<Id>(low + static_cast<Id>(v));
-      fill_row(t, row++, cell_of(v), summer, options, as_of);
+      fill_row(t, row++, cell_of(v), summer);
     }
+    finish_rows(t, first, row - first, options, as_of);
   });
   return t;
 }
@@ -212,8 +226,8 @@ rfm_table<Id> rfm_one_pass(const Id* ids, std::size_t n, const double* times,
   const auto slot_of = [&index](std::size_t i) { return std::size_t{index[i]}; };
   const rfm_cells cells = accumulate_cells(m, n, slot_of, times, amounts, summer, options.threads);
   resize_table(t, m);
-  for (std::size_t c = 0; c < m; ++c)
-    fill_row(t, static_cast<Eigen::Index>(c), cells[c], summer, options, as_of);
+  for (std::size_t c = 0; c < m; ++c) fill_row(t, static_cast<Eigen::Index>(c), cells[c], summer);
+  finish_rows(t, 0, static_cast<Eigen::Index>(m), options, as_of);
   return t;
 }
 
