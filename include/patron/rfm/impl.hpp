@@ -340,10 +340,14 @@ bool encode_compact_rows(const Id* ids, Id low, const double* times, const doubl
 
 // The encoded rows into the cells; a count that fills up spills the cell.
 inline void add_compact_block(compact_part& part, const compact_block& block, std::size_t count) {
+  // Further ahead than the 32-byte path's prefetch: a compact row is less work, so more
+  // rows pass while a miss is served (64 against 32: 5-10% less table time; 128 no
+  // better; quiet machine, session 4).
+  constexpr std::size_t distance = 64;
   compact_cell* cells = part.cells.get();
-  const std::size_t ahead = count > prefetch_distance ? count - prefetch_distance : 0;
+  const std::size_t ahead = count > distance ? count - distance : 0;
   for (std::size_t j = 0; j < count; ++j) {
-    if (j < ahead) prefetch_for_write(cells + block.slot[j + prefetch_distance]);
+    if (j < ahead) prefetch_for_write(cells + block.slot[j + distance]);
     compact_cell& c = cells[block.slot[j]];
     c.time = block.code[j] > c.time ? block.code[j] : c.time;
     c.low += block.add_low[j];
