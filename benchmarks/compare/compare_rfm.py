@@ -4,7 +4,7 @@
 
     cmake --preset bench && cmake --build --preset bench --target bench_rfm
     /usr/bin/python3 benchmarks/compare/compare_rfm.py [--bench build/bench/benchmarks/bench_rfm]
-        [--rows 5000000] [--customers 500000] [--repetitions 5] [--threads 1]
+        [--rows 5000000] [--customers 500000] [--repetitions 5] [--threads 1] [--tuned-malloc]
 
 The data are generated once with numpy and written to a temporary binary file that
 bench_rfm reads (PATRON_RFM_BENCH_DATA); CSV parsing is excluded on both sides. Each
@@ -13,6 +13,16 @@ includes the input arrays) can be reported. Times are medians of the repetitions
 and CPU (the machine is shared with other jobs, so medians, and CPU time as the steadier
 figure). --threads sets patron's rfm_options::threads for the pass over the rows (1 or
 2, the arguments bench_rfm registers); pandas runs on one thread.
+
+Both sides are timed warm: pandas' median call comes after its first, and each patron
+repetition runs for at least a second (--benchmark_min_time=1).
+
+A sizeable share of both sides' time is page faults on fresh output memory (patron
+writes about 34 MB of columns per call for 500,000 customers), and how often glibc
+hands out fresh pages depends on the process's history (its dynamic mmap and trim
+thresholds). --tuned-malloc runs BOTH processes with the same GLIBC_TUNABLES (large
+blocks kept in the heap, no trimming), which takes that noise out; the default is the
+allocator as each process finds it.
 """
 import argparse
 import json
@@ -73,7 +83,12 @@ def main():
     p.add_argument("--customers", type=int, default=500_000)
     p.add_argument("--repetitions", type=int, default=5)
     p.add_argument("--threads", type=int, default=1, choices=[1, 2])
+    p.add_argument("--tuned-malloc", action="store_true",
+                   help="the same GLIBC_TUNABLES for both processes (see above)")
     a = p.parse_args()
+    tunables = ({"GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=33554432:"
+                                   "glibc.malloc.trim_threshold=268435456"}
+                if a.tuned_malloc else {})
 
     rng = np.random.default_rng(2026)
     ids = rng.integers(1, a.customers + 1, a.rows).astype("<i8")
@@ -86,10 +101,11 @@ def main():
         days.tofile(f)
         amounts.tofile(f)
     try:
-        env = dict(os.environ, PATRON_RFM_BENCH_DATA=path)
+        env = dict(os.environ, PATRON_RFM_BENCH_DATA=path, **tunables)
         out = subprocess.run(
             [a.bench, f"--benchmark_filter=rfm_pipeline/{a.threads}/",
-             f"--benchmark_repetitions={a.repetitions}", "--benchmark_format=json",
+             f"--benchmark_repetitions={a.repetitions}", "--benchmark_min_time=1",
+             "--benchmark_format=json",
              "--benchmark_report_aggregates_only=true"],
             env=env, check=True, capture_output=True, text=True).stdout
         patron_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -97,6 +113,7 @@ def main():
         median = next(b for b in report["benchmarks"] if b.get("aggregate_name") == "median")
         patron_ms, patron_cpu_ms = median["real_time"], median["cpu_time"]
         peer = subprocess.run([sys.executable, "-c", PANDAS_PEER, path, str(a.repetitions)],
+                              env=dict(os.environ, **tunables),
                               check=True, capture_output=True, text=True).stdout
         pandas = json.loads(peer)
         pandas_ms = 1000.0 * float(np.median(pandas["times"]))
@@ -107,7 +124,8 @@ def main():
     import pandas as pd
     print(f"data: {a.rows:,} transactions, {a.customers:,} customers; "
           f"median of {a.repetitions} runs each; patron threads {a.threads}; "
-          f"pandas {pd.__version__}, numpy {np.__version__}")
+          f"pandas {pd.__version__}, numpy {np.__version__}; "
+          f"allocator {'tuned (GLIBC_TUNABLES, both)' if a.tuned_malloc else 'as found'}")
     print(f"{'':39s} {'wall':>9s}    {'CPU':>9s}    peak RSS (incl. input)")
     print(f"patron  RFM table + scores + segments: {patron_ms:9.1f} ms {patron_cpu_ms:9.1f} ms"
           f"   {patron_rss / 1024:6.0f} MiB")
