@@ -121,7 +121,7 @@ inline void add_to_bracket(rank_bracket& b, const double* values, std::size_t be
     b.upto_hi += v <= b.hi ? 1 : 0;
     b.least_above = v > b.hi && v < b.least_above ? v : b.least_above;
     out[kept] = v;
-    kept += (b.lo < v) & (v < b.hi) ? 1 : 0;
+    kept += ((b.lo < v) & (v < b.hi)) ? 1 : 0;
   }
   b.kept = kept;
 }
