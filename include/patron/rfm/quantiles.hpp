@@ -220,8 +220,9 @@ inline std::vector<order_pair> bracketed_pairs(const double* values, std::size_t
   if (outgrown) return {};
   if (shares > 1) merge_brackets(share);
   std::vector<rank_bracket>& brackets = share[0];
-  std::vector<order_pair> pairs;
-  for (std::size_t j = 0; j < rank.size(); ++j) {
+  // The selections, one per rank, are independent: a thread each.
+  std::vector<std::optional<order_pair>> selected(rank.size());
+  parallel_for(rank.size(), shares, [&](std::size_t j) {
     const std::size_t i = rank[j];
     const auto at = bracket_order_statistic(brackets[j], i, n);
     // x_(i+1) (x_(i) at the last rank): the least kept value after the selection of
@@ -232,8 +233,12 @@ inline std::vector<order_pair> bracketed_pairs(const double* values, std::size_t
       double* begin = brackets[j].values.get();
       next = next_order_statistic(begin + (i - brackets[j].upto_lo), begin + brackets[j].kept);
     } else next = bracket_order_statistic(brackets[j], i + 1, n);
-    if (!at || !next) return {};
-    pairs.push_back({*at, *next});
+    if (at && next) selected[j] = order_pair{*at, *next};
+  });
+  std::vector<order_pair> pairs;
+  for (const auto& pair : selected) {
+    if (!pair) return {};
+    pairs.push_back(*pair);
   }
   return pairs;
 }
