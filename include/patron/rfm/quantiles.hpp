@@ -174,8 +174,10 @@ inline void merge_brackets(std::vector<std::vector<rank_bracket>>& share) {
 // at a time, so that each block is read from memory once and from L1 for every rank)
 // fills a bracket per rank, about 5% of the values each; the selection runs on the
 // bracket. Exact whatever the sample: a bracket that misses its ranks or outgrows an
-// eighth of the values (unusual data, about a 6-sigma event for random order) returns
-// no pairs and the caller falls back to selected_pairs. With several threads each fills
+// eighth of the values returns no pairs and the caller falls back to selected_pairs. For
+// values in random order the sample's rank has a standard deviation of at most 32
+// (sqrt(4096 p (1 - p))), so a bracket of 100 sample ranks each way misses about one
+// rank in 500. With several threads each fills
 // brackets of its own share of the values, merged before the selection; the pairs are
 // order statistics, the same for any thread count.
 inline std::vector<order_pair> bracketed_pairs(const double* values, std::size_t n,
