@@ -9,7 +9,6 @@
 #include <cmath>
 #include <numeric>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "patron/core/parallel.hpp"
