@@ -108,10 +108,29 @@ void tree_predict(benchmark::State& state) {
   state.counters["train_accuracy"] = accuracy;
 }
 
+// state.range(1): threads of decision_path.
+void tree_decision_path(benchmark::State& state) {
+  const auto& d = data();
+  const auto tree = patron::fit_tree_classifier(d.X, d.y, options_for(state));
+  patron::tree_predict_options o;
+  o.threads = static_cast<unsigned>(state.range(1));
+  std::size_t visited = 0;
+  for (auto _ : state) {
+    const auto paths = tree.decision_path(d.X, o);
+    benchmark::DoNotOptimize(paths.nodes.data());
+    visited = paths.nodes.size();
+  }
+  state.counters["nodes_per_row"] = static_cast<double>(visited) / static_cast<double>(d.X.rows());
+}
+
 BENCHMARK(tree_fit)->Arg(0)->Arg(8)->Unit(benchmark::kMillisecond);
 BENCHMARK(tree_fit_float)->Arg(0)->Arg(8)->Unit(benchmark::kMillisecond);
 // CPU time of the whole process, so that the 2-thread runs count both threads.
 BENCHMARK(tree_predict)
+    ->ArgsProduct({{0, 8}, {1, 2}})
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(tree_decision_path)
     ->ArgsProduct({{0, 8}, {1, 2}})
     ->MeasureProcessCPUTime()
     ->Unit(benchmark::kMillisecond);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <set>
 #include <string>
@@ -214,9 +215,25 @@ noisy_data noisy(Eigen::Index rows) {
   return d;
 }
 
-// The leaf of every row by the plain one-row-at-a-time walk of decision_path.
+// Every row's path by the plain one-row-at-a-time walk down the tree's arrays.
+patron::tree_decision_paths walked_paths(const patron::tree_structure& tree, const Eigen::MatrixXd& X) {
+  patron::tree_decision_paths paths;
+  paths.row_start.push_back(0);
+  for (Eigen::Index r = 0; r < X.rows(); ++r) {
+    int node = 0;
+    paths.nodes.push_back(node);
+    while (!tree.is_leaf(node)) {
+      const auto t = static_cast<std::size_t>(node);
+      node = X(r, tree.feature[t]) <= tree.threshold[t] ? tree.children_left[t] : tree.children_right[t];
+      paths.nodes.push_back(node);
+    }
+    paths.row_start.push_back(static_cast<std::int64_t>(paths.nodes.size()));
+  }
+  return paths;
+}
+
 Eigen::VectorXi walked_leaves(const patron::tree_structure& tree, const Eigen::MatrixXd& X) {
-  const auto paths = tree.decision_path(X);
+  const auto paths = walked_paths(tree, X);
   Eigen::VectorXi leaf(X.rows());
   for (Eigen::Index r = 0; r < X.rows(); ++r)
     leaf(r) = paths.nodes[static_cast<std::size_t>(paths.row_start[static_cast<std::size_t>(r) + 1]) - 1];
@@ -225,7 +242,7 @@ Eigen::VectorXi walked_leaves(const patron::tree_structure& tree, const Eigen::M
 
 }  // namespace
 
-TEST_CASE("apply and predict give the plain walk's leaves for 1, 2 and 3 threads", "[property]") {
+TEST_CASE("apply, decision_path and predict give the plain walk's leaves and paths for 1, 2 and 3 threads", "[property]") {
   const noisy_data d = noisy(13000);
   const Eigen::Index fit_rows = 1500;  // the other rows are new to the tree
   const auto classifier =
@@ -242,6 +259,17 @@ TEST_CASE("apply and predict give the plain walk's leaves for 1, 2 and 3 threads
     o.threads = threads;
     const Eigen::VectorXi leaf = classifier.apply(d.X, o);
     CHECK(leaf == walked);
+    for (const patron::tree_structure* tree : {static_cast<const patron::tree_structure*>(&classifier),
+                                               static_cast<const patron::tree_structure*>(&regressor)}) {
+      const auto paths = tree->decision_path(d.X, o);
+      const auto expected = walked_paths(*tree, d.X);
+      CHECK(paths.row_start == expected.row_start);
+      CHECK(paths.nodes == expected.nodes);
+    }
+    const auto float_paths = classifier.decision_path(X_float, o);
+    const auto float_expected = walked_paths(classifier, X_float.cast<double>());
+    CHECK(float_paths.row_start == float_expected.row_start);
+    CHECK(float_paths.nodes == float_expected.nodes);
     CHECK(classifier.apply(X_float, o) == walked_leaves(classifier, X_float.cast<double>()));
     CHECK(regressor.apply(d.X, o) == walked_regression);
     const Eigen::VectorXi label = classifier.predict(d.X, o);
@@ -258,6 +286,12 @@ TEST_CASE("apply and predict give the plain walk's leaves for 1, 2 and 3 threads
     const auto stump = patron::fit_tree_classifier(d.X, Eigen::VectorXi::Zero(d.X.rows()).eval());
     CHECK(stump.apply(d.X, o) == Eigen::VectorXi::Zero(d.X.rows()));
     CHECK(classifier.apply(d.X.topRows(5), o) == walked.head(5));
+    const auto stump_paths = stump.decision_path(d.X.topRows(3), o);
+    CHECK(stump_paths.row_start == std::vector<std::int64_t>{0, 1, 2, 3});
+    CHECK(stump_paths.nodes == std::vector<int>{0, 0, 0});
+    const auto empty_paths = classifier.decision_path(d.X.topRows(0), o);
+    CHECK(empty_paths.row_start == std::vector<std::int64_t>{0});
+    CHECK(empty_paths.nodes.empty());
   }
 }
 
@@ -471,6 +505,9 @@ TEST_CASE("bad input throws invalid_input naming the argument", "[invalid]") {
   CHECK_THROWS_WITH(tree.apply(many, three), "patron::tree::apply: X(9000, 1) (-inf) must be finite");
   CHECK_THROWS_WITH(tree.predict(many), "patron::tree_classifier::predict: X(9000, 1) (-inf) must be finite");
   CHECK_THROWS_WITH(tree.decision_path(many), "patron::tree::decision_path: X(9000, 1) (-inf) must be finite");
+  CHECK_THROWS_WITH(tree.decision_path(many, three), "patron::tree::decision_path: X(9000, 1) (-inf) must be finite");
+  CHECK_THROWS_WITH(tree.decision_path(Eigen::MatrixXd::Zero(1, 3)),
+                    "patron::tree::decision_path: X.cols() (3) must equal the number of features the tree was fitted on (2)");
   CHECK_THROWS_WITH(patron::prune_tree(tree, -0.1), "patron::prune_tree: ccp_alpha (-0.10000000000000001) must be finite and non-negative");
   CHECK_THROWS_WITH(patron::cost_complexity_pruning_path(patron::tree_classifier{}),
                     "patron::cost_complexity_pruning_path: the tree is empty (not fitted)");

@@ -5,8 +5,8 @@
     /usr/bin/python3 benchmarks/compare/compare_tree.py [--bench build/bench/benchmarks/bench_tree]
         [--rows 200000] [--cols 10] [--repetitions 5]
 
-Generates 200,000 x 10 features and 3 classes (a noisy non-linear score cut in three),
-writes them to a temporary file that patron's Google Benchmark binary reads
+Times fit, predict and decision_path. Generates 200,000 x 10 features and 3 classes (a
+noisy non-linear score cut in three), writes them to a temporary file that patron's Google Benchmark binary reads
 (PATRON_BENCH_TREE_DATA), then times scikit-learn on the very same arrays in a separate
 process. Both sides report the median of the repetitions; peak memory is each process's
 maximum resident set size (which includes the data: float64 X, 16 MB at the default size).
@@ -32,13 +32,17 @@ with open(path, "rb") as f:
     y = np.frombuffer(f.read(4 * rows), dtype="<i4").copy()
 out = {"sklearn": sklearn.__version__}
 for depth in (None, 8):
-    times = {"fit": [], "predict": [], "fit_cpu": [], "predict_cpu": []}
+    times = {"fit": [], "predict": [], "fit_cpu": [], "predict_cpu": [], "path": [], "path_cpu": []}
     for _ in range(reps):
         t0, c0 = time.perf_counter(), time.process_time()
         est = DecisionTreeClassifier(max_depth=depth, random_state=0).fit(X, y)
         t1, c1 = time.perf_counter(), time.process_time()
         p = est.predict(X)
         t2, c2 = time.perf_counter(), time.process_time()
+        est.decision_path(X)
+        t3, c3 = time.perf_counter(), time.process_time()
+        times["path"].append(t3 - t2)
+        times["path_cpu"].append(c3 - c2)
         times["fit"].append(t1 - t0)
         times["fit_cpu"].append(c1 - c0)
         times["predict"].append(t2 - t1)
@@ -117,9 +121,11 @@ def main():
         s = peer[depth]
         for step, name in (("fit", "tree_fit/%s" % arg), ("fit f32", "tree_fit_float/%s" % arg),
                            ("predict", "tree_predict/%s/1/process_time" % arg),
-                           ("pred 2t", "tree_predict/%s/2/process_time" % arg)):
+                           ("pred 2t", "tree_predict/%s/2/process_time" % arg),
+                           ("path", "tree_decision_path/%s/1/process_time" % arg),
+                           ("path 2t", "tree_decision_path/%s/2/process_time" % arg)):
             wall, cpu, b = patron_ms(name)
-            key = "predict" if step.startswith("pred") else "fit"
+            key = "predict" if step.startswith("pred") else ("path" if step.startswith("path") else "fit")
             leaves = "%d/%d" % (s["leaves"], int(b["leaves"])) if "leaves" in b else ""
             print("%-9s %-8s %11.1f %11.1f %6.1fx %11.1f %11.1f %6.1fx %13s" % (
                 depth, step, s[key + "_ms"], wall, s[key + "_ms"] / wall,
@@ -129,7 +135,8 @@ def main():
     print("(the patron process also holds a float copy of X for the f32 rows; leaf counts can")
     print(" differ where equally good splits are broken differently; 'pred 2t' is patron's predict")
     print(" with tree_predict_options::threads = 2 against the same single-threaded scikit-learn")
-    print(" predict, its CPU time that of both threads)")
+    print(" predict, its CPU time that of both threads; 'path' is decision_path, scikit-learn's")
+    print(" returning a CSR indicator matrix whose indptr and indices are patron's row_start and nodes)")
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ struct tree_classifier_options : tree_options {
 
 struct tree_regressor_options : tree_options {};  // criterion: squared error
 
-// Options of apply, predict and predict_proba.
+// Options of apply, decision_path, predict and predict_proba.
 struct tree_predict_options {
   // Threads (0 = every hardware thread), each descending a contiguous share of the rows
   // (rows split evenly, at least 4,096 rows a thread). A row's result never depends on it.
@@ -109,8 +109,10 @@ struct tree_structure {
   template <class Derived>
   [[nodiscard]] Eigen::VectorXi apply(const Eigen::MatrixBase<Derived>& X,
                                       const tree_predict_options& options = {}) const;
+  // Nodes visited by every row of X, root to leaf (the leaves are apply's).
   template <class Derived>
-  [[nodiscard]] tree_decision_paths decision_path(const Eigen::MatrixBase<Derived>& X) const;
+  [[nodiscard]] tree_decision_paths decision_path(const Eigen::MatrixBase<Derived>& X,
+                                                  const tree_predict_options& options = {}) const;
 };
 
 struct tree_classifier : tree_structure {

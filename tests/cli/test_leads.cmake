@@ -91,6 +91,22 @@ patron_expect(EXIT 0 STDOUT "\nL2,[0-9.]+,[A-D],[34],[0-9.]+,-10,[0-9.]+,[0-9.]+
   ARGS leads score ${criteria} ${leads} --rules ${rules} --events ${lead_events} --as-of 2026-11-15)
 patron_expect(EXIT 0 STDOUT "\"as_of\": \"2026-11-15\",\n *\"events_after_as_of\": 1,\n *\"events_of_other_leads\": 1"
   ARGS leads score ${criteria} ${leads} --rules ${rules} --events ${lead_events} --as-of 2026-11-15 --json)
+# The worked example of docs/leads.md on examples/data/leads, as of 2026-11-15. Criteria
+# (min-max on these four leads, 3:1): fit 2..10 and budget 20..100 give Acme
+# 75 (8-2)/8 + 25 (50-20)/80 = 65.625, Borealis 37.5 + 25 = 62.5, Cobalt 0, Dunmore
+# 75 + 12.5 = 87.5. Behaviour: Borealis's first demo request is 14 days old (half-life
+# 14): 30/2 = 15, its second does not count; Acme's pricing visits 7 and 0 days old
+# (half-life 7): 2.5 + 5 = 7.5; Cobalt's four visits, 5 x 2^(-1/7) + 3 x 5 ~ 19.5, are
+# capped at 15; Dunmore's visit is after as-of. Borealis overtakes Acme.
+set(EXAMPLE ${SOURCE_DIR}/examples/data/leads)
+patron_expect(EXIT 0 STDOUT "^lead,score,tier,rank,criteria_score,behaviour_points,points_fit,points_budget,behaviour_demo_request,behaviour_pricing_visit
+Dunmore,87\\.5,A,1,87\\.5,0,75,12\\.5,0,0
+Borealis,77\\.5,B,2,62\\.5,15,37\\.5,25,15,0
+Acme,73\\.125,B,3,65\\.625,7\\.5,56\\.25,9\\.375,0,7\\.5
+Cobalt,15,D,4,0,15,0,0,0,15
+$"
+  ARGS leads score ${EXAMPLE}/criteria.csv ${EXAMPLE}/leads.csv --tier-thresholds 80,60,40
+       --rules ${EXAMPLE}/rules.csv --events ${EXAMPLE}/events.csv --as-of 2026-11-15)
 patron_expect(EXIT 2 STDERR "score: --rules and --events go together" ARGS leads score ${criteria} ${leads} --rules ${rules})
 patron_write_file(leads_no_id leads_no_id.csv "intent,value,competition,risk\n0.9,5000,3,0.2\n0.4,800,2,0.5\n")
 patron_expect(EXIT 2 STDERR "leads_no_id.csv: --events needs a lead identifier column \\(id or --id-column\\)"

@@ -151,8 +151,8 @@ class TreeStructure:
         """impurity-based importances (sum to 1)"""
     def apply(self: TreeStructure, X: object, *, threads: int = ...) -> object:
         """Leaf node id of every row of X. threads (0 = every core) never change it."""
-    def decision_path(self: TreeStructure, X: object) -> object:
-        """Nodes visited by every row of X (DecisionPaths)."""
+    def decision_path(self: TreeStructure, X: object, *, threads: int = ...) -> object:
+        """Nodes visited by every row of X (DecisionPaths). threads (0 = every core) never change them."""
 
 balanced: ClassWeighting
 def cost_complexity_pruning_path(tree: TreeStructure) -> CostComplexityPath:

@@ -169,12 +169,13 @@ void bind_tree(py::module_& parent) {
           "Leaf node id of every row of X. threads (0 = every core) never change it.")
       .def(
           "decision_path",
-          [](const S& t, const py::object& X) {
+          [](const S& t, const py::object& X, unsigned threads) {
             return with_matrix(X, "X", [&](const auto& x) {
-              return py::cast(without_gil([&] { return t.decision_path(x); }));
+              return py::cast(without_gil([&] { return t.decision_path(x, tree_predict_options{threads}); }));
             });
           },
-          py::arg("X"), "Nodes visited by every row of X (DecisionPaths).");
+          py::arg("X"), py::kw_only(), py::arg("threads") = 1u,
+          "Nodes visited by every row of X (DecisionPaths). threads (0 = every core) never change them.");
 
   py::class_<tree_classifier, S>(m, "TreeClassifier", "A fitted classification tree.")
       .def_readonly("n_classes", &tree_classifier::n_classes, "number of classes")

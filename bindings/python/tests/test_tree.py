@@ -76,6 +76,9 @@ def test_classifier_equals_sklearn(name, params, dtype):
     path, ref_path = t.decision_path(X), ref.decision_path(X32)
     np.testing.assert_array_equal(path.row_start, ref_path.indptr)
     np.testing.assert_array_equal(path.nodes, ref_path.indices)
+    threaded = t.decision_path(X, threads=2)
+    np.testing.assert_array_equal(threaded.row_start, path.row_start)
+    np.testing.assert_array_equal(threaded.nodes, path.nodes)
 
 
 @pytest.mark.parametrize("name, random_state", [("iris", 15), ("wine", 360)])
