@@ -311,15 +311,12 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
   for (auto& ws : workspaces) ws.reserve(std::min(detail::logistic_block_rows, n), X.cols());
   const auto evaluate = [&](const Eigen::VectorXd& beta, detail::logistic_partial& out,
                             Eigen::Index block_stride, double penalty_scale, bool with_hessian) {
-    // Worker t takes chunks t, t + threads, ... with a workspace of its own.
-    detail::parallel_for(threads, threads, [&](std::size_t thread) {
-      for (auto c = static_cast<Eigen::Index>(thread); c < chunks; c += static_cast<Eigen::Index>(threads)) {
-        const Eigen::Index begin = c * detail::logistic_chunk_rows;
-        const Eigen::Index end = std::min(n, begin + detail::logistic_chunk_rows);
-        detail::logistic_rows(X, y, weights, beta, with_intercept, begin, end, block_stride,
-                              with_hessian, workspaces[thread],
-                              partials[static_cast<std::size_t>(c)]);
-      }
+    // Each chunk's partial sums in a workspace of the worker that takes it.
+    detail::parallel_for(static_cast<std::size_t>(chunks), threads, [&](std::size_t c, std::size_t worker) {
+      const Eigen::Index begin = static_cast<Eigen::Index>(c) * detail::logistic_chunk_rows;
+      const Eigen::Index end = std::min(n, begin + detail::logistic_chunk_rows);
+      detail::logistic_rows(X, y, weights, beta, with_intercept, begin, end, block_stride,
+                            with_hessian, workspaces[worker], partials[c]);
     });
     out = partials[0];
     for (std::size_t c = 1; c < partials.size(); ++c) {

@@ -122,24 +122,23 @@ inline void descend_rows(const std::vector<packed_split>& splits, const double* 
 
 // Fewer rows than this are not worth a thread of their own (starting one costs about
 // as much as descending a few hundred rows).
-inline constexpr Eigen::Index tree_rows_per_thread = 4096;
+inline constexpr std::size_t tree_rows_per_thread = 4096;
 
 // Threads for `rows` rows: `threads` (0 = every hardware thread), but none with fewer
 // than tree_rows_per_thread rows.
-inline Eigen::Index row_share_count(Eigen::Index rows, unsigned threads) {
-  return static_cast<Eigen::Index>(thread_count(threads, static_cast<std::size_t>(rows / tree_rows_per_thread)));
+inline std::size_t row_share_count(Eigen::Index rows, unsigned threads) {
+  return thread_count(threads, static_cast<std::size_t>(rows), tree_rows_per_thread);
 }
 
 // Calls work(share, begin, end) on the row_share_count contiguous shares of [0, rows),
-// one per thread. work must not throw.
+// one per thread (core for_each_share, in Eigen's index type). work must not throw.
 template <class Work>
 void for_row_shares(Eigen::Index rows, unsigned threads, Work work) {
-  const Eigen::Index shares = row_share_count(rows, threads);
-  parallel_for(static_cast<std::size_t>(shares), static_cast<std::size_t>(shares), [&](std::size_t s) {
-    const auto k = static_cast<Eigen::Index>(s);
-    work(k, rows / shares * k + std::min(k, rows % shares),
-         rows / shares * (k + 1) + std::min(k + 1, rows % shares));
-  });
+  for_each_share(static_cast<std::size_t>(rows), row_share_count(rows, threads),
+                 [&](std::size_t k, std::size_t begin, std::size_t end) {
+                   work(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(begin),
+                        static_cast<Eigen::Index>(end));
+                 });
 }
 
 // Calls visit(row, leaf node id) once for every row of X, from `threads` threads on
@@ -158,7 +157,7 @@ void for_each_leaf(const char* function, const tree_structure& tree,
   const Eigen::Index block =
       std::max<Eigen::Index>(8 * tree_descent_lanes, 8192 / std::max<Eigen::Index>(cols, 1));
   // Every share's buffers, allocated here so that the threads cannot throw.
-  const auto shares = static_cast<std::size_t>(row_share_count(X.rows(), threads));
+  const std::size_t shares = row_share_count(X.rows(), threads);
   std::vector<std::vector<double>> buffer(
       shares, std::vector<double>(static_cast<std::size_t>(block * cols)));
   std::vector<std::vector<int>> leaves(shares, std::vector<int>(static_cast<std::size_t>(block)));
