@@ -352,6 +352,21 @@ inline btyd_patterns compress(const Eigen::Ref<const Eigen::VectorXd>& x,
 }
 
 
+// log Gamma(c + x) / Gamma(c) = sum_{i<x} log(c + i) and psi(c + x) - psi(c) = sum_{i<x} 1/(c + i)
+// for integer x, advanced along increasing x (the BTYD likelihoods walk their runs of
+// equal x in ascending order). Exact where the differences of lgamma and digamma cancel
+// (c >> x, the Poisson boundary of a fit).
+struct rising_log_sums {
+  explicit rising_log_sums(double c) : c(c) {}
+  void advance_to(double x) {
+    for (; i < x; i += 1.0) {
+      log_sum += std::log(c + i);
+      reciprocal_sum += 1.0 / (c + i);
+    }
+  }
+  double c, i = 0.0, log_sum = 0.0, reciprocal_sum = 0.0;
+};
+
 // Result of the fitting driver: natural parameters and the report.
 struct fitted_parameters {
   Eigen::VectorXd theta;
