@@ -22,12 +22,15 @@ struct simulated {
   Eigen::VectorXd x, t_x, T;
 };
 
-simulated simulate_pareto_nbd(const patron::pareto_nbd_parameters& p, Eigen::Index n, std::uint64_t seed) {
+// Customers observed for 30-40 weeks, each buying at rate rate(g) until an exponential
+// death at rate death(g) (Pareto/NBD's story).
+template <class Rate, class Death>
+simulated simulate_customers(Eigen::Index n, std::uint64_t seed, Rate rate, Death death) {
   patron::rng g(seed);
   simulated s{Eigen::VectorXd(n), Eigen::VectorXd(n), Eigen::VectorXd(n)};
   for (Eigen::Index i = 0; i < n; ++i) {
     const double T = 30.0 + 10.0 * g.uniform();
-    const double lambda = g.gamma(p.r, 1.0 / p.alpha), mu = g.gamma(p.s, 1.0 / p.beta);
+    const double lambda = rate(g), mu = death(g);
     const double end = std::min(T, g.exponential(mu));
     double t = 0.0, x = 0.0, last = 0.0;
     for (;;) {
@@ -43,6 +46,13 @@ simulated simulate_pareto_nbd(const patron::pareto_nbd_parameters& p, Eigen::Ind
   return s;
 }
 
+// Customers drawn from the Pareto/NBD itself.
+simulated simulate_pareto_nbd(const patron::pareto_nbd_parameters& p, Eigen::Index n, std::uint64_t seed) {
+  return simulate_customers(
+      n, seed, [&](patron::rng& g) { return g.gamma(p.r, 1.0 / p.alpha); },
+      [&](patron::rng& g) { return g.gamma(p.s, 1.0 / p.beta); });
+}
+
 }  // namespace
 
 TEST_CASE("fit_pareto_nbd reproduces the CDNOW parameters and log-likelihood of FHL (2005)",
@@ -51,6 +61,8 @@ TEST_CASE("fit_pareto_nbd reproduces the CDNOW parameters and log-likelihood of 
   const patron::pareto_nbd_model m = patron::fit_pareto_nbd(data.x, data.t_x, data.T);
   const auto& p = m.parameters();
   CHECK(m.report().converged);
+  CHECK(m.report().boundary_parameters.empty());
+  CHECK(m.report().covariance.has_value());
   // REFERENCES.md "checked": r = 0.5533, alpha = 10.5776, s = 0.6062, beta = 11.6679,
   // LL = -9594.97 (to the printed digits).
   CHECK(std::abs(p.r - 0.5533) <= 0.00005);
@@ -289,6 +301,38 @@ TEST_CASE("fit_pareto_nbd recovers simulated parameters; properties of its quant
   const patron::pareto_nbd_model s2({0.6, 10.0, 2.0, 12.0}), s2b({0.6, 10.0, 2.0 + 1e-7, 12.0});
   CHECK_THAT(s2.discounted_expected_residual_transactions(0.01, 3, 20, 30),
              close_to(s2b.discounted_expected_residual_transactions(0.01, 3, 20, 30), 1e-6));
+}
+
+TEST_CASE("fit_pareto_nbd reports a maximum at the boundary instead of ridge values as estimates", "[edge]") {
+  // One purchase rate for everyone (lambda = 0.5), Gamma dropout rates: the supremum is at
+  // r, alpha -> inf with r / alpha = lambda. One dropout rate (0.04), Gamma purchase rates:
+  // at s, beta -> inf with s / beta = 0.04. Without heterogeneity the maximum lies on that
+  // boundary for only about half of all samples (as for any variance component whose true
+  // value is zero): of seeds 1-8 at 1000 customers, 3 Poisson and 5 exponential samples,
+  // the others peaking at a finite r ~ 300-1300 (LL 0.3-0.4 above the boundary) or s ~ 5-70.
+  // Seeds 3 and 4 are boundary samples.
+  const auto one_rate = [](patron::rng&) { return 0.5; };
+  const auto one_death = [](patron::rng&) { return 0.04; };
+  const auto gamma_rate = [](patron::rng& g) { return g.gamma(0.6, 1.0 / 10.0); };
+  const auto gamma_death = [](patron::rng& g) { return g.gamma(0.7, 1.0 / 12.0); };
+  const auto poisson = simulate_customers(1000, 3, one_rate, gamma_death);
+  const auto m = patron::fit_pareto_nbd(poisson.x, poisson.t_x, poisson.T);
+  CHECK(m.report().boundary_parameters == std::vector<std::string>{"r", "alpha"});
+  CHECK_FALSE(m.report().covariance.has_value());
+  CHECK_THAT(m.report().message, Catch::Contains("maximum at the boundary: r, alpha -> infinity"));
+  CHECK(std::abs(m.parameters().r / m.parameters().alpha - 0.5) < 0.03);  // lambda, within sampling error
+  const auto exponential = simulate_customers(1000, 4, gamma_rate, one_death);
+  const auto e = patron::fit_pareto_nbd(exponential.x, exponential.t_x, exponential.T);
+  CHECK(e.report().boundary_parameters == std::vector<std::string>{"s", "beta"});
+  CHECK(std::abs(e.parameters().s / e.parameters().beta - 0.04) < 0.01);
+  const auto mixed = simulate_customers(1000, 1, gamma_rate, gamma_death);
+  const auto h = patron::fit_pareto_nbd(mixed.x, mixed.t_x, mixed.T);
+  CHECK(h.report().boundary_parameters.empty());
+  CHECK(h.report().covariance.has_value());
+  // A penalised fit has an interior optimum: not checked.
+  patron::clv_fit_options penalised;
+  penalised.l2_penalty = 1e-3;
+  CHECK(patron::fit_pareto_nbd(poisson.x, poisson.t_x, poisson.T, penalised).report().boundary_parameters.empty());
 }
 
 TEST_CASE("Pareto/NBD rejects bad input naming the row or argument", "[invalid]") {

@@ -56,7 +56,7 @@ namespace detail {
 // and b/(K+1) -> 1 together and the series would need ~alpha (or ~beta) terms; after
 // pnbd_series_terms terms, and wherever G(T) is within 5% of G(t_x) (the difference
 // would cancel), D is integrated directly instead (pnbd_dead_by_quadrature).
-constexpr long pnbd_series_terms = 4000;
+constexpr long pnbd_series_terms = 2000;
 
 // A log term of the likelihood and its gradient with respect to (r, alpha, s, beta).
 struct pnbd_log_part {
@@ -92,6 +92,12 @@ inline pnbd_log_g pnbd_log_g_series(const pareto_nbd_parameters& p, double x, do
   double term = 1.0, sum = 1.0, s_b = 0.0, s_c = 0.0, s_z = 0.0, h_b = 0.0, h_c = 0.0;
   pnbd_log_g g;
   g.converged = z == 0.0;
+  // Term N is z^N (b)_N / (c)_N <= z^N (1 + N/c)^-(c-b). Where that bound is still above the
+  // stopping threshold at N = pnbd_series_terms, the series would most likely run out of
+  // terms: the quadrature is used straight away (either path is accurate; this only
+  // saves the futile terms).
+  constexpr double n_max = static_cast<double>(pnbd_series_terms);
+  if (n_max * -std::log(z) + (c - b) * std::log1p(n_max / c) < 40.0 + std::log(q * (n_max + q))) return g;
   // Two divisions per term: with the per-pattern arithmetic, most of a fit's time.
   for (long n = 0; !g.converged && n < pnbd_series_terms; ++n) {
     const double dn = static_cast<double>(n);
@@ -461,6 +467,9 @@ inline pareto_nbd_model fit_pareto_nbd_patterns(const btyd_patterns& d, const cl
   };
   fitted_parameters f = fit_log_parameters(nll, u0, total, static_cast<std::size_t>(d.size()), options,
                                            {"r", "alpha", "s", "beta"});
+  // r, alpha -> inf at a fixed ratio: one purchase rate for everyone (Poisson);
+  // s, beta -> inf at a fixed ratio: one dropout rate (exponential lifetimes).
+  report_boundaries(nll, f.theta, {{0, 1}, {2, 3}}, f.report);
   return pareto_nbd_model({f.theta(0), f.theta(1), f.theta(2), f.theta(3)}, std::move(f.report));
 }
 }  // namespace detail
