@@ -244,7 +244,13 @@ class pnbd_likelihood {
     stamp_t_x_.assign(g_t_x_.size(), 0);
   }
 
-  double operator()(const Eigen::VectorXd& u, Eigen::VectorXd& gradient) {
+  double operator()(const Eigen::VectorXd& u, Eigen::VectorXd& gradient) { return evaluate(u, &gradient); }
+  // The value alone: where the death terms come from the quadrature (near a boundary),
+  // half its cost is the gradient.
+  double value(const Eigen::VectorXd& u) { return evaluate(u, nullptr); }
+
+ private:
+  double evaluate(const Eigen::VectorXd& u, Eigen::VectorXd* gradient) {
     const pareto_nbd_parameters p{std::exp(u(0)), std::exp(u(1)), std::exp(u(2)), std::exp(u(3))};
     const double log_alpha = std::log(p.alpha);
     const Eigen::ArrayXd l_alpha_T = (layout_.T / p.alpha).log1p(), l_beta_T = (layout_.T / p.beta).log1p();
@@ -275,7 +281,7 @@ class pnbd_likelihood {
           const pnbd_log_g& g_t_x =
               cached_g(g_t_x_, stamp_t_x_, layout_.t_x_index[static_cast<std::size_t>(i)], t_x);
           dead = pnbd_series_usable(g_t_x, g_T) ? pnbd_log_dead_from_series(p, x, g_t_x, g_T)
-                                                : pnbd_dead_by_quadrature(p, x, t_x, T, true);
+                                                : pnbd_dead_by_quadrature(p, x, t_x, T, gradient != nullptr);
         }
         // log(e^l1 + e^l2) and the shares e^l1, e^l2 of it, from one e = exp(-|l1 - l2|)
         // (e = 0 when l2 = -inf).
@@ -287,12 +293,13 @@ class pnbd_likelihood {
         for (int c = 0; c < 4; ++c) g[c] += w * (dc[c] + w1 * alive.d[c] + w2 * dead.d[c]);
       }
     }
-    gradient.resize(4);
-    gradient << -g[0] * p.r, -g[1] * p.alpha, -g[2] * p.s, -g[3] * p.beta;
+    if (gradient) {
+      gradient->resize(4);
+      *gradient << -g[0] * p.r, -g[1] * p.alpha, -g[2] * p.s, -g[3] * p.beta;
+    }
     return -ll;
   }
 
- private:
   const btyd_patterns& d_;
   pattern_layout layout_;
   // log G and its gradient per distinct T and t_x, valid while their stamp is epoch_.
@@ -469,7 +476,14 @@ inline pareto_nbd_model fit_pareto_nbd_patterns(const btyd_patterns& d, const cl
                                            {"r", "alpha", "s", "beta"});
   // r, alpha -> inf at a fixed ratio: one purchase rate for everyone (Poisson);
   // s, beta -> inf at a fixed ratio: one dropout rate (exponential lifetimes).
-  report_boundaries(nll, f.theta, {{0, 1}, {2, 3}}, f.report);
+  auto value = [&](const Eigen::VectorXd& u, Eigen::VectorXd&) {
+    try {
+      return likelihood.value(u);
+    } catch (const numerical_error&) {
+      return std::numeric_limits<double>::infinity();
+    }
+  };
+  report_boundaries(value, f.theta, {{0, 1}, {2, 3}}, f.report);
   return pareto_nbd_model({f.theta(0), f.theta(1), f.theta(2), f.theta(3)}, std::move(f.report));
 }
 }  // namespace detail
