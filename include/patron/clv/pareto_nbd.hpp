@@ -101,10 +101,10 @@ inline pnbd_log_g pnbd_log_g_series(const pareto_nbd_parameters& p, double x, do
   // Two divisions per term: with the per-pattern arithmetic, most of a fit's time.
   for (long n = 0; !g.converged && n < pnbd_series_terms; ++n) {
     const double dn = static_cast<double>(n);
-    const double ratio = (b + dn) / (c + dn);
+    const double inv_c = 1.0 / (c + dn), ratio = (b + dn) * inv_c;
     s_z += (dn + 1.0) * term * ratio;  // (n+1) t_{n+1} / z
     h_b += 1.0 / (b + dn);
-    h_c += 1.0 / (c + dn);
+    h_c += inv_c;
     term *= ratio * z;
     sum += term;
     s_b += term * h_b;
