@@ -111,6 +111,7 @@ TEST_CASE("fit_gamma_gamma reports q, gamma -> inf when every customer has one s
   };
   const auto one = simulate(1, [](patron::rng&) { return 0.25; });
   CHECK(one.report().boundary_parameters == std::vector<std::string>{"q", "gamma"});
+  CHECK(one.report().converged);  // the gradient stays exact on the way out (digamma_difference)
   CHECK_FALSE(one.report().covariance.has_value());
   CHECK_THAT(one.report().message, Catch::Contains("maximum at the boundary: q, gamma -> infinity"));
   CHECK(std::abs(one.parameters().q / one.parameters().gamma - 0.25) < 0.03);
@@ -136,5 +137,30 @@ TEST_CASE("Gamma-Gamma likelihood stays exact as q, gamma -> inf (one spend rate
     Eigen::VectorXd u(3), g(3);
     u << std::log(p), std::log(nu * k), std::log(k);
     CHECK_THAT(-patron::detail::gamma_gamma_total_nll(x, zbar, w, u, g), close_to(expected, 1e-11));
+  }
+}
+
+TEST_CASE("Gamma-Gamma gradient stays exact as q, gamma -> inf", "[property]") {
+  // psi(a + b) - psi(a) against mpmath.digamma(a + b) - mpmath.digamma(a) at 40 digits.
+  CHECK_THAT(patron::detail::digamma_difference(1e4, 0.5), close_to(0.0000500012499999984375, 1e-14));
+  CHECK_THAT(patron::detail::digamma_difference(1e4, 37.3), close_to(0.0037232466132462613044, 1e-14));
+  CHECK_THAT(patron::detail::digamma_difference(3e7, 4.2), close_to(1.3999999253333395318e-7, 1e-14));
+  CHECK_THAT(patron::detail::digamma_difference(1e13, 12.0), close_to(1.19999999999934e-12, 1e-14));
+  CHECK_THAT(patron::detail::digamma_difference(2e5, 1e-9), close_to(5.0000125000208211447e-15, 1e-14));
+  // Analytic gradient against central differences at q = 0.25e8, gamma = 1e8.
+  const Eigen::VectorXd x = (Eigen::VectorXd(3) << 1, 2, 5).finished();
+  const Eigen::VectorXd zbar = (Eigen::VectorXd(3) << 12.0, 20.5, 15.25).finished();
+  const Eigen::VectorXd w = (Eigen::VectorXd(3) << 1, 2, 1).finished();
+  Eigen::VectorXd u(3), g(3), unused(3);
+  u << std::log(4.0), std::log(0.25e8), std::log(1e8);
+  patron::detail::gamma_gamma_total_nll(x, zbar, w, u, g);
+  for (int k = 0; k < 3; ++k) {
+    Eigen::VectorXd up = u, down = u;
+    up(k) += 1e-5;
+    down(k) -= 1e-5;
+    const double numeric = (patron::detail::gamma_gamma_total_nll(x, zbar, w, up, unused) -
+                            patron::detail::gamma_gamma_total_nll(x, zbar, w, down, unused)) / 2e-5;
+    CAPTURE(k);
+    CHECK_THAT(g(k), close_to(numeric, 1e-6, 1e-7));
   }
 }

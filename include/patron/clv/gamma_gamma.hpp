@@ -108,6 +108,19 @@ inline double log_gamma_ratio(double a, double b) {
   return log_rising_factorial(a + f, n) - std::log(boost::math::tgamma_delta_ratio(a, f, math_policy()));
 }
 
+// psi(a + b) - psi(a) for a > 0, b >= 0. For a >= 1e4 from the asymptotic series of psi
+// (terms to a^-4; the next is below 1e-26), with the logarithms as one log1p: the direct
+// difference of digamma values of size log(a) cancels when a >> b (q -> inf).
+inline double digamma_difference(double a, double b) {
+  if (a < 1e4) {
+    const math_policy pol;
+    return boost::math::digamma(a + b, pol) - boost::math::digamma(a, pol);
+  }
+  const double c = a + b, a2 = a * a, c2 = c * c;
+  return std::log1p(b / a) + b / (2.0 * a * c) + b * (a + c) / (12.0 * a2 * c2) -
+         b * (a + c) * (a2 + c2) / (120.0 * a2 * a2 * c2 * c2);
+}
+
 // Weighted negative log-likelihood over distinct (x, zbar) pairs, gradient in
 // u = log(p, q, gamma). Per pair, with a = p x and s = x zbar,
 //   log f = log G(a+q) / (G(a) G(q)) + a log x + (a-1) log zbar - a log(gamma + s) - q log1p(s / gamma):
@@ -119,17 +132,14 @@ inline double gamma_gamma_total_nll(const Eigen::VectorXd& x, const Eigen::Vecto
                                     const Eigen::VectorXd& w, const Eigen::VectorXd& u,
                                     Eigen::VectorXd& gradient) {
   const double p = std::exp(u(0)), q = std::exp(u(1)), g = std::exp(u(2));
-  const math_policy pol;
-  using boost::math::digamma;
-  const double dg_q = digamma(q, pol);
   double ll = 0, d_p = 0, d_q = 0, d_log_g = 0;
   for (Eigen::Index i = 0; i < x.size(); ++i) {
     const double px = p * x(i), s = x(i) * zbar(i), log_z = std::log(zbar(i)), log_s = std::log(g + s);
-    const double l_s = std::log1p(s / g), dg_pxq = digamma(px + q, pol);
+    const double l_s = std::log1p(s / g);
     const double log_ratio = px >= q ? log_gamma_ratio(px, q) - log_gamma(q) : log_gamma_ratio(q, px) - log_gamma(px);
     ll += w(i) * (log_ratio + px * std::log(x(i)) + (px - 1.0) * log_z - px * log_s - q * l_s);
-    d_p += w(i) * x(i) * (dg_pxq - digamma(px, pol) + log_z + std::log(x(i)) - log_s);
-    d_q += w(i) * (dg_pxq - dg_q - l_s);
+    d_p += w(i) * x(i) * (digamma_difference(px, q) + log_z + std::log(x(i)) - log_s);
+    d_q += w(i) * (digamma_difference(q, px) - l_s);
     // gamma d/dgamma = q - (px + q) gamma / (gamma + s), as (q s / gamma - px) / (1 + s / gamma).
     d_log_g += w(i) * (q * (s / g) - px) / (1.0 + s / g);
   }
