@@ -200,3 +200,23 @@ TEST_CASE("BG/BB likelihood stays exact at its boundary (alpha, beta, gamma, del
                close_to(std::pow(p, x) * std::pow(1 - p, n - x) * std::pow(1 - theta, n + 1) / expected, 1e-11));
   }
 }
+
+TEST_CASE("BG/BB analytic gradient matches central differences", "[property]") {
+  const patron::bgbb_parameters p{1.2035, 0.7497, 0.6567, 2.7834};
+  const double rows[][3] = {{0, 0, 6}, {3, 4, 6}, {2, 2, 30}, {10, 25, 40}};
+  for (const auto& row : rows) {
+    double g[4], unused[4];
+    patron::detail::bgbb_log_likelihood(p, row[0], row[1], row[2], g);
+    for (int k = 0; k < 4; ++k) {
+      patron::bgbb_parameters up = p, down = p;
+      double* u[] = {&up.alpha, &up.beta, &up.gamma, &up.delta};
+      double* d[] = {&down.alpha, &down.beta, &down.gamma, &down.delta};
+      *u[k] += 1e-6;
+      *d[k] -= 1e-6;
+      const double numeric = (patron::detail::bgbb_log_likelihood(up, row[0], row[1], row[2], unused) -
+                              patron::detail::bgbb_log_likelihood(down, row[0], row[1], row[2], unused)) / 2e-6;
+      CAPTURE(row[0], row[1], row[2], k);
+      CHECK_THAT(g[k], close_to(numeric, 1e-7, 1e-8));
+    }
+  }
+}

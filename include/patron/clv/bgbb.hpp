@@ -81,11 +81,25 @@ inline bgbb_term bgbb_log_term(const bgbb_parameters& p, double x, double y, dou
 }
 
 // log L of one customer (log-sum-exp of the likelihood's terms) and its gradient.
+// Consecutive terms of the sum differ by the factor (beta+y)/(alpha+beta+x+y) *
+// (delta+z)/(gamma+delta+1+z), y = t_x-x+i, z = t_x+i: each term after the first costs two
+// logs, not a rising factorial of length n.
 inline double bgbb_log_likelihood(const bgbb_parameters& p, double x, double t_x, double n, double* gradient) {
   std::vector<bgbb_term> terms;
   terms.push_back(bgbb_log_term(p, x, n - x, 0.0, n, gradient != nullptr));
-  for (double i = 0; i < n - t_x; ++i)
-    terms.push_back(bgbb_log_term(p, x, t_x - x + i, 1.0, t_x + i, gradient != nullptr));
+  bgbb_term dead = bgbb_log_term(p, x, t_x - x, 1.0, t_x, gradient != nullptr);
+  for (double i = 0; i < n - t_x; ++i) {
+    terms.push_back(dead);
+    const double y = t_x - x + i, z = t_x + i;
+    const double ab = p.alpha + p.beta + x + y, gd = p.gamma + p.delta + 1.0 + z;
+    dead.log_value += std::log((p.beta + y) / ab) + std::log((p.delta + z) / gd);
+    if (gradient) {
+      dead.d[0] -= 1.0 / ab;
+      dead.d[1] += 1.0 / (p.beta + y) - 1.0 / ab;
+      dead.d[2] -= 1.0 / gd;
+      dead.d[3] += 1.0 / (p.delta + z) - 1.0 / gd;
+    }
+  }
   double top = terms[0].log_value;
   for (const auto& t : terms) top = std::max(top, t.log_value);
   double sum = 0.0;
