@@ -195,6 +195,8 @@ TEST_CASE("Pareto/NBD is exact at its boundaries: Poisson purchasing and exponen
       CHECK_THAT(m.probability_alive_after(13, x, t_x, T), close_to(std::exp(-c * (T + 13)) / silent, 1e-9));
       CHECK_THAT(m.conditional_expected_purchases(t, x, t_x, T), close_to(expected * alive, 1e-9));
       CHECK_THAT(m.expected_purchases(t), close_to(expected, 1e-9));
+      // DERT = int_0^inf e^(-delta t) lambda P(alive at T + t | alive at T) dt P(alive) = lambda / (delta + mu) P(alive).
+      CHECK_THAT(m.discounted_expected_residual_transactions(0.01, x, t_x, T), close_to(lambda / (0.01 + mu) * alive, 1e-9));
     }
   }
 }
@@ -239,6 +241,9 @@ TEST_CASE("Pareto/NBD is exact when only one side is at its boundary", "[edge]")
       // E[Y(t) | .] = (r+x)/(alpha+T) (1 - e^(-mu t)) / mu P(alive).
       CHECK_THAT(m.conditional_expected_purchases(t, x, t_x, T),
                  close_to((r + x) / (alpha + T) * -std::expm1(-mu * t) / mu * alive, 1e-9));
+      // DERT = (r+x)/(alpha+T) / (delta + mu) P(alive) (it was NaN: (beta+T)^s overflowed).
+      CHECK_THAT(m.discounted_expected_residual_transactions(0.01, x, t_x, T),
+                 close_to((r + x) / (alpha + T) / (0.01 + mu) * alive, 1e-9));
     }
   }
 }

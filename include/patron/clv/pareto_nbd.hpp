@@ -334,17 +334,20 @@ struct upper_gamma_fraction_terms {
 // overflows to inf * 0 past z ~ 709. For z <= 1: Boost for a > 0; for a <= 0 the recurrence
 // Gamma(a, z) = (Gamma(a+1, z) - z^a e^-z) / a from a base in (0, 1], or from
 // E1(z) = Gamma(0, z) when a is an integer.
+// e^z z^-a Gamma(a, z) for z > 1 by the continued fraction above.
+inline double upper_gamma_fraction(double a, double z) {
+  upper_gamma_fraction_terms terms(a, z);
+  std::uintmax_t max_terms = 100000;
+  const double fraction = boost::math::tools::continued_fraction_a(terms, std::numeric_limits<double>::epsilon(), max_terms);
+  if (max_terms >= 100000)
+    throw numerical_error("patron::pareto_nbd: continued fraction for Gamma(" + format_value(a) + ", " +
+                          format_value(z) + ") did not converge");
+  return 1.0 / (z + 1.0 - a + fraction);
+}
+
 inline double scaled_upper_gamma(double a, double z) {
   const math_policy pol;
-  if (z > 1.0) {
-    upper_gamma_fraction_terms terms(a, z);
-    std::uintmax_t max_terms = 100000;
-    const double fraction = boost::math::tools::continued_fraction_a(terms, std::numeric_limits<double>::epsilon(), max_terms);
-    if (max_terms >= 100000)
-      throw numerical_error("patron::pareto_nbd: continued fraction for Gamma(" + format_value(a) + ", " +
-                            format_value(z) + ") did not converge");
-    return std::exp(a * std::log(z)) / (z + 1.0 - a + fraction);
-  }
+  if (z > 1.0) return std::exp(a * std::log(z)) * upper_gamma_fraction(a, z);
   if (a > 0.0) return std::exp(z) * boost::math::tgamma(a, z, pol);
   double base = a + std::ceil(-a);  // in (0, 1), or 0 when a is an integer
   double g = base == 0.0 ? std::exp(z) * boost::math::expint(1, z, pol)
@@ -444,9 +447,14 @@ class pareto_nbd_model {
     const char* f = "pareto_nbd_model::discounted_expected_residual_transactions";
     detail::validate_btyd_row(f, 0, x, t_x, T);
     detail::require(std::isfinite(delta) && delta > 0.0, f, "delta", delta, "must be finite and positive");
-    const double psi = detail::scaled_upper_gamma(1.0 - p_.s, delta * (p_.beta + T));
-    return (p_.r + x) / (p_.alpha + T) * probability_alive(x, t_x, T) *
-           std::exp(p_.s * std::log(p_.beta + T) + (p_.s - 1.0) * std::log(delta)) * psi;
+    // (beta+T)^s delta^(s-1) Psi(s, s; z), z = delta (beta+T): for z > 1 the powers cancel against
+    // z^(1-s) of the continued fraction, leaving (beta+T) e^z z^(s-1) Gamma(1-s, z), which
+    // stays finite as s, beta -> inf (exponential lifetimes; the limit is 1 / (delta + s/beta)).
+    const double z = delta * (p_.beta + T);
+    const double factor = z > 1.0 ? (p_.beta + T) * detail::upper_gamma_fraction(1.0 - p_.s, z)
+                                  : std::exp(p_.s * std::log(p_.beta + T) + (p_.s - 1.0) * std::log(delta)) *
+                                        detail::scaled_upper_gamma(1.0 - p_.s, z);
+    return (p_.r + x) / (p_.alpha + T) * probability_alive(x, t_x, T) * factor;
   }
 
   // Expected cumulative repeat purchases of a cohort by time `at` (see bgnbd_model).
