@@ -54,8 +54,9 @@ struct clv_fit_report {
   // stays level, as they move to the boundary of the parameter space together (a fit
   // on data without heterogeneity in purchase rates sends BG/NBD's r and alpha to
   // infinity at a fixed ratio r / alpha). Their printed values are then a point on that
-  // ridge, not estimates, and no covariance is reported. Checked by BG/NBD fits, whose
-  // likelihood stays exact there; empty for the other models.
+  // ridge, not estimates, and no covariance is reported. Checked by every fit (BG/NBD and
+  // Pareto/NBD: r, alpha; a, b or s, beta. BG/BB: alpha, beta; gamma, delta. Gamma-Gamma:
+  // q, gamma), whose likelihoods stay exact there; never for penalised fits.
   std::vector<std::string> boundary_parameters;
   // Covariance of the natural parameters (order of parameter_names) from the inverse
   // Hessian of the penalised negative log-likelihood; empty when the Hessian is not
