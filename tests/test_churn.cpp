@@ -283,6 +283,33 @@ TEST_CASE("a cohort with no churn reports no finite optimum instead of failing",
   CHECK((std::isfinite(bdw.alpha) && std::isfinite(bdw.beta) && std::isfinite(bdw.c)));
 }
 
+TEST_CASE("a cohort with one churn probability reports the alpha, beta -> infinity boundary", "[sbg][edge]") {
+  // Expected counts of a geometric lifetime (churn probability 0.3 for everyone): the sBG
+  // likelihood rises towards alpha, beta -> inf at alpha / (alpha + beta) = the geometric
+  // MLE, p = churned / (sum of churners' periods + survivors' periods), and its supremum
+  // is the geometric log-likelihood sum_t lost_t log(p (1-p)^(t-1)) + alive_7 7 log(1-p).
+  Eigen::VectorXd alive(8);
+  for (int t = 0; t < 8; ++t) alive(t) = 1e4 * std::pow(0.7, t);
+  double churned = 0.0, exposure = 0.0;
+  for (int t = 1; t < 8; ++t) {
+    churned += alive(t - 1) - alive(t);
+    exposure += t * (alive(t - 1) - alive(t));
+  }
+  exposure += 7 * alive(7);
+  const double p = churned / exposure;
+  double geometric = 7 * alive(7) * std::log1p(-p);
+  for (int t = 1; t < 8; ++t) geometric += (alive(t - 1) - alive(t)) * (std::log(p) + (t - 1) * std::log1p(-p));
+  const auto fit = patron::sbg_fit_counts(alive);
+  CHECK_FALSE(fit.converged);
+  CHECK(fit.message.find("one churn probability for everyone") != std::string::npos);
+  CHECK_FALSE(fit.log_covariance.has_value());
+  CHECK_THAT(fit.alpha / (fit.alpha + fit.beta), close_to(p, 1e-6));
+  CHECK_THAT(fit.log_likelihood, close_to(geometric, 1e-9));
+  // With heterogeneity (the paper's cohorts, above) nothing is flagged; nor here:
+  const auto mixed = patron::sbg_fit_counts(1e4 * patron::sbg_survival_curve({0.9, 2.5}, 7));
+  CHECK(mixed.converged);
+}
+
 TEST_CASE("total churn in period 1 reports no finite optimum instead of failing", "[sbg][edge]") {
   Eigen::VectorXd alive(4);
   alive << 1000, 0, 0, 0;

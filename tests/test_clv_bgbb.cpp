@@ -4,6 +4,9 @@
 
 #include <cmath>
 #include <patron/clv.hpp>
+#include <patron/core/rng.hpp>
+#include <string>
+#include <vector>
 
 #include "reference/clv/clv_reference.hpp"
 #include "support/close_to.hpp"
@@ -15,6 +18,8 @@ TEST_CASE("fit_bgbb reproduces the donations parameters and log-likelihood of FH
   const auto& p = m.parameters();
   CHECK(m.report().converged);
   CHECK(m.report().total_weight == 11104.0);
+  CHECK(m.report().boundary_parameters.empty());
+  CHECK(m.report().covariance.has_value());
   // Paper: alpha = 1.204, beta = 0.750, gamma = 0.657, delta = 2.783, LL = -33,225.6.
   CHECK(std::round(p.alpha * 1000) / 1000 == 1.204);
   CHECK(std::round(p.beta * 1000) / 1000 == 0.750);
@@ -123,4 +128,95 @@ TEST_CASE("BG/BB rejects inconsistent (x, t_x, n) rows and weights", "[invalid]"
                     "patron::bgbb_model::expected_transactions: n (nan) must be a non-negative integer");
   CHECK_THROWS_WITH(m.discounted_expected_residual_transactions(-0.1, 1, 2, 6),
                     "patron::bgbb_model::discounted_expected_residual_transactions: discount (-0.10000000000000001) must be finite and positive");
+}
+
+namespace {
+
+// Customers over 6 opportunities: before each, an alive customer dies with probability
+// theta(g); if still alive, transacts with probability p(g) (BG/BB's story).
+template <class Transact, class Dropout>
+std::vector<Eigen::VectorXd> simulate_bgbb_rows(Eigen::Index customers, std::uint64_t seed, Transact p, Dropout theta) {
+  patron::rng g(seed);
+  Eigen::VectorXd x(customers), t_x(customers);
+  for (Eigen::Index i = 0; i < customers; ++i) {
+    const double pi = p(g), thetai = theta(g);
+    double count = 0, last = 0;
+    for (int t = 1; t <= 6; ++t) {
+      if (g.uniform() < thetai) break;
+      if (g.uniform() < pi) {
+        count += 1;
+        last = t;
+      }
+    }
+    x(i) = count;
+    t_x(i) = last;
+  }
+  return {x, t_x, Eigen::VectorXd::Constant(customers, 6.0), Eigen::VectorXd::Ones(customers)};
+}
+
+}  // namespace
+
+TEST_CASE("fit_bgbb reports a maximum at the boundary instead of ridge values as estimates", "[edge]") {
+  // One transaction probability (0.6): the supremum is at alpha, beta -> inf with
+  // alpha / (alpha + beta) = 0.6; one dropout probability (0.2): at gamma, delta -> inf.
+  // Without heterogeneity the maximum lies on the boundary for part of the samples only
+  // (of seeds 1-6 at 2000 customers: 4 for p, 5 for theta; the others peak at a large
+  // finite value, alpha ~ 30-80 or gamma ~ 7, and nothing is flagged). Seed 2 is a boundary
+  // sample for both.
+  const auto one_p = [](patron::rng&) { return 0.6; };
+  const auto one_theta = [](patron::rng&) { return 0.2; };
+  const auto beta_p = [](patron::rng& g) { return g.beta(1.2, 0.75); };
+  const auto beta_theta = [](patron::rng& g) { return g.beta(0.66, 2.8); };
+  const auto a = simulate_bgbb_rows(2000, 2, one_p, beta_theta);
+  const auto m = patron::fit_bgbb(a[0], a[1], a[2], a[3]);
+  CHECK(m.report().boundary_parameters == std::vector<std::string>{"alpha", "beta"});
+  CHECK_FALSE(m.report().covariance.has_value());
+  CHECK_THAT(m.report().message, Catch::Contains("maximum at the boundary: alpha, beta -> infinity"));
+  CHECK(std::abs(m.parameters().alpha / (m.parameters().alpha + m.parameters().beta) - 0.6) < 0.02);
+  const auto b = simulate_bgbb_rows(2000, 2, beta_p, one_theta);
+  const auto h = patron::fit_bgbb(b[0], b[1], b[2], b[3]);
+  CHECK(h.report().boundary_parameters == std::vector<std::string>{"gamma", "delta"});
+  CHECK(std::abs(h.parameters().gamma / (h.parameters().gamma + h.parameters().delta) - 0.2) < 0.02);
+  const auto c = simulate_bgbb_rows(2000, 1, beta_p, beta_theta);
+  const auto k = patron::fit_bgbb(c[0], c[1], c[2], c[3]);
+  CHECK(k.report().boundary_parameters.empty());
+  CHECK(k.report().covariance.has_value());
+}
+
+TEST_CASE("BG/BB likelihood stays exact at its boundary (alpha, beta, gamma, delta -> inf)", "[edge]") {
+  // With alpha = p k, beta = (1-p) k, gamma = theta k, delta = (1-theta) k and k -> inf,
+  // the BG/BB becomes one transaction probability p and one dropout probability theta:
+  //   L = p^x (1-p)^(n-x) (1-theta)^n + sum_{i<n-t_x} p^x (1-p)^(t_x-x+i) theta (1-theta)^(t_x+i).
+  // The distance is O(n^2 / k); the lgamma differences of size k log(k) lost every digit.
+  const double p = 0.6, theta = 0.2, x = 3, t_x = 4, n = 6;
+  double expected = std::pow(p, x) * std::pow(1 - p, n - x) * std::pow(1 - theta, n);
+  for (double i = 0; i < n - t_x; ++i)
+    expected += std::pow(p, x) * std::pow(1 - p, t_x - x + i) * theta * std::pow(1 - theta, t_x + i);
+  for (const double k : {1e13, 1e40}) {
+    INFO("k = " << k);
+    const patron::bgbb_model m({p * k, (1 - p) * k, theta * k, (1 - theta) * k});
+    CHECK_THAT(m.log_likelihood(x, t_x, n), close_to(std::log(expected), 1e-11));
+    CHECK_THAT(m.probability_alive(x, t_x, n),
+               close_to(std::pow(p, x) * std::pow(1 - p, n - x) * std::pow(1 - theta, n + 1) / expected, 1e-11));
+  }
+}
+
+TEST_CASE("BG/BB analytic gradient matches central differences", "[property]") {
+  const patron::bgbb_parameters p{1.2035, 0.7497, 0.6567, 2.7834};
+  const double rows[][3] = {{0, 0, 6}, {3, 4, 6}, {2, 2, 30}, {10, 25, 40}};
+  for (const auto& row : rows) {
+    double g[4], unused[4];
+    patron::detail::bgbb_log_likelihood(p, row[0], row[1], row[2], g);
+    for (int k = 0; k < 4; ++k) {
+      patron::bgbb_parameters up = p, down = p;
+      double* u[] = {&up.alpha, &up.beta, &up.gamma, &up.delta};
+      double* d[] = {&down.alpha, &down.beta, &down.gamma, &down.delta};
+      *u[k] += 1e-6;
+      *d[k] -= 1e-6;
+      const double numeric = (patron::detail::bgbb_log_likelihood(up, row[0], row[1], row[2], unused) -
+                              patron::detail::bgbb_log_likelihood(down, row[0], row[1], row[2], unused)) / 2e-6;
+      CAPTURE(row[0], row[1], row[2], k);
+      CHECK_THAT(g[k], close_to(numeric, 1e-7, 1e-8));
+    }
+  }
 }

@@ -1,7 +1,10 @@
 // Pareto/NBD: the CDNOW reproduction (FHL 2005 MATLAB note), likelihood, P(alive),
-// expectations and DERT against mpmath quadrature, extreme frequencies, bad input.
+// expectations and DERT against mpmath quadrature, extreme frequencies, the closed-form
+// limits at the boundaries of the parameter space, bad input.
 #include <catch2/catch.hpp>
 
+#include <boost/math/quadrature/gauss_kronrod.hpp>
+#include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
 #include <patron/clv.hpp>
 #include <patron/core/rng.hpp>
@@ -19,12 +22,15 @@ struct simulated {
   Eigen::VectorXd x, t_x, T;
 };
 
-simulated simulate_pareto_nbd(const patron::pareto_nbd_parameters& p, Eigen::Index n, std::uint64_t seed) {
+// Customers observed for 30-40 weeks, each buying at rate rate(g) until an exponential
+// death at rate death(g) (Pareto/NBD's story).
+template <class Rate, class Death>
+simulated simulate_customers(Eigen::Index n, std::uint64_t seed, Rate rate, Death death) {
   patron::rng g(seed);
   simulated s{Eigen::VectorXd(n), Eigen::VectorXd(n), Eigen::VectorXd(n)};
   for (Eigen::Index i = 0; i < n; ++i) {
     const double T = 30.0 + 10.0 * g.uniform();
-    const double lambda = g.gamma(p.r, 1.0 / p.alpha), mu = g.gamma(p.s, 1.0 / p.beta);
+    const double lambda = rate(g), mu = death(g);
     const double end = std::min(T, g.exponential(mu));
     double t = 0.0, x = 0.0, last = 0.0;
     for (;;) {
@@ -40,6 +46,13 @@ simulated simulate_pareto_nbd(const patron::pareto_nbd_parameters& p, Eigen::Ind
   return s;
 }
 
+// Customers drawn from the Pareto/NBD itself.
+simulated simulate_pareto_nbd(const patron::pareto_nbd_parameters& p, Eigen::Index n, std::uint64_t seed) {
+  return simulate_customers(
+      n, seed, [&](patron::rng& g) { return g.gamma(p.r, 1.0 / p.alpha); },
+      [&](patron::rng& g) { return g.gamma(p.s, 1.0 / p.beta); });
+}
+
 }  // namespace
 
 TEST_CASE("fit_pareto_nbd reproduces the CDNOW parameters and log-likelihood of FHL (2005)",
@@ -48,6 +61,8 @@ TEST_CASE("fit_pareto_nbd reproduces the CDNOW parameters and log-likelihood of 
   const patron::pareto_nbd_model m = patron::fit_pareto_nbd(data.x, data.t_x, data.T);
   const auto& p = m.parameters();
   CHECK(m.report().converged);
+  CHECK(m.report().boundary_parameters.empty());
+  CHECK(m.report().covariance.has_value());
   // REFERENCES.md "checked": r = 0.5533, alpha = 10.5776, s = 0.6062, beta = 11.6679,
   // LL = -9594.97 (to the printed digits).
   CHECK(std::abs(p.r - 0.5533) <= 0.00005);
@@ -120,6 +135,22 @@ TEST_CASE("Pareto/NBD stays finite and accurate for frequencies up to 10^4 on bo
   }
 }
 
+TEST_CASE("Pareto/NBD DERT's e^z Gamma(1-s, z) agrees with mpmath also for large z", "[reference]") {
+  // mpmath.exp(z) * mpmath.gammainc(1 - s, z) at 40 digits. For z > 1 patron uses Legendre's
+  // continued fraction; the downward recurrence it replaced there was 5e-4 off at
+  // s = 4.5, z = 500, and e^z tgamma(1-s, z) is inf * 0 past z ~ 709.
+  struct case_ {
+    double s, z, expected;
+  };
+  const case_ cases[] = {{0.6062, 0.05, 1.5604454536769904682},   {2.5, 5.0, 0.012393865578949210815},
+                         {4.5, 50.0, 2.0789581968587996853e-8},   {4.5, 500.0, 7.0917180833909829272e-13},
+                         {2.0, 800.0, 1.558608325649672688e-6},   {0.6062, 2000.0, 0.0099720412799670731201}};
+  for (const auto& c : cases) {
+    CAPTURE(c.s, c.z);
+    CHECK_THAT(patron::detail::scaled_upper_gamma(1.0 - c.s, c.z), close_to(c.expected, 1e-13));
+  }
+}
+
 TEST_CASE("Pareto/NBD analytic gradient matches central differences on both branches", "[property]") {
   const auto s = simulate_pareto_nbd({0.6, 10.0, 0.7, 12.0}, 300, 3);
   const patron::btyd_patterns d = patron::compress_btyd(s.x, s.t_x, s.T);
@@ -134,6 +165,130 @@ TEST_CASE("Pareto/NBD analytic gradient matches central differences on both bran
       const double numeric = (patron::detail::pnbd_total_nll(d, up, unused) -
                               patron::detail::pnbd_total_nll(d, down, unused)) / 2e-6;
       CAPTURE(log_beta, k);
+      CHECK_THAT(g(k), close_to(numeric, 1e-6, 1e-6));
+    }
+  }
+}
+
+TEST_CASE("Pareto/NBD is exact at its boundaries: Poisson purchasing and exponential lifetimes", "[edge]") {
+  // r = lambda alpha and s = mu beta with alpha, beta -> inf: every customer buys at rate lambda
+  // until an Exponential(mu) death. Integrating over the death time,
+  //   L = lambda^x [e^(-c T) + mu/c (e^(-c t_x) - e^(-c T))],  c = lambda + mu,
+  //   P(alive) = e^(-c T) / (L / lambda^x),  E[Y(t) | .] = lambda/mu (1 - e^(-mu t)) P(alive),
+  //   E[X(t)] = lambda/mu (1 - e^(-mu t)).
+  // The model's distance to these limits is O(T / alpha); at alpha = 1e12 the previous
+  // code's log L was 2.8e-3 off (lgamma(r+x) - lgamma(r) + r log(alpha) - (r+x) log(alpha+T)
+  // cancelling at 3e13), at 1e20 and beyond it returned log L = 0 and P(alive) = 1.
+  const double lambda = 0.3, mu = 0.05, c = lambda + mu, t = 10;
+  const double x = 4, t_x = 20, T = 38;
+  const double bracket = std::exp(-c * T) + mu / c * (std::exp(-c * t_x) - std::exp(-c * T));
+  const double alive = std::exp(-c * T) / bracket, expected = lambda / mu * -std::expm1(-mu * t);
+  const double silent = std::exp(-c * (T + 13)) + mu / c * (std::exp(-c * t_x) - std::exp(-c * (T + 13)));
+  for (const double scale : {1e12, 1e40}) {
+    for (const double beta_over_alpha : {0.5, 2.0}) {  // both branches of the series
+      INFO("alpha = " << scale << ", beta = " << beta_over_alpha * scale);
+      const double alpha = scale, beta = beta_over_alpha * scale;
+      const patron::pareto_nbd_model m({lambda * alpha, alpha, mu * beta, beta});
+      CHECK_THAT(m.log_likelihood(x, t_x, T), close_to(x * std::log(lambda) + std::log(bracket), 1e-9));
+      CHECK_THAT(m.log_likelihood(0, 0, T), close_to(std::log(std::exp(-c * T) + mu / c * -std::expm1(-c * T)), 1e-9));
+      CHECK_THAT(m.probability_alive(x, t_x, T), close_to(alive, 1e-9));
+      CHECK_THAT(m.probability_alive_after(13, x, t_x, T), close_to(std::exp(-c * (T + 13)) / silent, 1e-9));
+      CHECK_THAT(m.conditional_expected_purchases(t, x, t_x, T), close_to(expected * alive, 1e-9));
+      CHECK_THAT(m.expected_purchases(t), close_to(expected, 1e-9));
+      // DERT = int_0^inf e^(-delta t) lambda P(alive at T + t | alive at T) dt P(alive) = lambda / (delta + mu) P(alive).
+      CHECK_THAT(m.discounted_expected_residual_transactions(0.01, x, t_x, T), close_to(lambda / (0.01 + mu) * alive, 1e-9));
+    }
+  }
+}
+
+TEST_CASE("Pareto/NBD is exact when only one side is at its boundary", "[edge]") {
+  const double x = 4, t_x = 20, T = 38, t = 10;
+  auto log1p_power = [](double shape, double rate, double tau) { return -shape * std::log1p(tau / rate); };
+  SECTION("Poisson purchasing (r = lambda alpha, alpha -> inf), Gamma(s, beta) dropout rates") {
+    // L = lambda^x [e^(-lambda T) (1 + T/beta)^-s + D], D = int_{t_x}^T e^(-lambda tau) s/beta (1 + tau/beta)^-(s+1)
+    //   = s beta^s e^(lambda beta) lambda^s [G(-s, lambda (beta + t_x)) - G(-s, lambda (beta + T))],
+    // G the upper incomplete gamma, G(-s, y) = (y^-s e^-y - G(1-s, y)) / s for 0 < s < 1.
+    const double lambda = 0.3, s = 0.6, beta = 12.0;
+    auto upper = [&](double y) { return (std::pow(y, -s) * std::exp(-y) - boost::math::tgamma(1.0 - s, y)) / s; };
+    const double dead = s * std::pow(beta, s) * std::exp(lambda * beta) * std::pow(lambda, s) *
+                        (upper(lambda * (beta + t_x)) - upper(lambda * (beta + T)));
+    const double alive_term = std::exp(-lambda * T + log1p_power(s, beta, T));
+    const double alive = alive_term / (alive_term + dead);
+    for (const double alpha : {1e12, 1e40}) {
+      INFO("alpha = " << alpha);
+      const patron::pareto_nbd_model m({lambda * alpha, alpha, s, beta});
+      CHECK_THAT(m.log_likelihood(x, t_x, T), close_to(x * std::log(lambda) + std::log(alive_term + dead), 1e-9));
+      CHECK_THAT(m.probability_alive(x, t_x, T), close_to(alive, 1e-9));
+      // E[Y(t) | .] = lambda (beta+T)/(s-1) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive).
+      CHECK_THAT(m.conditional_expected_purchases(t, x, t_x, T),
+                 close_to(lambda * (beta + T) / (s - 1.0) * (1.0 - std::pow((beta + T) / (beta + T + t), s - 1.0)) * alive, 1e-9));
+    }
+  }
+  SECTION("Exponential lifetimes (s = mu beta, beta -> inf), Gamma(r, alpha) purchase rates") {
+    // L = (r)_x alpha^-x [(1 + T/alpha)^-(r+x) e^(-mu T) + D], D = int_{t_x}^T (1 + tau/alpha)^-(r+x) mu e^(-mu tau),
+    // D by Gauss-Kronrod on this limiting integrand.
+    const double r = 0.5, alpha = 10.0, mu = 0.05;
+    const double dead = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
+        [&](double tau) { return std::exp(log1p_power(r + x, alpha, tau) - mu * tau) * mu; }, t_x, T, 10, 1e-15);
+    const double alive_term = std::exp(log1p_power(r + x, alpha, T) - mu * T);
+    const double alive = alive_term / (alive_term + dead);
+    const double log_prefix = std::log(r * (r + 1) * (r + 2) * (r + 3)) - x * std::log(alpha);
+    for (const double beta : {1e12, 1e40}) {
+      INFO("beta = " << beta);
+      const patron::pareto_nbd_model m({r, alpha, mu * beta, beta});
+      CHECK_THAT(m.log_likelihood(x, t_x, T), close_to(log_prefix + std::log(alive_term + dead), 1e-9));
+      CHECK_THAT(m.probability_alive(x, t_x, T), close_to(alive, 1e-9));
+      // E[Y(t) | .] = (r+x)/(alpha+T) (1 - e^(-mu t)) / mu P(alive).
+      CHECK_THAT(m.conditional_expected_purchases(t, x, t_x, T),
+                 close_to((r + x) / (alpha + T) * -std::expm1(-mu * t) / mu * alive, 1e-9));
+      // DERT = (r+x)/(alpha+T) / (delta + mu) P(alive) (it was NaN: (beta+T)^s overflowed).
+      CHECK_THAT(m.discounted_expected_residual_transactions(0.01, x, t_x, T),
+                 close_to((r + x) / (alpha + T) / (0.01 + mu) * alive, 1e-9));
+    }
+  }
+}
+
+TEST_CASE("Pareto/NBD death-time integral: the series and the quadrature agree", "[property]") {
+  // Where both are usable (CDNOW's parameters and x = 10^4 on both branches), the
+  // Euler-transformed series and the Gauss-Legendre panels give the same log D and gradient.
+  for (const patron::pareto_nbd_parameters& p :
+       {patron::pareto_nbd_parameters{0.5533, 10.5776, 0.6062, 11.6679}, patron::pareto_nbd_parameters{0.5533, 10.5776, 0.6062, 3.0},
+        patron::pareto_nbd_parameters{2.0, 3.0, 0.6062, 11.6679}}) {
+    for (const double x : {0.0, 1.0, 7.0, 10000.0}) {
+      for (const double t_x : {0.0, 2.5, 30.0}) {
+        if ((x == 0.0) != (t_x == 0.0)) continue;
+        const double T = 38.86;
+        CAPTURE(p.r, p.alpha, p.s, p.beta, x, t_x);
+        const auto g_t_x = patron::detail::pnbd_log_g_series(p, x, t_x), g_T = patron::detail::pnbd_log_g_series(p, x, T);
+        REQUIRE(g_t_x.converged);
+        REQUIRE(g_T.converged);
+        const auto series = patron::detail::pnbd_log_dead_from_series(p, x, g_t_x, g_T);
+        const auto quadrature = patron::detail::pnbd_dead_by_quadrature(p, x, t_x, T, true);
+        CHECK_THAT(quadrature.value, close_to(series.value, 1e-13, 1e-13));
+        for (int k = 0; k < 4; ++k) CHECK_THAT(quadrature.d[k], close_to(series.d[k], 1e-10, 1e-12));
+      }
+    }
+  }
+}
+
+TEST_CASE("Pareto/NBD analytic gradient matches central differences near both boundaries", "[property]") {
+  // alpha = 1e8 (beta = 1e8): the series would need ~1e8 terms, so every pattern's death
+  // term comes from the quadrature, with its own gradient.
+  const auto s = simulate_pareto_nbd({0.6, 10.0, 0.7, 12.0}, 300, 3);
+  const patron::btyd_patterns d = patron::compress_btyd(s.x, s.t_x, s.T);
+  Eigen::VectorXd poisson(4), exponential(4);
+  poisson << std::log(0.05 * 1e8), std::log(1e8), std::log(0.8), std::log(12.0);
+  exponential << std::log(0.5), std::log(10.0), std::log(0.03 * 1e8), std::log(1e8);
+  for (const Eigen::VectorXd& u : {poisson, exponential}) {
+    Eigen::VectorXd g(4), unused(4);
+    patron::detail::pnbd_total_nll(d, u, g);
+    for (int k = 0; k < 4; ++k) {
+      Eigen::VectorXd up = u, down = u;
+      up(k) += 1e-6;
+      down(k) -= 1e-6;
+      const double numeric = (patron::detail::pnbd_total_nll(d, up, unused) -
+                              patron::detail::pnbd_total_nll(d, down, unused)) / 2e-6;
+      CAPTURE(u(1), k);
       CHECK_THAT(g(k), close_to(numeric, 1e-6, 1e-6));
     }
   }
@@ -167,6 +322,38 @@ TEST_CASE("fit_pareto_nbd recovers simulated parameters; properties of its quant
   const patron::pareto_nbd_model s2({0.6, 10.0, 2.0, 12.0}), s2b({0.6, 10.0, 2.0 + 1e-7, 12.0});
   CHECK_THAT(s2.discounted_expected_residual_transactions(0.01, 3, 20, 30),
              close_to(s2b.discounted_expected_residual_transactions(0.01, 3, 20, 30), 1e-6));
+}
+
+TEST_CASE("fit_pareto_nbd reports a maximum at the boundary instead of ridge values as estimates", "[edge]") {
+  // One purchase rate for everyone (lambda = 0.5), Gamma dropout rates: the supremum is at
+  // r, alpha -> inf with r / alpha = lambda. One dropout rate (0.04), Gamma purchase rates:
+  // at s, beta -> inf with s / beta = 0.04. Without heterogeneity the maximum lies on that
+  // boundary for only about half of all samples (as for any variance component whose true
+  // value is zero): of seeds 1-8 at 1000 customers, 3 Poisson and 5 exponential samples,
+  // the others peaking at a finite r ~ 300-1300 (LL 0.3-0.4 above the boundary) or s ~ 5-70.
+  // Seeds 3 and 4 are boundary samples.
+  const auto one_rate = [](patron::rng&) { return 0.5; };
+  const auto one_death = [](patron::rng&) { return 0.04; };
+  const auto gamma_rate = [](patron::rng& g) { return g.gamma(0.6, 1.0 / 10.0); };
+  const auto gamma_death = [](patron::rng& g) { return g.gamma(0.7, 1.0 / 12.0); };
+  const auto poisson = simulate_customers(1000, 3, one_rate, gamma_death);
+  const auto m = patron::fit_pareto_nbd(poisson.x, poisson.t_x, poisson.T);
+  CHECK(m.report().boundary_parameters == std::vector<std::string>{"r", "alpha"});
+  CHECK_FALSE(m.report().covariance.has_value());
+  CHECK_THAT(m.report().message, Catch::Contains("maximum at the boundary: r, alpha -> infinity"));
+  CHECK(std::abs(m.parameters().r / m.parameters().alpha - 0.5) < 0.03);  // lambda, within sampling error
+  const auto exponential = simulate_customers(1000, 4, gamma_rate, one_death);
+  const auto e = patron::fit_pareto_nbd(exponential.x, exponential.t_x, exponential.T);
+  CHECK(e.report().boundary_parameters == std::vector<std::string>{"s", "beta"});
+  CHECK(std::abs(e.parameters().s / e.parameters().beta - 0.04) < 0.01);
+  const auto mixed = simulate_customers(1000, 1, gamma_rate, gamma_death);
+  const auto h = patron::fit_pareto_nbd(mixed.x, mixed.t_x, mixed.T);
+  CHECK(h.report().boundary_parameters.empty());
+  CHECK(h.report().covariance.has_value());
+  // A penalised fit has an interior optimum: not checked.
+  patron::clv_fit_options penalised;
+  penalised.l2_penalty = 1e-3;
+  CHECK(patron::fit_pareto_nbd(poisson.x, poisson.t_x, poisson.T, penalised).report().boundary_parameters.empty());
 }
 
 TEST_CASE("Pareto/NBD rejects bad input naming the row or argument", "[invalid]") {

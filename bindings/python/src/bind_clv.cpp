@@ -68,7 +68,7 @@ void bind_report(py::module_& m) {
       .def_readonly("message", &clv_fit_report::message)
       .def_readonly("parameter_names", &clv_fit_report::parameter_names)
       .def_readonly("boundary_parameters", &clv_fit_report::boundary_parameters,
-                    "parameters whose maximum-likelihood value is infinite (BG/NBD checks; see the C++ docs)")
+                    "parameters whose maximum-likelihood value is infinite (every CLV fit checks; see docs/clv.md)")
       .def_readonly("covariance", &clv_fit_report::covariance,
                     "covariance of the parameters (order of parameter_names), or None")
       .def("standard_errors", &clv_fit_report::standard_errors, "square roots of the covariance diagonal, or None")

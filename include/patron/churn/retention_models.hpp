@@ -37,7 +37,13 @@ inline log_survival_value bdw_log_survival(double a, double b, double c, double 
   if (t == 0.0) return s;
   const double tc = c == 1.0 ? t : std::pow(t, c);
   const double y = b + tc;
-  s.value = log_gamma(y) - log_gamma(a + y) - log_gamma(b) + log_gamma(a + b);
+  if (c == 1.0 && b > 1e4 * t) {
+    // sBG far beyond its durations (a, b -> inf: one churn probability for everyone):
+    // lgamma differences of size b log(b) would cancel; (b)_t / (a+b)_t as sums of logs.
+    s.value = log_rising_factorial(b, t) - log_rising_factorial(a + b, t);
+  } else {
+    s.value = log_gamma(y) - log_gamma(a + y) - log_gamma(b) + log_gamma(a + b);
+  }
   if (with_gradient) {
     using boost::math::digamma;
     const double psi_ab = digamma(a + b), psi_ay = digamma(a + y), psi_y = digamma(y);
@@ -212,6 +218,19 @@ inline retention_fit fit_retention(const retention_data& data, const Eigen::Vect
   else if (data.events_in_first_period == data.total)
     fit.boundary = "every customer churned in period 1: the likelihood keeps rising towards a churn "
                    "probability of 1 (beta -> 0), so there is no finite maximum-likelihood estimate";
+  if (fit.boundary.empty() && x0.size() == 2 && std::isfinite(fit.optimum.value)) {
+    // The sBG's other boundary: alpha, beta -> inf at a fixed ratio, one churn probability
+    // for everyone (a geometric lifetime). Both log parameters moved 30 further (times
+    // 1e13): a log-likelihood there not below the fit's by more than 1e-9 per customer
+    // means the supremum lies on that boundary (as clv_fit_report::boundary_parameters).
+    Eigen::VectorXd far = fit.optimum.x.array() + 30.0, unused(2);
+    if (objective(far, unused) <= fit.optimum.value + 1e-9) {
+      const double a = std::exp(fit.optimum.x(0)), b = std::exp(fit.optimum.x(1));
+      fit.boundary = "one churn probability for everyone: the likelihood keeps rising as alpha, beta -> infinity "
+                     "at a fixed ratio (a geometric lifetime, churn probability alpha / (alpha + beta) = " +
+                     format_value(a / (a + b)) + "), so there is no finite maximum-likelihood estimate";
+    }
+  }
   if (fit.boundary.empty() && std::isfinite(fit.optimum.value)) {
     const Eigen::MatrixXd hessian = hessian_from_gradient(objective, fit.optimum.x) * data.total;
     fit.log_covariance = covariance_from_hessian(hessian);

@@ -28,7 +28,25 @@ struct bgbb_parameters {
 
 namespace detail {
 
-inline double log_beta_fn(double a, double b) { return log_gamma(a) + log_gamma(b) - log_gamma(a + b); }
+// log B(a + m, b + k) / B(a, b) = log (a)_m (b)_k / (a+b)_(m+k) for integer m, k >= 0:
+// as rising factorials it stays exact when a, b -> inf at a fixed ratio (the boundary a
+// fit reaches on data with one transaction or dropout probability), where a difference of
+// lgamma values of size a log(a) cancels.
+inline double log_beta_ratio(double a, double b, double m, double k) {
+  return log_rising_factorial(a, m) + log_rising_factorial(b, k) - log_rising_factorial(a + b, m + k);
+}
+
+// psi(c + n) - psi(c) = sum_{i<n} 1/(c + i) for integer n >= 0 (the digamma difference
+// where it does not cancel: n large and c not much larger).
+inline double digamma_rising(double c, double n) {
+  if (n > 1000.0 && c < 1000.0 * n) {
+    const math_policy pol;
+    return boost::math::digamma(c + n, pol) - boost::math::digamma(c, pol);
+  }
+  double sum = 0.0;
+  for (double i = 0.0; i < n; i += 1.0) sum += 1.0 / (c + i);
+  return sum;
+}
 
 inline void validate_bgbb_row(const char* function, std::size_t i, double x, double t_x, double n) {
   auto is_count = [](double v) { return std::isfinite(v) && v >= 0.0 && v == std::floor(v); };
@@ -51,28 +69,37 @@ struct bgbb_term {
 };
 
 inline bgbb_term bgbb_log_term(const bgbb_parameters& p, double x, double y, double g, double z, bool gradient) {
-  bgbb_term t{log_beta_fn(p.alpha + x, p.beta + y) - log_beta_fn(p.alpha, p.beta) +
-                  log_beta_fn(p.gamma + g, p.delta + z) - log_beta_fn(p.gamma, p.delta),
-              {0, 0, 0, 0}};
+  bgbb_term t{log_beta_ratio(p.alpha, p.beta, x, y) + log_beta_ratio(p.gamma, p.delta, g, z), {0, 0, 0, 0}};
   if (gradient) {
-    using boost::math::digamma;
-    const math_policy pol;
-    const double ab = digamma(p.alpha + p.beta, pol) - digamma(p.alpha + p.beta + x + y, pol);
-    const double gd = digamma(p.gamma + p.delta, pol) - digamma(p.gamma + p.delta + g + z, pol);
-    t.d[0] = digamma(p.alpha + x, pol) - digamma(p.alpha, pol) + ab;
-    t.d[1] = digamma(p.beta + y, pol) - digamma(p.beta, pol) + ab;
-    t.d[2] = digamma(p.gamma + g, pol) - digamma(p.gamma, pol) + gd;
-    t.d[3] = digamma(p.delta + z, pol) - digamma(p.delta, pol) + gd;
+    const double ab = digamma_rising(p.alpha + p.beta, x + y), gd = digamma_rising(p.gamma + p.delta, g + z);
+    t.d[0] = digamma_rising(p.alpha, x) - ab;
+    t.d[1] = digamma_rising(p.beta, y) - ab;
+    t.d[2] = digamma_rising(p.gamma, g) - gd;
+    t.d[3] = digamma_rising(p.delta, z) - gd;
   }
   return t;
 }
 
 // log L of one customer (log-sum-exp of the likelihood's terms) and its gradient.
+// Consecutive terms of the sum differ by the factor (beta+y)/(alpha+beta+x+y) *
+// (delta+z)/(gamma+delta+1+z), y = t_x-x+i, z = t_x+i: each term after the first costs two
+// logs, not a rising factorial of length n.
 inline double bgbb_log_likelihood(const bgbb_parameters& p, double x, double t_x, double n, double* gradient) {
   std::vector<bgbb_term> terms;
   terms.push_back(bgbb_log_term(p, x, n - x, 0.0, n, gradient != nullptr));
-  for (double i = 0; i < n - t_x; ++i)
-    terms.push_back(bgbb_log_term(p, x, t_x - x + i, 1.0, t_x + i, gradient != nullptr));
+  bgbb_term dead = bgbb_log_term(p, x, t_x - x, 1.0, t_x, gradient != nullptr);
+  for (double i = 0; i < n - t_x; ++i) {
+    terms.push_back(dead);
+    const double y = t_x - x + i, z = t_x + i;
+    const double ab = p.alpha + p.beta + x + y, gd = p.gamma + p.delta + 1.0 + z;
+    dead.log_value += std::log((p.beta + y) / ab) + std::log((p.delta + z) / gd);
+    if (gradient) {
+      dead.d[0] -= 1.0 / ab;
+      dead.d[1] += 1.0 / (p.beta + y) - 1.0 / ab;
+      dead.d[2] -= 1.0 / gd;
+      dead.d[3] += 1.0 / (p.delta + z) - 1.0 / gd;
+    }
+  }
   double top = terms[0].log_value;
   for (const auto& t : terms) top = std::max(top, t.log_value);
   double sum = 0.0;
@@ -123,7 +150,7 @@ class bgbb_model {
     detail::require(std::isfinite(n_star) && n_star >= 0.0 && n_star == std::floor(n_star), f, "n_star",
                     n_star, "must be a non-negative integer");
     if (n_star == 0.0) return 0.0;
-    return std::exp(detail::log_beta_fn(p_.alpha + x + 1.0, p_.beta + n - x) - detail::log_beta_fn(p_.alpha, p_.beta) -
+    return std::exp(detail::log_beta_ratio(p_.alpha, p_.beta, x + 1.0, n - x) -
                     detail::bgbb_log_likelihood(p_, x, t_x, n, nullptr)) *
            expected_alive_opportunities(n, n_star);
   }
@@ -172,8 +199,8 @@ class bgbb_model {
     detail::require(std::isfinite(discount) && discount > 0.0, f, "discount", discount,
                     "must be finite and positive");
     const double log_value =
-        detail::log_beta_fn(p_.alpha + x + 1.0, p_.beta + n - x) - detail::log_beta_fn(p_.alpha, p_.beta) +
-        detail::log_beta_fn(p_.gamma, p_.delta + n + 1.0) - detail::log_beta_fn(p_.gamma, p_.delta) -
+        detail::log_beta_ratio(p_.alpha, p_.beta, x + 1.0, n - x) +
+        detail::log_beta_ratio(p_.gamma, p_.delta, 0.0, n + 1.0) -
         std::log1p(discount) +
         log_hyp2f1(1.0, p_.delta + n + 1.0, p_.gamma + p_.delta + n + 1.0, 1.0 / (1.0 + discount)) -
         detail::bgbb_log_likelihood(p_, x, t_x, n, nullptr);
@@ -231,6 +258,9 @@ class bgbb_model {
   detail::fitted_parameters fit = detail::fit_log_parameters(
       nll, Eigen::VectorXd::Zero(4), weights.sum(), static_cast<std::size_t>((weights.array() > 0).count()),
       options, {"alpha", "beta", "gamma", "delta"});
+  // alpha, beta -> inf at a fixed ratio: one transaction probability for everyone;
+  // gamma, delta -> inf: one dropout probability.
+  detail::report_boundaries(nll, fit.theta, {{0, 1}, {2, 3}}, fit.report);
   return bgbb_model({fit.theta(0), fit.theta(1), fit.theta(2), fit.theta(3)}, std::move(fit.report));
 }
 

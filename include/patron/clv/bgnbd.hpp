@@ -65,19 +65,6 @@ inline double bgnbd_expectation_kernel(double a, double c0, double k, double bet
 // are computed with Eigen's vectorised exp and log over each run from one
 // e = exp(-|odds|): softplus = max(odds, 0) + log(1 + e) (absolute error below 2^-52
 // per customer, where log1p would give e itself for e < 2^-53).
-// log Gamma(c + x) / Gamma(c) = sum_{i<x} log(c + i) and psi(c + x) - psi(c) = sum_{i<x} 1/(c + i)
-// for integer x, advanced along increasing x.
-struct rising_log_sums {
-  explicit rising_log_sums(double c) : c(c) {}
-  void advance_to(double x) {
-    for (; i < x; i += 1.0) {
-      log_sum += std::log(c + i);
-      reciprocal_sum += 1.0 / (c + i);
-    }
-  }
-  double c, i = 0.0, log_sum = 0.0, reciprocal_sum = 0.0;
-};
-
 class bgnbd_likelihood {
  public:
   explicit bgnbd_likelihood(const btyd_patterns& d) : w_(d.weight.array()), layout_(d) {

@@ -54,8 +54,9 @@ struct clv_fit_report {
   // stays level, as they move to the boundary of the parameter space together (a fit
   // on data without heterogeneity in purchase rates sends BG/NBD's r and alpha to
   // infinity at a fixed ratio r / alpha). Their printed values are then a point on that
-  // ridge, not estimates, and no covariance is reported. Checked by BG/NBD fits, whose
-  // likelihood stays exact there; empty for the other models.
+  // ridge, not estimates, and no covariance is reported. Checked by every fit (BG/NBD and
+  // Pareto/NBD: r, alpha; a, b or s, beta. BG/BB: alpha, beta; gamma, delta. Gamma-Gamma:
+  // q, gamma), whose likelihoods stay exact there; never for penalised fits.
   std::vector<std::string> boundary_parameters;
   // Covariance of the natural parameters (order of parameter_names) from the inverse
   // Hessian of the penalised negative log-likelihood; empty when the Hessian is not
@@ -351,6 +352,21 @@ inline btyd_patterns compress(const Eigen::Ref<const Eigen::VectorXd>& x,
   return table.sorted();
 }
 
+
+// log Gamma(c + x) / Gamma(c) = sum_{i<x} log(c + i) and psi(c + x) - psi(c) = sum_{i<x} 1/(c + i)
+// for integer x, advanced along increasing x (the BTYD likelihoods walk their runs of
+// equal x in ascending order). Exact where the differences of lgamma and digamma cancel
+// (c >> x, the Poisson boundary of a fit).
+struct rising_log_sums {
+  explicit rising_log_sums(double c) : c(c) {}
+  void advance_to(double x) {
+    for (; i < x; i += 1.0) {
+      log_sum += std::log(c + i);
+      reciprocal_sum += 1.0 / (c + i);
+    }
+  }
+  double c, i = 0.0, log_sum = 0.0, reciprocal_sum = 0.0;
+};
 
 // Result of the fitting driver: natural parameters and the report.
 struct fitted_parameters {

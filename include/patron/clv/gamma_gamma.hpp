@@ -15,6 +15,8 @@
 
 #include <Eigen/Core>
 #include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <vector>
@@ -98,27 +100,51 @@ class gamma_gamma_model {
 
 namespace detail {
 
+// log Gamma(a + b) / Gamma(a) for a > 0, b >= 0: (a+f)_n Gamma(a+f)/Gamma(a) with b = n + f,
+// f in [0, 1), through Boost's tgamma_delta_ratio (which stays exact for large a, but
+// underflows once a^b exceeds the double range) and a rising factorial.
+inline double log_gamma_ratio(double a, double b) {
+  const double n = std::floor(b), f = b - n;
+  return log_rising_factorial(a + f, n) - std::log(boost::math::tgamma_delta_ratio(a, f, math_policy()));
+}
+
+// psi(a + b) - psi(a) for a > 0, b >= 0. For a >= 1e4 from the asymptotic series of psi
+// (terms to a^-4; the next is below 1e-26), with the logarithms as one log1p: the direct
+// difference of digamma values of size log(a) cancels when a >> b (q -> inf).
+inline double digamma_difference(double a, double b) {
+  if (a < 1e4) {
+    const math_policy pol;
+    return boost::math::digamma(a + b, pol) - boost::math::digamma(a, pol);
+  }
+  const double c = a + b, a2 = a * a, c2 = c * c;
+  return std::log1p(b / a) + b / (2.0 * a * c) + b * (a + c) / (12.0 * a2 * c2) -
+         b * (a + c) * (a2 + c2) / (120.0 * a2 * a2 * c2 * c2);
+}
+
 // Weighted negative log-likelihood over distinct (x, zbar) pairs, gradient in
-// u = log(p, q, gamma).
+// u = log(p, q, gamma). Per pair, with a = p x and s = x zbar,
+//   log f = log G(a+q) / (G(a) G(q)) + a log x + (a-1) log zbar - a log(gamma + s) - q log1p(s / gamma):
+// q log(gamma) - q log(gamma + s) as one log1p and the gamma-function ratio through the
+// larger argument, so the likelihood stays exact as q, gamma -> inf at a fixed q / gamma
+// (one spend rate nu for every customer), where the textbook form cancels terms of size
+// q log(q).
 inline double gamma_gamma_total_nll(const Eigen::VectorXd& x, const Eigen::VectorXd& zbar,
                                     const Eigen::VectorXd& w, const Eigen::VectorXd& u,
                                     Eigen::VectorXd& gradient) {
   const double p = std::exp(u(0)), q = std::exp(u(1)), g = std::exp(u(2));
-  const math_policy pol;
-  using boost::math::digamma;
-  const double lg_q = log_gamma(q), dg_q = digamma(q, pol), log_g = std::log(g);
-  double ll = 0, d_p = 0, d_q = 0, d_g = 0;
+  double ll = 0, d_p = 0, d_q = 0, d_log_g = 0;
   for (Eigen::Index i = 0; i < x.size(); ++i) {
-    const double px = p * x(i), log_z = std::log(zbar(i)), log_s = std::log(g + x(i) * zbar(i));
-    const double dg_pxq = digamma(px + q, pol);
-    ll += w(i) * (log_gamma(px + q) - log_gamma(px) - lg_q + q * log_g + (px - 1.0) * log_z +
-                  px * std::log(x(i)) - (px + q) * log_s);
-    d_p += w(i) * x(i) * (dg_pxq - digamma(px, pol) + log_z + std::log(x(i)) - log_s);
-    d_q += w(i) * (dg_pxq - dg_q + log_g - log_s);
-    d_g += w(i) * (q / g - (px + q) / (g + x(i) * zbar(i)));
+    const double px = p * x(i), s = x(i) * zbar(i), log_z = std::log(zbar(i)), log_s = std::log(g + s);
+    const double l_s = std::log1p(s / g);
+    const double log_ratio = px >= q ? log_gamma_ratio(px, q) - log_gamma(q) : log_gamma_ratio(q, px) - log_gamma(px);
+    ll += w(i) * (log_ratio + px * std::log(x(i)) + (px - 1.0) * log_z - px * log_s - q * l_s);
+    d_p += w(i) * x(i) * (digamma_difference(px, q) + log_z + std::log(x(i)) - log_s);
+    d_q += w(i) * (digamma_difference(q, px) - l_s);
+    // gamma d/dgamma = q - (px + q) gamma / (gamma + s), as (q s / gamma - px) / (1 + s / gamma).
+    d_log_g += w(i) * (q * (s / g) - px) / (1.0 + s / g);
   }
   gradient.resize(3);
-  gradient << -d_p * p, -d_q * q, -d_g * g;
+  gradient << -d_p * p, -d_q * q, -d_log_g;
   return -ll;
 }
 
@@ -167,6 +193,9 @@ inline double gamma_gamma_total_nll(const Eigen::VectorXd& x, const Eigen::Vecto
   };
   detail::fitted_parameters fit = detail::fit_log_parameters(
       nll, u0, total, cx.size(), options, {"p", "q", "gamma"});
+  // q, gamma -> inf at a fixed ratio: one spend rate nu for every customer (no heterogeneity
+  // in mean spend beyond the within-customer Gamma(p, nu) variation).
+  detail::report_boundaries(nll, fit.theta, {{1, 2}}, fit.report);
   if (fit.theta(1) <= 1.0)
     fit.report.message += "; q <= 1: mean spend is infinite, expected spend unavailable";
   return gamma_gamma_model({fit.theta(0), fit.theta(1), fit.theta(2)}, std::move(fit.report));

@@ -7,20 +7,27 @@
 //   L = G(r+x) alpha^r beta^s / G(r) * [ (alpha+T)^-(r+x) (beta+T)^-s + s/K * A0 ],
 //   A0 = F(t_x) - F(T),  F(t) = 2F1(K, b2; K+1; (M-m)/(M+t)) / (M+t)^K,
 // with M = max(alpha, beta), m = min(alpha, beta), b2 = s+1 if alpha >= beta else r+x:
-// the branch that keeps the argument in [0, 1) so the series converges. Everything is
-// carried in log space, so frequencies of 10^4 and more neither overflow nor cancel.
+// the branch that keeps the argument in [0, 1) so the series converges. patron carries
+// L normalised and Euler-transformed (see detail below), in log space, so frequencies
+// of 10^4 and more neither overflow nor cancel, and it stays exact at the boundaries
+// of the parameter space (r, alpha -> inf: Poisson purchasing; s, beta -> inf:
+// exponential lifetimes with one rate), where fits without heterogeneity end up.
 #pragma once
 
 #include <Eigen/Core>
+#include <boost/math/quadrature/gauss.hpp>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
-#include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/expint.hpp>
 #include <boost/math/special_functions/gamma.hpp>
+#include <boost/math/tools/fraction.hpp>
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <utility>
+#include <vector>
 
 #include "patron/clv/common.hpp"
-#include "patron/core/hypergeometric.hpp"
 #include "patron/core/special.hpp"
 
 namespace patron {
@@ -32,66 +39,187 @@ struct pareto_nbd_parameters {
 
 namespace detail {
 
-// log F(t) and its partial derivatives with respect to K, b2, M and m, from the series
-// of 2F1(K, b2; K+1; z): term n is K/(K+n) (b2)_n z^n / n!, so d log(term)/dK =
-// n/(K(K+n)), d/db2 = psi(b2+n) - psi(b2), d/dz = n/z, all summed in one pass.
-struct log_f_with_gradient {
-  double value, d_K, d_b2, d_M, d_m;
+// The likelihood is carried divided by the factor (r)_x alpha^-x its two terms share,
+// with every power written through log1p:
+//   L = (r)_x alpha^-x [A(T) + D],   A(t) = (1 + t/alpha)^-(r+x) (1 + t/beta)^-s,
+//   D = int_{t_x}^T f(tau) dtau,     f(tau) = s/beta (1 + tau/alpha)^-(r+x) (1 + tau/beta)^-(s+1):
+// A(T) for "alive at T", D for "died in (t_x, T]". No term of size r log(alpha) or
+// s log(beta) is formed, so L stays exact as r, alpha -> inf at a fixed r/alpha = lambda
+// (Poisson purchasing: (1 + tau/alpha)^-(r+x) -> e^(-lambda tau)) and as s, beta -> inf at a
+// fixed s/beta = mu (exponential lifetimes). The textbook form, lgamma(r+x) - lgamma(r)
+// + r log(alpha) - (r+x) log(alpha+T) + ..., subtracts terms of size r log(alpha) ~ 3e13
+// at alpha = 1e12 (log L off by 3e-3) and loses every digit past alpha ~ 1e16.
+//
+// D = s/K (G(t_x) - G(T)), K = r+s+x, where s/K G(t) is the integral of f from t to
+// infinity: by Euler's transformation of the note's 2F1(K, .; K+1; z),
+//   alpha >= beta:  G(t) = A(t) H(t),                     H = 2F1(1, r+x; K+1; z), z = (alpha-beta)/(alpha+t),
+//   alpha <  beta:  G(t) = A(t) (alpha+t)/(beta+t) H(t),  H = 2F1(1, s+1; K+1; z), z = (beta-alpha)/(beta+t),
+// a series of positive terms with ratios z (b+n)/(K+1+n) < z. Near either boundary z -> 1
+// and b/(K+1) -> 1 together and the series would need ~alpha (or ~beta) terms; after
+// pnbd_series_terms terms, and wherever G(T) is within 5% of G(t_x) (the difference
+// would cancel), D is integrated directly instead (pnbd_dead_by_quadrature).
+constexpr long pnbd_series_terms = 2000;
+
+// A log term of the likelihood and its gradient with respect to (r, alpha, s, beta).
+struct pnbd_log_part {
+  double value = -std::numeric_limits<double>::infinity();
+  double d[4] = {0.0, 0.0, 0.0, 0.0};
 };
 
-inline log_f_with_gradient pnbd_log_f(double K, double b2, double M, double m, double t) {
-  const double z = (M - m) / (M + t);
-  double term = 1.0, sum = 1.0, s_K = 0.0, s_b = 0.0, s_z = 0.0, harmonic = 0.0;
-  const double inv_K = 1.0 / K;
-  constexpr long max_terms = 2'000'000;
-  long n = 0;
-  // Two divisions per term: this loop is most of a Pareto/NBD fit's time.
-  for (; n < max_terms && z > 0.0; ++n) {
-    const double dn = static_cast<double>(n);
-    const double inv = 1.0 / ((K + dn + 1.0) * (dn + 1.0));
-    const double ratio_without_z = (K + dn) * (b2 + dn) * inv;
-    s_z += (dn + 1.0) * term * ratio_without_z;  // (n+1) t_{n+1} / z
-    harmonic += 1.0 / (b2 + dn);
-    term *= ratio_without_z * z;
-    sum += term;
-    s_K += term * (dn + 1.0) * (dn + 1.0) * inv * inv_K;  // term (n+1) / (K (K+n+1))
-    s_b += term * harmonic;
-    // Later ratios are at most rho = z max((b2+n+1)/(n+2), 1) (n+3)/(n+2) = q / (n+2)^2;
-    // the derivative sums carry extra factors n and log n, covered by demanding (n + 2)
-    // (1 + harmonic) times the tolerance: term (n+2)(1+h) / (1 - rho) <= 1e-17 sum.
-    const double d2 = (dn + 2.0) * (dn + 2.0);
-    const double q = z * std::max(b2 + dn + 1.0, dn + 2.0) * (dn + 3.0);
-    if (q < d2 && term * (dn + 2.0) * (1.0 + harmonic) * d2 <= 1e-17 * sum * (d2 - q)) break;
-  }
-  if (n == max_terms)
-    throw numerical_error("patron::pareto_nbd: 2F1 series did not converge (argument " +
-                          format_value(z) + ")");
-  const double log_Mt = std::log(M + t);
-  const double dz_dM = (m + t) / ((M + t) * (M + t)), dz_dm = -1.0 / (M + t);
-  return {std::log(sum) - K * log_Mt, s_K / sum - log_Mt, s_b / sum,
-          s_z / sum * dz_dM - K / (M + t), s_z / sum * dz_dm};
+// log A(t) from log1p(t/alpha) and log1p(t/beta).
+inline pnbd_log_part pnbd_log_alive(const pareto_nbd_parameters& p, double x, double t, double l_alpha,
+                                    double l_beta) {
+  const double a = p.r + x;
+  pnbd_log_part out;
+  out.value = -a * l_alpha - p.s * l_beta;
+  out.d[0] = -l_alpha;
+  out.d[1] = a / p.alpha * (t / (p.alpha + t));
+  out.d[2] = -l_beta;
+  out.d[3] = p.s / p.beta * (t / (p.beta + t));
+  return out;
 }
 
-// The two log terms of the likelihood bracket: l1 = alive at T, l2 = log(s/K A0).
-// The value-only path uses patron::log_hyp2f1 (with its transformation near z = 1).
-struct pnbd_terms {
-  double constant, l1, l2;
+// log G(t) and its gradient by the series of H (see above). The sums of the terms times
+// n / z, psi(b+n) - psi(b) and psi(c+n) - psi(c), c = K+1, give d log H / dz, db, dc.
+struct pnbd_log_g : pnbd_log_part {
+  bool converged = false;
 };
 
-inline pnbd_terms pnbd_log_terms(const pareto_nbd_parameters& p, double x, double t_x, double T) {
-  const double K = p.r + p.s + x;
+inline pnbd_log_g pnbd_log_g_series(const pareto_nbd_parameters& p, double x, double t) {
+  const double a = p.r + x, c = a + p.s + 1.0;
   const bool alpha_larger = p.alpha >= p.beta;
   const double M = alpha_larger ? p.alpha : p.beta, m = alpha_larger ? p.beta : p.alpha;
-  const double b2 = alpha_larger ? p.s + 1.0 : p.r + x;
-  auto log_f = [&](double t) { return log_hyp2f1(K, b2, K + 1.0, (M - m) / (M + t)) - K * std::log(M + t); };
-  pnbd_terms out;
-  out.constant = log_gamma(p.r + x) - log_gamma(p.r) + p.r * std::log(p.alpha) + p.s * std::log(p.beta);
-  out.l1 = -(p.r + x) * std::log(p.alpha + T) - p.s * std::log(p.beta + T);
-  if (t_x == T) {
-    out.l2 = -std::numeric_limits<double>::infinity();
+  const double b = alpha_larger ? a : p.s + 1.0;
+  const double z = (M - m) / (M + t), q = (M + t) / (m + t);  // q = 1 / (1 - z)
+  double term = 1.0, sum = 1.0, s_b = 0.0, s_c = 0.0, s_z = 0.0, h_b = 0.0, h_c = 0.0;
+  pnbd_log_g g;
+  g.converged = z == 0.0;
+  // Term N is z^N (b)_N / (c)_N <= z^N (1 + N/c)^-(c-b). Where that bound is still above the
+  // stopping threshold at N = pnbd_series_terms, the series would most likely run out of
+  // terms: the quadrature is used straight away (either path is accurate; this only
+  // saves the futile terms).
+  constexpr double n_max = static_cast<double>(pnbd_series_terms);
+  if (n_max * -std::log(z) + (c - b) * std::log1p(n_max / c) < 40.0 + std::log(q * (n_max + q))) return g;
+  // Two divisions per term: with the per-pattern arithmetic, most of a fit's time.
+  for (long n = 0; !g.converged && n < pnbd_series_terms; ++n) {
+    const double dn = static_cast<double>(n);
+    const double inv_c = 1.0 / (c + dn), ratio = (b + dn) * inv_c;
+    s_z += (dn + 1.0) * term * ratio;  // (n+1) t_{n+1} / z
+    h_b += 1.0 / (b + dn);
+    h_c += inv_c;
+    term *= ratio * z;
+    sum += term;
+    s_b += term * h_b;
+    s_c += term * h_c;
+    // Every later ratio is below z, so the tail of the sum is below term q, and those of
+    // the derivative sums (extra factors n, h_b, h_c, each growing by at most 1 per term)
+    // below term q (n + 2 + q)(1 + h_b + h_c).
+    g.converged = term * q * (dn + 2.0 + q) * (1.0 + h_b + h_c) <= 1e-17 * sum;
+  }
+  static_cast<pnbd_log_part&>(g) = pnbd_log_alive(p, x, t, std::log1p(t / p.alpha), std::log1p(t / p.beta));
+  const double d_b = s_b / sum, d_c = -s_c / sum, d_z = s_z / sum;
+  g.value += std::log(sum);
+  if (alpha_larger) {
+    g.d[0] += d_b + d_c;
+    g.d[2] += d_c;
+    g.d[1] += d_z * (p.beta + t) / ((p.alpha + t) * (p.alpha + t));
+    g.d[3] -= d_z / (p.alpha + t);
   } else {
-    const double f1 = log_f(t_x), f2 = log_f(T);
-    out.l2 = std::log(p.s / K) + f1 + std::log(-std::expm1(f2 - f1));
+    g.value += std::log((p.alpha + t) / (p.beta + t));
+    g.d[0] += d_c;
+    g.d[2] += d_b + d_c;
+    g.d[1] += 1.0 / (p.alpha + t) - d_z / (p.beta + t);
+    g.d[3] += d_z * (p.alpha + t) / ((p.beta + t) * (p.beta + t)) - 1.0 / (p.beta + t);
+  }
+  return g;
+}
+
+// Whether D is taken from G(t_x) - G(T): both series converged and G(T) < 0.95 G(t_x).
+inline bool pnbd_series_usable(const pnbd_log_g& g_t_x, const pnbd_log_g& g_T) {
+  return g_t_x.converged && g_T.converged && g_T.value - g_t_x.value < std::log(0.95);
+}
+
+// log D = log(s/K) + log G(t_x) + log(1 - rho), rho = G(T) / G(t_x), and
+// d log D = d log(s/K) + (d log G(t_x) - rho d log G(T)) / (1 - rho).
+inline pnbd_log_part pnbd_log_dead_from_series(const pareto_nbd_parameters& p, double x, const pnbd_log_g& g_t_x,
+                                               const pnbd_log_g& g_T) {
+  const double K = p.r + p.s + x, difference = g_T.value - g_t_x.value;
+  const double rho = std::exp(difference), inv = 1.0 / (1.0 - rho);
+  pnbd_log_part out;
+  out.value = std::log(p.s / K) + g_t_x.value + std::log(-std::expm1(difference));
+  for (int k = 0; k < 4; ++k) out.d[k] = (g_t_x.d[k] - rho * g_T.d[k]) * inv;
+  out.d[0] -= 1.0 / K;
+  out.d[2] += 1.0 / p.s - 1.0 / K;
+  return out;
+}
+
+// log D and its gradient by composite 10-point Gauss-Legendre on [t0, t1] (t0 < t1).
+// log f(tau) - log f(t0) = -(r+x) log1p((tau-t0)/(alpha+t0)) - (s+1) log1p((tau-t0)/(beta+t0))
+// is exact, convex and decreasing. Panels start at t0 with length
+//   h = min(4 / |d log f / dtau| at the panel's start, (min(alpha, beta) + tau) / 4):
+// f falls by at most e^-4 across a panel, where 10 nodes integrate e^(-c tau) to 1e-18,
+// and the singularities of log f at -alpha and -beta lie 4 panel lengths away. As f
+// decreases, the rest of the integral is below f(tau) (t1 - tau): the panels stop once
+// that is below 1e-17 of the sum.
+inline pnbd_log_part pnbd_dead_by_quadrature(const pareto_nbd_parameters& p, double x, double t0, double t1,
+                                             bool with_gradient) {
+  using rule = boost::math::quadrature::gauss<double, 10>;
+  const double a = p.r + x, b = p.s + 1.0, alpha_t0 = p.alpha + t0, beta_t0 = p.beta + t0;
+  const double nearest_singularity = std::min(p.alpha, p.beta);
+  auto log_ratio = [&](double tau) {
+    return -a * std::log1p((tau - t0) / alpha_t0) - b * std::log1p((tau - t0) / beta_t0);
+  };
+  double sum = 0.0, s[4] = {0.0, 0.0, 0.0, 0.0};
+  for (double tau = t0; tau < t1;) {
+    const double slope = a / (p.alpha + tau) + b / (p.beta + tau);
+    const double h = std::min({4.0 / slope, 0.25 * (nearest_singularity + tau), t1 - tau});
+    const double next = h == t1 - tau ? t1 : tau + h;
+    if (!(next > tau))
+      throw numerical_error("patron::pareto_nbd: death-time integral needs panels below the resolution of t (" +
+                            format_value(tau) + ")");
+    const double mid = tau + 0.5 * h, half = 0.5 * h;
+    for (std::size_t i = 0; i < rule::abscissa().size(); ++i) {
+      for (const double side : {-1.0, 1.0}) {
+        const double node = mid + side * half * rule::abscissa()[i];
+        const double v = rule::weights()[i] * half * std::exp(log_ratio(node));
+        sum += v;
+        if (with_gradient) {
+          s[0] -= v * std::log1p(node / p.alpha);
+          s[1] += v * (a / p.alpha) * (node / (p.alpha + node));
+          s[2] -= v * std::log1p(node / p.beta);
+          s[3] += v * (b / p.beta) * (node / (p.beta + node));
+        }
+      }
+    }
+    tau = next;
+    if (tau < t1 && std::exp(log_ratio(tau)) * (t1 - tau) <= 1e-17 * sum) break;
+  }
+  pnbd_log_part out;
+  out.value = std::log(p.s / p.beta) - a * std::log1p(t0 / p.alpha) - b * std::log1p(t0 / p.beta) + std::log(sum);
+  if (with_gradient) {
+    // d log f: -log1p(tau/alpha), (r+x) tau / (alpha (alpha+tau)), 1/s - log1p(tau/beta),
+    // -1/beta + (s+1) tau / (beta (beta+tau)), averaged with weight f.
+    out.d[0] = s[0] / sum;
+    out.d[1] = s[1] / sum;
+    out.d[2] = 1.0 / p.s + s[2] / sum;
+    out.d[3] = -1.0 / p.beta + s[3] / sum;
+  }
+  return out;
+}
+
+// log A(T) and log D of one customer.
+struct pnbd_terms {
+  pnbd_log_part alive, dead;
+};
+
+inline pnbd_terms pnbd_log_terms(const pareto_nbd_parameters& p, double x, double t_x, double T,
+                                 bool with_gradient = false) {
+  pnbd_terms out;
+  out.alive = pnbd_log_alive(p, x, T, std::log1p(T / p.alpha), std::log1p(T / p.beta));
+  if (t_x < T) {
+    const pnbd_log_g g_t_x = pnbd_log_g_series(p, x, t_x), g_T = pnbd_log_g_series(p, x, T);
+    out.dead = pnbd_series_usable(g_t_x, g_T) ? pnbd_log_dead_from_series(p, x, g_t_x, g_T)
+                                              : pnbd_dead_by_quadrature(p, x, t_x, T, with_gradient);
   }
   return out;
 }
@@ -104,40 +232,43 @@ inline double log_add(double a, double b) {
 
 // Weighted total negative log-likelihood, gradient in u = log(r, alpha, s, beta).
 // Prepared once per fit: the runs of equal x (patterns are sorted by x) and each
-// pattern's T and t_x as an index into their distinct values. F(t) depends on x and t
-// only, so within a run each distinct t_x and each distinct T costs one 2F1 series,
-// however many patterns share it (on a day grid, a few hundred series per x instead of
-// one per pattern); terms in x alone are computed once per run. The per-pattern
-// arithmetic and its summation order are those of a plain loop over the patterns.
+// pattern's T and t_x as an index into their distinct values. G(t) depends on x and t
+// only, so within a run each distinct t_x and each distinct T costs one series, however
+// many patterns share it (on a day grid, a few hundred series per x instead of one per
+// pattern); (r)_x alpha^-x is computed once per run. Per pattern, the arithmetic is that
+// of pnbd_log_terms (the quadrature where the series is not usable).
 class pnbd_likelihood {
  public:
   explicit pnbd_likelihood(const btyd_patterns& d) : d_(d), layout_(d) {
-    f_T_.resize(static_cast<std::size_t>(layout_.T.size()));
-    f_t_x_.resize(static_cast<std::size_t>(layout_.t_x.size()));
-    stamp_T_.assign(f_T_.size(), 0);
-    stamp_t_x_.assign(f_t_x_.size(), 0);
+    g_T_.resize(static_cast<std::size_t>(layout_.T.size()));
+    g_t_x_.resize(static_cast<std::size_t>(layout_.t_x.size()));
+    stamp_T_.assign(g_T_.size(), 0);
+    stamp_t_x_.assign(g_t_x_.size(), 0);
   }
 
-  double operator()(const Eigen::VectorXd& u, Eigen::VectorXd& gradient) {
-    const double r = std::exp(u(0)), alpha = std::exp(u(1)), s = std::exp(u(2)), beta = std::exp(u(3));
-    const bool alpha_larger = alpha >= beta;
-    const double M = alpha_larger ? alpha : beta, m = alpha_larger ? beta : alpha;
-    const math_policy pol;
-    const double dg_r = boost::math::digamma(r, pol), log_alpha = std::log(alpha), log_beta = std::log(beta);
-    auto log = [](double v) { return std::log(v); };
-    const Eigen::ArrayXd log_alpha_T = (alpha + layout_.T).unaryExpr(log), log_beta_T = (beta + layout_.T).unaryExpr(log);
+  double operator()(const Eigen::VectorXd& u, Eigen::VectorXd& gradient) { return evaluate(u, &gradient); }
+  // The value alone: where the death terms come from the quadrature (near a boundary),
+  // half its cost is the gradient.
+  double value(const Eigen::VectorXd& u) { return evaluate(u, nullptr); }
+
+ private:
+  double evaluate(const Eigen::VectorXd& u, Eigen::VectorXd* gradient) {
+    const pareto_nbd_parameters p{std::exp(u(0)), std::exp(u(1)), std::exp(u(2)), std::exp(u(3))};
+    const double log_alpha = std::log(p.alpha);
+    const Eigen::ArrayXd l_alpha_T = (layout_.T / p.alpha).log1p(), l_beta_T = (layout_.T / p.beta).log1p();
+    rising_log_sums rising_r(p.r);
     double ll = 0, g[4] = {0, 0, 0, 0};  // d/d(r, alpha, s, beta)
     for (std::size_t k = 0; k + 1 < layout_.run_start.size(); ++k) {
-      ++epoch_;  // invalidates the F caches of the previous run
+      ++epoch_;  // invalidates the G caches of the previous run
       const double x = d_.x(layout_.run_start[k]);
-      const double K = r + s + x, b2 = alpha_larger ? s + 1.0 : r + x;
-      const double lgamma_rx = log_gamma(r + x), log_s_K = std::log(s / K);
-      const double dc[4] = {boost::math::digamma(r + x, pol) - dg_r + log_alpha, r / alpha, log_beta, s / beta};
-      auto cached_f = [&](std::vector<log_f_with_gradient>& cache, std::vector<std::uint64_t>& stamp,
-                          std::int32_t index, double t) -> const log_f_with_gradient& {
+      rising_r.advance_to(x);
+      const double constant = rising_r.log_sum - x * log_alpha;
+      const double dc[4] = {rising_r.reciprocal_sum, -x / p.alpha, 0.0, 0.0};
+      auto cached_g = [&](std::vector<pnbd_log_g>& cache, std::vector<std::uint64_t>& stamp, std::int32_t index,
+                          double t) -> const pnbd_log_g& {
         const auto j = static_cast<std::size_t>(index);
         if (stamp[j] != epoch_) {
-          cache[j] = pnbd_log_f(K, b2, M, m, t);
+          cache[j] = pnbd_log_g_series(p, x, t);
           stamp[j] = epoch_;
         }
         return cache[j];
@@ -145,44 +276,36 @@ class pnbd_likelihood {
       for (Eigen::Index i = layout_.run_start[k]; i < layout_.run_start[k + 1]; ++i) {
         const double t_x = d_.t_x(i), T = d_.T(i), w = d_.weight(i);
         const std::int32_t Ti = layout_.T_index[static_cast<std::size_t>(i)];
-        const double l1 = -(r + x) * log_alpha_T(Ti) - s * log_beta_T(Ti);
-        double dl1[4] = {-log_alpha_T(Ti), -(r + x) / (alpha + T), -log_beta_T(Ti), -s / (beta + T)};
-        double l2 = -std::numeric_limits<double>::infinity(), dl2[4] = {0, 0, 0, 0};
+        const pnbd_log_part alive = pnbd_log_alive(p, x, T, l_alpha_T(Ti), l_beta_T(Ti));
+        pnbd_log_part dead;
         if (t_x < T) {
-          const log_f_with_gradient& fT = cached_f(f_T_, stamp_T_, Ti, T);
-          const log_f_with_gradient& f0 = cached_f(f_t_x_, stamp_t_x_, layout_.t_x_index[static_cast<std::size_t>(i)], t_x);
-          // d log(F1 - F2) = (dF1 - rho dF2) / (1 - rho), rho = F2 / F1.
-          const double rho = std::exp(fT.value - f0.value), inv = 1.0 / (1.0 - rho);
-          l2 = log_s_K + f0.value + std::log(-std::expm1(fT.value - f0.value));
-          const double dK = (f0.d_K - rho * fT.d_K) * inv - 1.0 / K;
-          const double db2 = (f0.d_b2 - rho * fT.d_b2) * inv;
-          const double dM = (f0.d_M - rho * fT.d_M) * inv, dm = (f0.d_m - rho * fT.d_m) * inv;
-          dl2[0] = dK + (alpha_larger ? 0.0 : db2);
-          dl2[2] = dK + 1.0 / s + (alpha_larger ? db2 : 0.0);
-          dl2[1] = alpha_larger ? dM : dm;
-          dl2[3] = alpha_larger ? dm : dM;
+          const pnbd_log_g& g_T = cached_g(g_T_, stamp_T_, Ti, T);
+          const pnbd_log_g& g_t_x =
+              cached_g(g_t_x_, stamp_t_x_, layout_.t_x_index[static_cast<std::size_t>(i)], t_x);
+          dead = pnbd_series_usable(g_t_x, g_T) ? pnbd_log_dead_from_series(p, x, g_t_x, g_T)
+                                                : pnbd_dead_by_quadrature(p, x, t_x, T, gradient != nullptr);
         }
         // log(e^l1 + e^l2) and the shares e^l1, e^l2 of it, from one e = exp(-|l1 - l2|)
         // (e = 0 when l2 = -inf).
+        const double l1 = alive.value, l2 = dead.value;
         const double e = std::exp(-std::abs(l1 - l2)), share = 1.0 / (1.0 + e);
         const double total = std::max(l1, l2) + std::log1p(e);
         const double w1 = l1 >= l2 ? share : e * share, w2 = l1 >= l2 ? e * share : share;
-        ll += w * (lgamma_rx + total);
-        for (int c = 0; c < 4; ++c) g[c] += w * (dc[c] + w1 * dl1[c] + w2 * dl2[c]);
+        ll += w * (constant + total);
+        for (int c = 0; c < 4; ++c) g[c] += w * (dc[c] + w1 * alive.d[c] + w2 * dead.d[c]);
       }
     }
-    const double total_weight = d_.weight.sum();
-    ll += total_weight * (-log_gamma(r) + r * log_alpha + s * log_beta);
-    gradient.resize(4);
-    gradient << -g[0] * r, -g[1] * alpha, -g[2] * s, -g[3] * beta;
+    if (gradient) {
+      gradient->resize(4);
+      *gradient << -g[0] * p.r, -g[1] * p.alpha, -g[2] * p.s, -g[3] * p.beta;
+    }
     return -ll;
   }
 
- private:
   const btyd_patterns& d_;
   pattern_layout layout_;
-  // log F and its gradient per distinct T and t_x, valid while their stamp is epoch_.
-  std::vector<log_f_with_gradient> f_T_, f_t_x_;
+  // log G and its gradient per distinct T and t_x, valid while their stamp is epoch_.
+  std::vector<pnbd_log_g> g_T_, g_t_x_;
   std::vector<std::uint64_t> stamp_T_, stamp_t_x_;
   std::uint64_t epoch_ = 0;
 };
@@ -191,11 +314,40 @@ inline double pnbd_total_nll(const btyd_patterns& d, const Eigen::VectorXd& u, E
   return pnbd_likelihood(d)(u, gradient);
 }
 
-// e^z Gamma(a, z) for any real a and z > 0 (Boost 1.74's tgamma(a, z) needs a > 0):
-// for a <= 0, the recurrence Gamma(a, z) = (Gamma(a+1, z) - z^a e^-z) / a from a base in
-// (0, 1], or from E1(z) = Gamma(0, z) when a is an integer.
+// Terms k (a - k), z + 1 - a + 2k of Legendre's continued fraction
+//   e^z z^-a Gamma(a, z) = 1 / (z + 1 - a + 1(a-1)/(z + 3 - a + 2(a-2)/(z + 5 - a + ...))),
+// valid for any real a and converging fast for z > 1.
+struct upper_gamma_fraction_terms {
+  using result_type = std::pair<double, double>;
+  upper_gamma_fraction_terms(double a, double z) : a(a), b(z + 1.0 - a) {}
+  result_type operator()() {
+    k += 1.0;
+    b += 2.0;
+    return {k * (a - k), b};
+  }
+  double a, b, k = 0.0;
+};
+
+// e^z Gamma(a, z) for any real a and z > 0 (Boost 1.74's tgamma(a, z) needs a > 0). For
+// z > 1 the continued fraction above: the downward recurrence used below subtracts
+// nearly equal terms there (relative error 5e-4 at a = -3.5, z = 500) and e^z tgamma(a, z)
+// overflows to inf * 0 past z ~ 709. For z <= 1: Boost for a > 0; for a <= 0 the recurrence
+// Gamma(a, z) = (Gamma(a+1, z) - z^a e^-z) / a from a base in (0, 1], or from
+// E1(z) = Gamma(0, z) when a is an integer.
+// e^z z^-a Gamma(a, z) for z > 1 by the continued fraction above.
+inline double upper_gamma_fraction(double a, double z) {
+  upper_gamma_fraction_terms terms(a, z);
+  std::uintmax_t max_terms = 100000;
+  const double fraction = boost::math::tools::continued_fraction_a(terms, std::numeric_limits<double>::epsilon(), max_terms);
+  if (max_terms >= 100000)
+    throw numerical_error("patron::pareto_nbd: continued fraction for Gamma(" + format_value(a) + ", " +
+                          format_value(z) + ") did not converge");
+  return 1.0 / (z + 1.0 - a + fraction);
+}
+
 inline double scaled_upper_gamma(double a, double z) {
   const math_policy pol;
+  if (z > 1.0) return std::exp(a * std::log(z)) * upper_gamma_fraction(a, z);
   if (a > 0.0) return std::exp(z) * boost::math::tgamma(a, z, pol);
   double base = a + std::ceil(-a);  // in (0, 1), or 0 when a is an integer
   double g = base == 0.0 ? std::exp(z) * boost::math::expint(1, z, pol)
@@ -222,7 +374,7 @@ class pareto_nbd_model {
   [[nodiscard]] double log_likelihood(double x, double t_x, double T) const {
     detail::validate_btyd_row("pareto_nbd_model::log_likelihood", 0, x, t_x, T);
     const auto l = detail::pnbd_log_terms(p_, x, t_x, T);
-    return l.constant + detail::log_add(l.l1, l.l2);
+    return detail::log_rising_factorial(p_.r, x) - x * std::log(p_.alpha) + detail::log_add(l.alive.value, l.dead.value);
   }
 
   // P(alive at T | x, t_x, T) = (alive term) / L.
@@ -237,7 +389,7 @@ class pareto_nbd_model {
     detail::validate_btyd_row(f, 0, x, t_x, T);
     detail::require(std::isfinite(t) && t >= 0.0, f, "t", t, "must be finite and non-negative");
     const auto l = detail::pnbd_log_terms(p_, x, t_x, T + t);
-    return std::exp(l.l1 - detail::log_add(l.l1, l.l2));
+    return detail::logistic(l.alive.value - l.dead.value);
   }
 
   // E[X(t)] for a new customer: r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)].
@@ -267,17 +419,18 @@ class pareto_nbd_model {
     detail::require(std::isfinite(t) && t > 0.0, f, "t", t, "must be finite and positive");
     detail::require(std::isfinite(x) && x >= 0.0 && x == std::floor(x), f, "x", x,
                     "must be a non-negative integer");
-    const double log_coefficient = detail::log_gamma(p_.r + x) - detail::log_gamma(p_.r) - detail::log_gamma(x + 1.0);
+    // (r)_x / x! as a rising factorial and the powers through log1p, as in the likelihood.
+    const double log_coefficient = detail::log_rising_factorial(p_.r, x) - detail::log_gamma(x + 1.0);
     auto log_nb = [&](double tau) {
-      return log_coefficient + p_.r * std::log(p_.alpha / (p_.alpha + tau)) +
+      return log_coefficient - p_.r * std::log1p(tau / p_.alpha) +
              (x == 0.0 ? 0.0 : x * std::log(tau / (p_.alpha + tau)));
     };
-    const double alive = std::exp(log_nb(t) + p_.s * std::log(p_.beta / (p_.beta + t)));
-    const double log_density = std::log(p_.s) + p_.s * std::log(p_.beta);
+    const double alive = std::exp(log_nb(t) - p_.s * std::log1p(t / p_.beta));
+    const double log_density = std::log(p_.s / p_.beta);
     const double dead = boost::math::quadrature::gauss_kronrod<double, 31>::integrate(
         [&](double tau) {
           if (tau == 0.0 && x > 0.0) return 0.0;
-          return std::exp(log_nb(tau) + log_density - (p_.s + 1.0) * std::log(p_.beta + tau));
+          return std::exp(log_nb(tau) + log_density - (p_.s + 1.0) * std::log1p(tau / p_.beta));
         },
         0.0, t, 15, 1e-13);
     return alive + dead;
@@ -287,19 +440,21 @@ class pareto_nbd_model {
   // per time unit (JMR 2005 eq. 2):
   //   alpha^r beta^s delta^(s-1) G(r+x+1) Psi(s, s; delta(beta+T)) / (G(r) (alpha+T)^(r+x+1) L),
   // with Psi(s, s; z) = e^z Gamma(1-s, z) the confluent hypergeometric function of the
-  // second kind.
+  // second kind; with L normalised as in the likelihood, this is
+  //   (r+x)/(alpha+T) P(alive) (beta+T)^s delta^(s-1) Psi(s, s; delta(beta+T)).
   [[nodiscard]] double discounted_expected_residual_transactions(double delta, double x, double t_x,
                                                                  double T) const {
     const char* f = "pareto_nbd_model::discounted_expected_residual_transactions";
     detail::validate_btyd_row(f, 0, x, t_x, T);
     detail::require(std::isfinite(delta) && delta > 0.0, f, "delta", delta, "must be finite and positive");
-    const auto l = detail::pnbd_log_terms(p_, x, t_x, T);
-    const double log_l = l.constant + detail::log_add(l.l1, l.l2);
-    const double psi = detail::scaled_upper_gamma(1.0 - p_.s, delta * (p_.beta + T));
-    return std::exp(p_.r * std::log(p_.alpha) + p_.s * std::log(p_.beta) + (p_.s - 1.0) * std::log(delta) +
-                    detail::log_gamma(p_.r + x + 1.0) - detail::log_gamma(p_.r) -
-                    (p_.r + x + 1.0) * std::log(p_.alpha + T) - log_l) *
-           psi;
+    // (beta+T)^s delta^(s-1) Psi(s, s; z), z = delta (beta+T): for z > 1 the powers cancel against
+    // z^(1-s) of the continued fraction, leaving (beta+T) e^z z^(s-1) Gamma(1-s, z), which
+    // stays finite as s, beta -> inf (exponential lifetimes; the limit is 1 / (delta + s/beta)).
+    const double z = delta * (p_.beta + T);
+    const double factor = z > 1.0 ? (p_.beta + T) * detail::upper_gamma_fraction(1.0 - p_.s, z)
+                                  : std::exp(p_.s * std::log(p_.beta + T) + (p_.s - 1.0) * std::log(delta)) *
+                                        detail::scaled_upper_gamma(1.0 - p_.s, z);
+    return (p_.r + x) / (p_.alpha + T) * probability_alive(x, t_x, T) * factor;
   }
 
   // Expected cumulative repeat purchases of a cohort by time `at` (see bgnbd_model).
@@ -355,6 +510,16 @@ inline pareto_nbd_model fit_pareto_nbd_patterns(const btyd_patterns& d, const cl
   };
   fitted_parameters f = fit_log_parameters(nll, u0, total, static_cast<std::size_t>(d.size()), options,
                                            {"r", "alpha", "s", "beta"});
+  // r, alpha -> inf at a fixed ratio: one purchase rate for everyone (Poisson);
+  // s, beta -> inf at a fixed ratio: one dropout rate (exponential lifetimes).
+  auto value = [&](const Eigen::VectorXd& u, Eigen::VectorXd&) {
+    try {
+      return likelihood.value(u);
+    } catch (const numerical_error&) {
+      return std::numeric_limits<double>::infinity();
+    }
+  };
+  report_boundaries(value, f.theta, {{0, 1}, {2, 3}}, f.report);
   return pareto_nbd_model({f.theta(0), f.theta(1), f.theta(2), f.theta(3)}, std::move(f.report));
 }
 }  // namespace detail
