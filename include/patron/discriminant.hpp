@@ -92,20 +92,19 @@ struct lda_model {
   // delta_k(x) for every row and class (samples x classes). For two classes
   // scikit-learn reports the single column delta_1 - delta_0.
   [[nodiscard]] matrix decision_function(const Eigen::Ref<const matrix>& X) const {
-    detail::require_prediction_input<Scalar>("lda_model::decision_function", X, features());
-    return unchecked_decision(X);
+    return checked_decision("lda_model::decision_function", X);
   }
   [[nodiscard]] matrix predict_log_proba(const Eigen::Ref<const matrix>& X) const {
-    detail::require_prediction_input<Scalar>("lda_model::predict_log_proba", X, features());
-    return detail::log_softmax_rows<Scalar>(unchecked_decision(X));
+    return detail::log_softmax_rows<Scalar>(checked_decision("lda_model::predict_log_proba", X));
   }
   [[nodiscard]] matrix predict_proba(const Eigen::Ref<const matrix>& X) const {
-    detail::require_prediction_input<Scalar>("lda_model::predict_proba", X, features());
-    return detail::log_softmax_rows<Scalar>(unchecked_decision(X)).array().exp().matrix();
+    return detail::log_softmax_rows<Scalar>(checked_decision("lda_model::predict_proba", X))
+        .array()
+        .exp()
+        .matrix();
   }
   [[nodiscard]] Eigen::VectorXi predict(const Eigen::Ref<const matrix>& X) const {
-    detail::require_prediction_input<Scalar>("lda_model::predict", X, features());
-    return detail::argmax_labels<Scalar>(unchecked_decision(X), classes);
+    return detail::argmax_labels<Scalar>(checked_decision("lda_model::predict", X), classes);
   }
   // Discriminant coordinates (samples x min(classes - 1, features, rank)): svd projects
   // X - xbar on the scalings (MASS's predict()$x), eigen projects X (scikit-learn).
@@ -121,8 +120,11 @@ struct lda_model {
   }
 
  private:
-  matrix unchecked_decision(const Eigen::Ref<const matrix>& X) const {
-    return (X * coef.transpose()).rowwise() + intercept.transpose();
+  matrix checked_decision(const char* function, const Eigen::Ref<const matrix>& X) const {
+    detail::require_prediction_input<Scalar>(function, X, features());
+    matrix scores = (X * coef.transpose()).rowwise() + intercept.transpose();
+    detail::require_finite_scores<Scalar>(function, X, scores);
+    return scores;
   }
 };
 
@@ -156,23 +158,28 @@ struct qda_model {
   // (scikit-learn's _decision_function; for two classes its decision_function is the
   // difference of the two columns).
   [[nodiscard]] matrix decision_function(const Eigen::Ref<const matrix>& X) const {
-    detail::require_prediction_input<Scalar>("qda_model::decision_function", X, features());
-    return unchecked_decision(X);
+    return checked_decision("qda_model::decision_function", X);
   }
   [[nodiscard]] matrix predict_log_proba(const Eigen::Ref<const matrix>& X) const {
-    detail::require_prediction_input<Scalar>("qda_model::predict_log_proba", X, features());
-    return detail::log_softmax_rows<Scalar>(unchecked_decision(X));
+    return detail::log_softmax_rows<Scalar>(checked_decision("qda_model::predict_log_proba", X));
   }
   [[nodiscard]] matrix predict_proba(const Eigen::Ref<const matrix>& X) const {
-    detail::require_prediction_input<Scalar>("qda_model::predict_proba", X, features());
-    return detail::log_softmax_rows<Scalar>(unchecked_decision(X)).array().exp().matrix();
+    return detail::log_softmax_rows<Scalar>(checked_decision("qda_model::predict_proba", X))
+        .array()
+        .exp()
+        .matrix();
   }
   [[nodiscard]] Eigen::VectorXi predict(const Eigen::Ref<const matrix>& X) const {
-    detail::require_prediction_input<Scalar>("qda_model::predict", X, features());
-    return detail::argmax_labels<Scalar>(unchecked_decision(X), classes);
+    return detail::argmax_labels<Scalar>(checked_decision("qda_model::predict", X), classes);
   }
 
  private:
+  matrix checked_decision(const char* function, const Eigen::Ref<const matrix>& X) const {
+    detail::require_prediction_input<Scalar>(function, X, features());
+    matrix scores = unchecked_decision(X);
+    detail::require_finite_scores<Scalar>(function, X, scores);
+    return scores;
+  }
   matrix unchecked_decision(const Eigen::Ref<const matrix>& X) const {
     matrix out(X.rows(), classes.size());
     std::vector<matrix> whitening;  // R_k diag(variances_k)^-1/2
@@ -216,7 +223,9 @@ struct fisher_model {
 
   [[nodiscard]] vector project(const Eigen::Ref<const matrix>& X) const {
     detail::require_prediction_input<Scalar>("fisher_model::project", X, means.cols());
-    return X * direction;
+    vector score = X * direction;
+    detail::require_finite_scores<Scalar>("fisher_model::project", X, score);
+    return score;
   }
   [[nodiscard]] Eigen::VectorXi predict(const Eigen::Ref<const matrix>& X) const {
     const vector score = project(X);
@@ -246,6 +255,7 @@ struct mahalanobis_model {
     for (Eigen::Index c = 0; c < classes.size(); ++c)
       out.col(c) =
           ((X.rowwise() - means.row(c)) * inverse_factor.transpose()).rowwise().squaredNorm();
+    detail::require_finite_scores<Scalar>("mahalanobis_model::squared_distances", X, out);
     return out;
   }
   [[nodiscard]] Eigen::VectorXi predict(const Eigen::Ref<const matrix>& X) const {

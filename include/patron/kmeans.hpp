@@ -125,6 +125,9 @@ struct kmeans_model {
                                   "must equal the number of centre columns (" +
                                       std::to_string(centers.cols()) + ")");
     detail::require_finite(function, "X", X);
+    // The rows against the centres: their squared distances must not overflow.
+    detail::require_distances_in_range<Scalar>(function, "X", X, "centers", centers,
+                                               static_cast<double>(X.rows()));
   }
 };
 
@@ -286,6 +289,12 @@ struct feature_scaling {
  private:
   template <class Derived>
   void check(const char* fn, const Eigen::MatrixBase<Derived>& X) const {
+    // A scaling assembled by hand (or deserialised) is checked as well as the data: a
+    // size mismatch would read out of bounds, a zero scale divide by zero.
+    detail::require_same_length(fn, "center", static_cast<std::size_t>(center.size()), "scale",
+                                static_cast<std::size_t>(scale.size()));
+    detail::require_finite(fn, "center", center);
+    detail::require_positive(fn, "scale", scale);
     detail::require_non_empty(fn, "X", static_cast<std::size_t>(X.rows()));
     detail::require(X.cols() == center.size(), fn, "X.cols()", X.cols(),
                     "must equal the number of fitted columns");
@@ -305,6 +314,10 @@ template <class Derived>
       detail::throw_invalid_element("fit_standard_scaler", "column variance",
                                     static_cast<std::size_t>(f), variance,
                                     "must be positive (constant column)");
+    if (!std::isfinite(variance))
+      detail::throw_invalid_element("fit_standard_scaler", "column variance",
+                                    static_cast<std::size_t>(f), variance,
+                                    "must be finite (values too large for double)");
     s.scale(f) = std::sqrt(variance);
   }
   return s;
@@ -325,6 +338,10 @@ template <class Derived>
     if (!(iqr > 0.0))
       detail::throw_invalid_element("fit_robust_scaler", "column interquartile range",
                                     static_cast<std::size_t>(f), iqr, "must be positive");
+    if (!std::isfinite(iqr))
+      detail::throw_invalid_element("fit_robust_scaler", "column interquartile range",
+                                    static_cast<std::size_t>(f), iqr,
+                                    "must be finite (values too large for double)");
     s.scale(f) = iqr;
   }
   return s;

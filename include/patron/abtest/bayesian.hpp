@@ -20,14 +20,15 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <utility>
 
 #include "patron/abtest/common.hpp"
 
 namespace patron {
 
 struct beta_prior {
-  double alpha = 1.0;  // > 0; pseudo-successes
-  double beta = 1.0;   // > 0; pseudo-failures
+  double alpha = 1.0;  // in (0, 1e15]; pseudo-successes
+  double beta = 1.0;   // in (0, 1e15]; pseudo-failures
 };
 
 struct bayesian_options {
@@ -36,7 +37,7 @@ struct bayesian_options {
   double credible = 0.95;    // level of the equal-tailed credible intervals
   // Longest exact sum; beyond it the Gaussian approximation is used. Default 1e5:
   // five sums of 1e5 lgamma terms take ~50 ms; at that size the normal approximation
-  // of P(B > A) is within ~1e-6 (2e-7 at 100 000 conversions per arm).
+  // of P(B > A) is within ~1e-6 (2e-7 at 100 000 conversions per arm). In [0, 2^53].
   std::int64_t exact_term_limit = 100000;
 };
 
@@ -114,13 +115,19 @@ inline double gaussian_loss(double mu, double s) {
   constexpr const char* f = "bayesian_ab_test";
   detail::require_counts(f, "successes_a", successes_a, "trials_a", trials_a);
   detail::require_counts(f, "successes_b", successes_b, "trials_b", trials_b);
-  detail::require_positive_scalar(f, "options.prior_a.alpha", options.prior_a.alpha);
-  detail::require_positive_scalar(f, "options.prior_a.beta", options.prior_a.beta);
-  detail::require_positive_scalar(f, "options.prior_b.alpha", options.prior_b.alpha);
-  detail::require_positive_scalar(f, "options.prior_b.beta", options.prior_b.beta);
+  // Beyond 1e15 pseudo-observations the posterior moments (cubes of alpha + beta) and
+  // log-gammas leave the double range; no real prior is that strong.
+  const std::pair<const char*, double> priors[] = {
+      {"options.prior_a.alpha", options.prior_a.alpha}, {"options.prior_a.beta", options.prior_a.beta},
+      {"options.prior_b.alpha", options.prior_b.alpha}, {"options.prior_b.beta", options.prior_b.beta}};
+  for (const auto& [name, value] : priors) {
+    detail::require_positive_scalar(f, name, value);
+    detail::require(value <= 1e15, f, name, value, "must not exceed 1e15");
+  }
   detail::require_confidence(f, "options.credible", options.credible);
-  detail::require(options.exact_term_limit >= 0, f, "options.exact_term_limit",
-                  options.exact_term_limit, "must be non-negative");
+  // 2^53: the exact sums count terms in a double, which stops at 2^53.
+  detail::require(options.exact_term_limit >= 0 && options.exact_term_limit <= (std::int64_t{1} << 53),
+                  f, "options.exact_term_limit", options.exact_term_limit, "must be in [0, 2^53]");
   const double a1 = options.prior_b.alpha + static_cast<double>(successes_b);
   const double b1 = options.prior_b.beta + static_cast<double>(trials_b - successes_b);
   const double a2 = options.prior_a.alpha + static_cast<double>(successes_a);

@@ -88,11 +88,20 @@ inline summary_t_estimate summary_t(const sample_summary& a, const sample_summar
       ((a.count - 1.0) * a.variance + (b.count - 1.0) * b.variance) / (a.count + b.count - 2.0);
   if (variance == variance_assumption::equal)
     return {std::sqrt(pooled * (1.0 / a.count + 1.0 / b.count)), a.count + b.count - 2.0, pooled};
-  // Welch-Satterthwaite; both variances zero leaves df undefined: use the pooled df.
+  // Welch-Satterthwaite, (va + vb)^2 / (va^2 / (n_a - 1) + vb^2 / (n_b - 1)); both
+  // variances zero leaves df undefined: use the pooled df. Variances past ~1e154 would
+  // overflow the squares (inf / inf): then the same ratio is formed from the shares
+  // va / (va + vb), which cannot overflow.
+  const double sum = va + vb;
   const double denominator = va * va / (a.count - 1.0) + vb * vb / (b.count - 1.0);
-  return {std::sqrt(va + vb),
-          denominator > 0.0 ? (va + vb) * (va + vb) / denominator : a.count + b.count - 2.0,
-          pooled};
+  double df = a.count + b.count - 2.0;
+  if (denominator > 0.0 && std::isfinite(sum * sum)) {
+    df = sum * sum / denominator;
+  } else if (sum > 0.0) {
+    const double sa = va / sum, sb = vb / sum;
+    df = 1.0 / (sa * sa / (a.count - 1.0) + sb * sb / (b.count - 1.0));
+  }
+  return {std::sqrt(sum), df, pooled};
 }
 
 }  // namespace detail
@@ -165,7 +174,16 @@ sample_summary summarize(const char* f, const char* name, const Vector& x) {
   require_each(f, name, x, is_finite{}, "must be finite");
   moment_accumulator m;
   for (Eigen::Index i = 0; i < x.size(); ++i) m.add(x(i));
-  return m.summary();
+  const sample_summary s = m.summary();
+  if (!std::isfinite(s.mean) || !std::isfinite(s.variance)) {
+    // Finite values whose spread exceeds the double range (|x| near 1e154 and beyond):
+    // name the largest.
+    Eigen::Index at = 0;
+    x.cwiseAbs().maxCoeff(&at);
+    throw_invalid_element(f, name, static_cast<std::size_t>(at), x(at),
+                          "is so large that the sample's mean or variance overflows");
+  }
+  return s;
 }
 }  // namespace detail
 
@@ -206,9 +224,10 @@ sample_summary summarize(const char* f, const char* name, const Vector& x) {
 // ---------------------------------------------------------------------------------
 
 enum class mann_whitney_method {
-  automatic,  // exact when either sample has at most 8 values and there are no ties
+  automatic,  // exact when either sample has at most 8 values, there are no ties and
+              // n_A n_B <= 40 000 (the exact method's limit; scipy has none)
   exact,      // the null distribution of U by recursion (Loeffler 1982); ignores ties;
-              // n_A n_B <= 40 000 (memory and time grow as min(n) n_A n_B)
+              // n_A n_B <= 40 000 (time grows as n_A n_B max(n_A, n_B) min(n_A, n_B))
   asymptotic  // normal approximation with tie correction
 };
 
@@ -272,7 +291,8 @@ inline double mann_whitney_null_cdf(long u, long m, long n) {
   detail::require_each(f, "a", a, [](double v) { return !std::isnan(v); }, "must not be NaN");
   detail::require_each(f, "b", b, [](double v) { return !std::isnan(v); }, "must not be NaN");
   const auto na = static_cast<std::size_t>(a.size()), nb = static_cast<std::size_t>(b.size());
-  if (options.method == mann_whitney_method::exact && na * nb > 40000)
+  constexpr std::size_t exact_limit = 40000;
+  if (options.method == mann_whitney_method::exact && na * nb > exact_limit)
     detail::throw_invalid_value(f, "a.size() * b.size()", na * nb,
                                 "exceeds 40000, the limit of the exact method (use asymptotic)");
   const std::size_t n = na + nb;
@@ -311,8 +331,9 @@ inline double mann_whitney_null_cdf(long u, long m, long n) {
   }
   r.method = options.method;
   if (r.method == mann_whitney_method::automatic)
-    r.method = (std::min(na, nb) <= 8 && !ties) ? mann_whitney_method::exact
-                                                : mann_whitney_method::asymptotic;
+    r.method = (std::min(na, nb) <= 8 && !ties && na * nb <= exact_limit)
+                   ? mann_whitney_method::exact
+                   : mann_whitney_method::asymptotic;
   if (r.method == mann_whitney_method::exact) {
     // P(U >= u) = P(U <= mn - u) by symmetry; scipy truncates a tied (fractional) U.
     const long ui = static_cast<long>(u);

@@ -7,6 +7,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <cstddef>
+#include <utility>
 
 #include "patron/abtest/common.hpp"
 #include "patron/abtest/moments.hpp"
@@ -34,14 +35,26 @@ struct srm_result {
   detail::require_non_negative(f, "observed", observed);
   detail::require_positive(f, "weights", weights);
   const double total = observed.sum();
-  detail::require(total > 0.0, f, "observed.sum()", total, "must be positive");
+  detail::require(total > 0.0 && std::isfinite(total), f, "observed.sum()", total,
+                  "must be finite and positive");
+  // Weights only matter as shares: divided by the largest first, their sum cannot overflow.
+  const Eigen::VectorXd shares = weights / weights.maxCoeff();
   srm_result r;
-  r.expected = weights * (total / weights.sum());
+  r.expected = shares * (total / shares.sum());
+  for (Eigen::Index i = 0; i < r.expected.size(); ++i)
+    if (!(r.expected(i) > 0.0))
+      detail::throw_invalid_value(f, "observed.sum()", total,
+                                  "times the share of weights[" + std::to_string(i) + "] (" +
+                                      detail::format_value(weights(i)) +
+                                      ") underflows: the expected count is 0");
   r.degrees_of_freedom = static_cast<int>(observed.size() - 1);
   r.statistic = ((observed - r.expected).array().square() / r.expected.array()).sum();
-  r.p_value = cdf(complement(
-      boost::math::chi_squared_distribution<double, detail::math_policy>(r.degrees_of_freedom),
-      r.statistic));
+  // A count where the plan expects (almost) nobody: the mismatch is certain.
+  r.p_value = std::isinf(r.statistic)
+                  ? 0.0
+                  : cdf(complement(boost::math::chi_squared_distribution<double, detail::math_policy>(
+                                       r.degrees_of_freedom),
+                                   r.statistic));
   return r;
 }
 
@@ -74,6 +87,15 @@ struct cuped_result {
   detail::require_confidence(f, "options.confidence", options.confidence);
   covariance_accumulator all = a;
   all.merge(b);
+  // Moments past the double range (values near 1e154 and beyond) would give inf / inf.
+  const std::pair<const char*, double> moments[] = {
+      {"a.variance_y()", a.variance_y()},   {"a.variance_x()", a.variance_x()},
+      {"a.covariance()", a.covariance()},   {"b.variance_y()", b.variance_y()},
+      {"b.variance_x()", b.variance_x()},   {"b.covariance()", b.covariance()},
+      {"pooled variance of x", all.variance_x()}, {"pooled covariance", all.covariance()}};
+  for (const auto& [name, value] : moments)
+    detail::require(std::isfinite(value), f, name, value,
+                    "must be finite (the values are too large for double moments)");
   detail::require(all.variance_x() > 0.0, f, "variance of x", all.variance_x(),
                   "must be positive (the covariate is constant)");
   cuped_result r;

@@ -10,6 +10,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 #include "patron/abtest/common.hpp"
 
@@ -67,9 +69,21 @@ double bracketed_root(F f, double lower, double upper) {
 }
 
 // Root of an increasing function on (lower, inf): double the upper end until it
-// brackets the root, then TOMS 748.
+// brackets the root, then TOMS 748. With `shrink`, when f(lower) >= 0 already (a huge
+// effect) the root lies below `lower`: the lower end is divided by 16 until it brackets
+// the root (or reaches the smallest normal double, returned as is). Without, `lower` is
+// a hard limit (positive degrees of freedom) where f may not even be computable.
 template <class F>
-double solve_increasing(F f, double lower, double upper, const char* fn, const char* what) {
+double solve_increasing(F f, double lower, double upper, const char* fn, const char* what,
+                        bool shrink = true) {
+  if (shrink && f(lower) >= 0.0) {
+    do {
+      upper = lower;
+      lower /= 16.0;
+      if (lower < std::numeric_limits<double>::min()) return upper;
+    } while (f(lower) >= 0.0);
+    return bracketed_root(f, lower, upper);
+  }
   int expansions = 0;
   while (f(upper) < 0.0) {
     lower = upper;
@@ -132,8 +146,17 @@ double minimum_standardized_effect(PowerOfEffect power_of, double power, const p
   detail::require_power_options(f, options);
   detail::require(std::isfinite(n_a) && n_a * (1.0 + options.ratio) > 2.0, f, "n_a", n_a,
                   "must leave positive degrees of freedom (n_a + n_b > 2)");
-  return detail::t_power(effect_size * std::sqrt(detail::effective_n(n_a, options.ratio)),
-                         n_a * (1.0 + options.ratio) - 2.0, options.alpha, options.alt);
+  // Boost's (non-central) t refuses an infinite non-centrality, and its quantiles
+  // overflow for degrees of freedom near 0: an invalid_input naming the inputs, rather
+  // than Boost's error from deep inside a sample-size search.
+  try {
+    return detail::t_power(effect_size * std::sqrt(detail::effective_n(n_a, options.ratio)),
+                           n_a * (1.0 + options.ratio) - 2.0, options.alpha, options.alt);
+  } catch (const std::exception& e) {
+    detail::throw_invalid(f, "effect_size (" + detail::format_value(effect_size) + ") and n_a (" +
+                                 detail::format_value(n_a) +
+                                 ") are outside the range of Boost's t distributions: " + e.what());
+  }
 }
 
 // Power of the pooled two-proportion z-test for true rates p_A and p_B:
@@ -150,6 +173,8 @@ double minimum_standardized_effect(PowerOfEffect power_of, double power, const p
   const double pooled = (p_a * n_a + p_b * n_b) / (n_a + n_b);
   const double sd_null = std::sqrt(pooled * (1.0 - pooled) * (1.0 / n_a + 1.0 / n_b));
   const double sd_alt = std::sqrt(p_a * (1.0 - p_a) / n_a + p_b * (1.0 - p_b) / n_b);
+  detail::require(std::isfinite(sd_null) && std::isfinite(sd_alt), f, "n_a * options.ratio",
+                  n_b, "is so small that the variance of the difference overflows");
   return detail::normal_power_het(p_b - p_a, sd_null, sd_alt, options.alpha, options.alt);
 }
 
@@ -174,7 +199,7 @@ double minimum_standardized_effect(PowerOfEffect power_of, double power, const p
   const double lower = 2.0 / (1.0 + options.ratio) * (1.0 + 1e-9);
   return detail::solve_increasing(
       [&](double n) { return t_test_power(effect_size, n, options) - power; }, lower,
-      2.0 * lower + 2.0, f, "sample size");
+      2.0 * lower + 2.0, f, "sample size", false);
 }
 
 [[nodiscard]] inline double two_proportion_sample_size(double p_a, double p_b, double power,

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "patron/core/parallel.hpp"
@@ -310,6 +311,7 @@ inline contingency_result contingency_test(const char* f, const Eigen::MatrixXd&
   require_non_negative(f, "table", table);
   const Eigen::VectorXd rows = table.rowwise().sum();
   const Eigen::RowVectorXd cols = table.colwise().sum();
+  require(std::isfinite(rows.sum()), f, "table.sum()", rows.sum(), "must be finite");
   for (Eigen::Index i = 0; i < rows.size(); ++i)
     if (rows(i) == 0.0)
       throw_invalid_element(f, "table row", static_cast<std::size_t>(i), rows(i),
@@ -320,6 +322,14 @@ inline contingency_result contingency_test(const char* f, const Eigen::MatrixXd&
                             "sums to zero: its expected counts are zero");
   contingency_result r;
   r.expected = rows * cols / rows.sum();
+  // Counts so small (below ~1e-154) that an expected count underflows would divide by 0.
+  for (Eigen::Index j = 0; j < r.expected.cols(); ++j)
+    for (Eigen::Index i = 0; i < r.expected.rows(); ++i)
+      if (!(r.expected(i, j) >= std::numeric_limits<double>::min()))
+        throw_invalid(f, "table(" + std::to_string(i) + ", " + std::to_string(j) + ") (" +
+                             format_value(table(i, j)) + ") has an expected count (" +
+                             format_value(r.expected(i, j)) +
+                             ") below the smallest normal double: rescale the table");
   r.degrees_of_freedom = static_cast<int>((table.rows() - 1) * (table.cols() - 1));
   Eigen::MatrixXd observed = table;
   if (r.degrees_of_freedom == 1 && options.correction == continuity_correction::on) {
@@ -381,9 +391,14 @@ struct fisher_result {
   detail::require(b >= 0, f, "b", b, "must be non-negative");
   detail::require(c >= 0, f, "c", c, "must be non-negative");
   detail::require(d >= 0, f, "d", d, "must be non-negative");
+  // Each count below 2^32 first, so that their sum cannot overflow std::int64_t.
+  constexpr auto limit = static_cast<std::int64_t>(std::numeric_limits<unsigned>::max());
+  const std::pair<const char*, std::int64_t> cells[] = {{"a", a}, {"b", b}, {"c", c}, {"d", d}};
+  for (const auto& [name, value] : cells)
+    detail::require(value <= limit, f, name, value, "exceeds the range of Boost's hypergeometric");
   const std::int64_t total = a + b + c + d;
-  detail::require(total <= static_cast<std::int64_t>(std::numeric_limits<unsigned>::max()), f,
-                  "a + b + c + d", total, "exceeds the range of Boost's hypergeometric");
+  detail::require(total <= limit, f, "a + b + c + d", total,
+                  "exceeds the range of Boost's hypergeometric");
   fisher_result r;
   if (a + b == 0 || c + d == 0 || a + c == 0 || b + d == 0) {
     r.odds_ratio = 1.0;
@@ -402,7 +417,7 @@ struct fisher_result {
   // scipy's mode, (col1 + 1)(row1 + 1) / (n + 2) truncated: the mode of the law.
   const auto mode = static_cast<std::int64_t>(static_cast<double>(col1 + 1) *
                                               static_cast<double>(row1 + 1) /
-                                              static_cast<double>(n + 2));
+                                              (static_cast<double>(n) + 2.0));
   // The whole law by the ratio recurrence
   //   p(x + 1) / p(x) = (row1 - x)(col1 - x) / ((x + 1)(n - row1 - col1 + x + 1))
   // from weight 1 at the mode, normalised by the total weight: relative error ~1e-14

@@ -174,13 +174,20 @@ struct always_valid_result {
   detail::require_positive_scalar(f, "mixture_variance", mixture_variance);
   detail::require_probability_open(f, "alpha", alpha);
   const double v = variance, tau2 = mixture_variance;
-  const double log_lambda = 0.5 * std::log(v / (v + tau2)) +
-                            tau2 * estimate * estimate / (2.0 * v * (v + tau2));
+  // In the ratio tau^2 / v and the squared z-score (estimate / sqrt(v))^2, so that no
+  // intermediate overflows to inf / inf where the variances or the estimate are huge.
+  const double tau_over_v = tau2 / v;
+  const bool huge_ratio = std::isinf(tau_over_v);
+  const double log_ratio = huge_ratio ? std::log(tau2) - std::log(v) : std::log1p(tau_over_v);
+  const double weight = huge_ratio ? 1.0 : tau_over_v / (1.0 + tau_over_v);  // tau^2 / (v + tau^2)
+  const double z = estimate / std::sqrt(v);
+  const double log_lambda = -0.5 * log_ratio + 0.5 * z * z * weight;
   always_valid_result r;
   r.likelihood_ratio = std::exp(log_lambda);
   r.p_value = std::min(1.0, std::exp(-log_lambda));
-  const double half =
-      std::sqrt(v * (v + tau2) / tau2 * (std::log((v + tau2) / v) - 2.0 * std::log(alpha)));
+  // v (v + tau^2) / tau^2 = v (1 + v / tau^2)
+  const double half = std::sqrt(v * (1.0 + v / tau2) *
+                                (log_ratio - 2.0 * std::log(alpha)));
   r.interval = {estimate - half, estimate + half};
   return r;
 }
@@ -251,8 +258,12 @@ struct simple_sequential_plan {
 [[nodiscard]] inline simple_sequential_plan simple_sequential_design(std::int64_t total_conversions,
                                                                      double alpha = 0.05) {
   constexpr const char* f = "simple_sequential_design";
+  // 2^53: beyond it consecutive counts are no longer distinct doubles (and N + 1 below
+  // must not overflow).
   detail::require(total_conversions >= 1, f, "total_conversions", total_conversions,
                   "must be positive");
+  detail::require(total_conversions <= (std::int64_t{1} << 53), f, "total_conversions",
+                  total_conversions, "must not exceed 2^53");
   detail::require_probability_open(f, "alpha", alpha);
   const double n = static_cast<double>(total_conversions);
   const boost::math::binomial_distribution<double, detail::math_policy> walk(n, 0.5);
@@ -286,8 +297,11 @@ enum class sequential_decision { keep_going, b_wins, no_winner };
   detail::require(conversions_a >= 0, f, "conversions_a", conversions_a, "must be non-negative");
   detail::require(conversions_b >= 0, f, "conversions_b", conversions_b, "must be non-negative");
   detail::require(plan.threshold >= 1, f, "plan.threshold", plan.threshold, "must be positive");
+  detail::require(plan.total_conversions >= 1, f, "plan.total_conversions", plan.total_conversions,
+                  "must be positive");
   if (conversions_b - conversions_a >= plan.threshold) return sequential_decision::b_wins;
-  if (conversions_a + conversions_b >= plan.total_conversions) return sequential_decision::no_winner;
+  // a + b >= N without forming a + b, which can overflow.
+  if (conversions_a >= plan.total_conversions - conversions_b) return sequential_decision::no_winner;
   return sequential_decision::keep_going;
 }
 

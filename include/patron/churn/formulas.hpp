@@ -75,19 +75,32 @@ inline cohort_retention_table cohort_retention(const std::vector<long long>& sta
                                 "precedes a last active period (" + std::to_string(latest) + ")");
 
   const long long first = *std::min_element(start_period.begin(), start_period.end());
-  if (end - first >= 1'000'000)
+  // Differences of periods in unsigned arithmetic: exact, since later >= earlier here,
+  // where the signed difference can overflow (periods at both ends of the long long range).
+  const auto span = [](long long later, long long earlier) {
+    return static_cast<unsigned long long>(later) - static_cast<unsigned long long>(earlier);
+  };
+  if (span(end, first) >= 1'000'000)
     detail::throw_invalid_value(fn, "options.observation_end", end,
                                 "is 1,000,000 or more periods after the first start period (" +
                                     std::to_string(first) + "): the table would not fit in memory");
   // Active counts by (cohort, age) via a difference array per cohort: +1 at age 0,
   // -1 at the first inactive age.
   std::map<long long, std::vector<double>> delta;
-  const auto width = static_cast<std::size_t>(end - first + 1);
+  const auto width = static_cast<std::size_t>(span(end, first) + 1);
   for (std::size_t i = 0; i < start_period.size(); ++i) {
     auto& d = delta[start_period[i]];
-    if (d.empty()) d.assign(width + 1, 0.0);
+    if (d.empty()) {
+      // Each cohort holds `width` cells (three times over): bound the whole table.
+      if ((delta.size()) * width > 50'000'000)
+        detail::throw_invalid_element(fn, "start_period", i, start_period[i],
+                                      "starts cohort " + std::to_string(delta.size()) + " of a table " +
+                                          std::to_string(width) +
+                                          " periods wide: more than 5e7 cells would not fit in memory");
+      d.assign(width + 1, 0.0);
+    }
     d[0] += 1.0;
-    d[static_cast<std::size_t>(last_active_period[i] - start_period[i] + 1)] -= 1.0;
+    d[static_cast<std::size_t>(span(last_active_period[i], start_period[i]) + 1)] -= 1.0;
   }
 
   cohort_retention_table table;
@@ -98,7 +111,7 @@ inline cohort_retention_table cohort_retention(const std::vector<long long>& sta
   Eigen::Index row = 0;
   for (const auto& [cohort, d] : delta) {
     table.cohort.push_back(cohort);
-    const long long observed = end - cohort + 1;
+    const auto observed = static_cast<long long>(span(end, cohort) + 1);
     table.periods_observed.push_back(observed);
     double running = 0.0;
     for (long long k = 0; k < observed; ++k) {

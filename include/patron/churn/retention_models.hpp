@@ -57,7 +57,9 @@ inline log_survival_value bdw_log_survival(double a, double b, double c, double 
 // log P(T = t) = log(S(t - 1) - S(t)) from the two log survivals, in log space.
 inline log_survival_value log_churn_from_survivals(const log_survival_value& before,
                                                    const log_survival_value& after) {
-  const double step = after.value - before.value;  // log r(t) <= 0
+  // log r(t) <= 0; a rounding excess (log-gammas of huge arguments) would give log of a
+  // negative number.
+  const double step = std::min(after.value - before.value, 0.0);
   log_survival_value p;
   p.value = before.value + std::log(-std::expm1(step));
   // d log P = d log S(t-1) + q (d log S(t-1) - d log S(t)), q = r / (1 - r).
@@ -150,6 +152,7 @@ inline retention_data data_from_durations(const char* fn,
   }
   finish_data(data);
   require(data.total > 0.0, fn, "sum(weight)", data.total, "must be positive");
+  require(std::isfinite(data.total), fn, "sum(weight)", data.total, "must be finite");
   return data;
 }
 
@@ -295,7 +298,7 @@ retention_projection project_retention(double a, double b, double c,
   const double z = boost::math::quantile(boost::math::normal_distribution<double, detail::math_policy>(), 0.5 + confidence_level / 2.0);
   retention_projection p;
   p.confidence_level = confidence_level;
-  const Eigen::Index n = horizon + 1;
+  const Eigen::Index n = static_cast<Eigen::Index>(horizon) + 1;  // horizon + 1 overflows int at INT_MAX
   p.period = Eigen::VectorXd::LinSpaced(n, 0.0, static_cast<double>(horizon));
   p.survival.resize(n);
   p.lower.resize(n);
@@ -327,6 +330,16 @@ retention_projection project_retention(double a, double b, double c,
 inline void require_model_parameters(const char* fn, double alpha, double beta) {
   require_positive_scalar(fn, "alpha", alpha);
   require_positive_scalar(fn, "beta", beta);
+}
+
+// alpha + beta + t^c within the range where log-gamma (and so log S) is finite; beyond it
+// the difference of log-gammas is inf - inf = NaN.
+inline void require_log_gamma_range(const char* fn, double alpha, double beta, double c, double t) {
+  const double tc = c == 1.0 ? t : std::pow(t, c);
+  const double sum = alpha + beta + tc;
+  if (!(sum <= 1e305))
+    throw_invalid(fn, std::string(c == 1.0 ? "alpha + beta + t (" : "alpha + beta + t^c (") +
+                          format_value(sum) + ") must not exceed 1e305 (the range of log-gamma)");
 }
 
 inline void require_period(const char* fn, double t) {
@@ -361,12 +374,14 @@ namespace patron {
 inline double sbg_survival(const sbg_parameters& p, double t) {
   detail::require_model_parameters("sbg_survival", p.alpha, p.beta);
   detail::require_time("sbg_survival", t);
+  detail::require_log_gamma_range("sbg_survival", p.alpha, p.beta, 1.0, t);
   return std::exp(detail::bdw_log_survival(p.alpha, p.beta, 1.0, t, false).value);
 }
 
 inline double sbg_churn_probability(const sbg_parameters& p, double t) {
   detail::require_model_parameters("sbg_churn_probability", p.alpha, p.beta);
   detail::require_period("sbg_churn_probability", t);
+  detail::require_log_gamma_range("sbg_churn_probability", p.alpha, p.beta, 1.0, t);
   // B(a + 1, b + t - 1) / B(a, b) = S(t - 1) a / (a + b + t - 1)
   return std::exp(detail::bdw_log_survival(p.alpha, p.beta, 1.0, t - 1.0, false).value) * p.alpha /
          (p.alpha + p.beta + t - 1.0);
@@ -375,15 +390,20 @@ inline double sbg_churn_probability(const sbg_parameters& p, double t) {
 inline double sbg_retention_rate(const sbg_parameters& p, double t) {
   detail::require_model_parameters("sbg_retention_rate", p.alpha, p.beta);
   detail::require_period("sbg_retention_rate", t);
+  detail::require_log_gamma_range("sbg_retention_rate", p.alpha, p.beta, 1.0, t);
   return (p.beta + t - 1.0) / (p.alpha + p.beta + t - 1.0);
 }
 
 inline Eigen::VectorXd sbg_survival_curve(const sbg_parameters& p, int horizon) {
   detail::require_model_parameters("sbg_survival_curve", p.alpha, p.beta);
   detail::require(horizon >= 0, "sbg_survival_curve", "horizon", horizon, "must be non-negative");
-  Eigen::VectorXd s(horizon + 1);
+  detail::require_log_gamma_range("sbg_survival_curve", p.alpha, p.beta, 1.0, horizon);
+  Eigen::VectorXd s(static_cast<Eigen::Index>(horizon) + 1);
   s(0) = 1.0;
-  for (int t = 1; t <= horizon; ++t) s(t) = s(t - 1) * (p.beta + t - 1.0) / (p.alpha + p.beta + t - 1.0);
+  for (Eigen::Index t = 1; t <= horizon; ++t) {
+    const double td = static_cast<double>(t);
+    s(t) = s(t - 1) * (p.beta + td - 1.0) / (p.alpha + p.beta + td - 1.0);
+  }
   return s;
 }
 
@@ -399,6 +419,7 @@ inline double sbg_derl(const sbg_parameters& p, double discount_rate, long long 
   detail::require_positive_scalar(fn, "discount_rate", discount_rate);
   detail::require(renewals >= 0, fn, "renewals", renewals, "must be non-negative");
   const double n = static_cast<double>(renewals) + 1.0;
+  detail::require_log_gamma_range(fn, p.alpha, p.beta, 1.0, n);
   // The terms shrink at least geometrically with ratio 1 / (1 + d): stopping once a
   // term is below eps * d of the sum bounds the truncated tail by eps of the sum.
   detail::hypergeometric_1_b_c_terms terms(p.beta + n, p.alpha + p.beta + n, 1.0 / (1.0 + discount_rate));
@@ -415,6 +436,7 @@ inline double bdw_survival(const bdw_parameters& p, double t) {
   detail::require_model_parameters("bdw_survival", p.alpha, p.beta);
   detail::require_positive_scalar("bdw_survival", "c", p.c);
   detail::require_time("bdw_survival", t);
+  detail::require_log_gamma_range("bdw_survival", p.alpha, p.beta, p.c, t);
   return std::exp(detail::bdw_log_survival(p.alpha, p.beta, p.c, t, false).value);
 }
 
@@ -422,6 +444,7 @@ inline double bdw_churn_probability(const bdw_parameters& p, double t) {
   detail::require_model_parameters("bdw_churn_probability", p.alpha, p.beta);
   detail::require_positive_scalar("bdw_churn_probability", "c", p.c);
   detail::require_period("bdw_churn_probability", t);
+  detail::require_log_gamma_range("bdw_churn_probability", p.alpha, p.beta, p.c, t);
   return std::exp(detail::log_churn_from_survivals(detail::bdw_log_survival(p.alpha, p.beta, p.c, t - 1.0, false),
                                                    detail::bdw_log_survival(p.alpha, p.beta, p.c, t, false))
                       .value);
@@ -431,6 +454,7 @@ inline double bdw_retention_rate(const bdw_parameters& p, double t) {
   detail::require_model_parameters("bdw_retention_rate", p.alpha, p.beta);
   detail::require_positive_scalar("bdw_retention_rate", "c", p.c);
   detail::require_period("bdw_retention_rate", t);
+  detail::require_log_gamma_range("bdw_retention_rate", p.alpha, p.beta, p.c, t);
   return std::exp(detail::bdw_log_survival(p.alpha, p.beta, p.c, t, false).value -
                   detail::bdw_log_survival(p.alpha, p.beta, p.c, t - 1.0, false).value);
 }

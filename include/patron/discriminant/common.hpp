@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <type_traits>
@@ -52,6 +53,45 @@ inline class_labels encode_labels(const Eigen::Ref<const Eigen::VectorXi>& y) {
   return labels;
 }
 
+// Scores (or distances) of new rows must be finite: a row far enough out overflows them
+// to inf, and inf - inf, or an argmax over -inf, would give NaN probabilities or an
+// arbitrary class, silently. Names the largest feature of the first such row.
+template <class S, class Scores>
+void require_finite_scores(const char* function, const Eigen::Ref<const dmatrix<S>>& X,
+                           const Eigen::MatrixBase<Scores>& scores) {
+  if (scores.allFinite()) return;
+  for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+    if (scores.row(i).allFinite()) continue;
+    Eigen::Index at = 0;
+    X.row(i).cwiseAbs().maxCoeff(&at);
+    throw_invalid(function, "X(" + std::to_string(i) + ", " + std::to_string(at) + ") (" +
+                                format_value(X(i, at)) + ") is so large that the scores of row " +
+                                std::to_string(i) + " overflow");
+  }
+}
+
+// Features whose spread within the training data leaves [4 sqrt(min S), sqrt(max S) / 4]
+// make the covariances underflow to 0 (a silently rank-deficient fit) or overflow to
+// inf: rejected, naming the column's largest value in magnitude.
+template <class S>
+void require_feature_range(const char* function, const Eigen::Ref<const dmatrix<S>>& X) {
+  const double low = 4.0 * std::sqrt(static_cast<double>(std::numeric_limits<S>::min()));
+  const double high = std::sqrt(static_cast<double>(std::numeric_limits<S>::max())) / 4.0;
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    const auto column = X.col(j).template cast<double>();
+    const double spread = 0.5 * column.maxCoeff() - 0.5 * column.minCoeff();  // no overflow
+    if (spread == 0.0 || (2.0 * spread >= low && 2.0 * spread <= high)) continue;
+    Eigen::Index at = 0;
+    column.cwiseAbs().maxCoeff(&at);
+    throw_invalid(function, "X(" + std::to_string(at) + ", " + std::to_string(j) + ") (" +
+                                format_value(X(at, j)) + "): column " + std::to_string(j) +
+                                " spreads over " + format_value(2.0 * spread) +
+                                (2.0 * spread > high ? ", so much that its variance overflows"
+                                                     : ", so little that its variance underflows") +
+                                ": rescale the features");
+  }
+}
+
 // Checks shared by every fit: finite features, one label per row, at least two classes.
 template <class S>
 class_labels validate_training_data(const char* function,
@@ -62,6 +102,7 @@ class_labels validate_training_data(const char* function,
   require_same_length(function, "X rows", static_cast<std::size_t>(X.rows()), "y",
                       static_cast<std::size_t>(y.size()));
   require_finite(function, "X", X);
+  require_feature_range<S>(function, X);
   class_labels labels = encode_labels(y);
   if (labels.size() < 2)
     throw_invalid_value(function, "y", labels.classes(0),

@@ -49,10 +49,17 @@ right_singular_system<S> right_singular(dmatrix<S> a) {
 // sklearn.covariance.ledoit_wolf_shrinkage of column-centred data Z (n x p): the
 // estimate of delta* in Ledoit & Wolf (2004), Lemma 3.2/3.3 and Theorem 3.1, in the
 // scale-free form beta / delta clipped to [0, 1]. Sums run in double.
-inline double ledoit_wolf_shrinkage(const Eigen::MatrixXd& z) {
-  const auto n = static_cast<double>(z.rows());
-  const auto p = static_cast<double>(z.cols());
-  if (z.cols() == 1) return 0.0;  // one feature: nothing to shrink towards
+inline double ledoit_wolf_shrinkage(const Eigen::MatrixXd& unscaled) {
+  const auto n = static_cast<double>(unscaled.rows());
+  const auto p = static_cast<double>(unscaled.cols());
+  if (unscaled.cols() == 1) return 0.0;  // one feature: nothing to shrink towards
+  // The estimate is scale-free but sums fourth powers, which overflow past |z| ~ 1e77 (or
+  // underflow below ~1e-77): such data is first scaled by a power of two, which changes
+  // no bit of the ratio; ordinary data is used as it is.
+  const double largest = unscaled.cwiseAbs().maxCoeff();
+  const bool rescale = largest > 0.0 && (largest > 0x1p200 || largest < 0x1p-200);
+  const Eigen::MatrixXd z =
+      rescale ? Eigen::MatrixXd(unscaled * std::ldexp(1.0, -std::ilogb(largest))) : unscaled;
   const Eigen::ArrayXXd z2 = z.array().square();
   const Eigen::VectorXd variance = z2.colwise().sum().transpose() / n;
   const double mu = variance.sum() / p;
@@ -88,6 +95,13 @@ inline ledoit_wolf_result ledoit_wolf(const Eigen::Ref<const Eigen::MatrixXd>& x
   out.shrinkage = ledoit_wolf_shrinkage(z);
   const Eigen::MatrixXd empirical = z.transpose() * z / static_cast<double>(x.rows());
   out.covariance = shrink_towards_scaled_identity(empirical, out.shrinkage);
+  if (!out.covariance.allFinite()) {
+    Eigen::Index row = 0, col = 0;
+    x.cwiseAbs().maxCoeff(&row, &col);
+    throw_invalid(function, "X(" + std::to_string(row) + ", " + std::to_string(col) + ") (" +
+                                format_value(x(row, col)) +
+                                ") is so large that the covariance overflows double");
+  }
   return out;
 }
 

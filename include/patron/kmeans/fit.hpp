@@ -38,14 +38,16 @@ void validate_fit_input(const char* fn, const kmeans_data<T>& X, const double* w
   require(X.cols() >= 1, fn, "X.cols()", X.cols(), "must be at least 1");
   validate_kmeans_options(fn, o, X.rows());
   require_finite(fn, "X", X);
+  double total = static_cast<double>(X.rows());
   if (w) {
     require_same_length(fn, "sample_weight", static_cast<std::size_t>(w_size), "X (rows)",
                         static_cast<std::size_t>(X.rows()));
     require_each(fn, "sample_weight", w, static_cast<std::size_t>(w_size), is_finite_non_negative{},
                  "must be finite and non-negative");
-    double total = 0.0;
+    total = 0.0;
     for (Eigen::Index i = 0; i < w_size; ++i) total += w[i];
     require(total > 0.0, fn, "sum(sample_weight)", total, "must be positive");
+    require(std::isfinite(total), fn, "sum(sample_weight)", total, "must be finite");
     if (o.init == kmeans_init::random_rows) {
       const auto positive = std::count_if(w, w + w_size, [](double v) { return v > 0.0; });
       if (positive < o.k)
@@ -54,6 +56,7 @@ void validate_fit_input(const char* fn, const kmeans_data<T>& X, const double* w
                                 std::to_string(positive) + ") for kmeans_init::random_rows");
     }
   }
+  require_distances_in_range<T>(fn, "X", X, total);
   if (o.init == kmeans_init::given_centers) {
     const auto& c = o.initial_centers;
     require(c.rows() == o.k, fn, "options.initial_centers.rows()", c.rows(),
@@ -61,6 +64,7 @@ void validate_fit_input(const char* fn, const kmeans_data<T>& X, const double* w
     require(c.cols() == X.cols(), fn, "options.initial_centers.cols()", c.cols(),
             "must equal the number of columns of X");
     require_finite(fn, "options.initial_centers", c);
+    require_distances_in_range<T>(fn, "X", X, "options.initial_centers", c, total);
   }
 }
 
@@ -562,12 +566,18 @@ void minibatch_step(const kmeans_data<T>& batch, const double* w, Eigen::Index w
     require(batch.cols() == centres.cols(), fn, "batch.cols()", batch.cols(),
             "must equal the number of columns of the first batch");
     require_finite(fn, "batch", batch);
+    double total = static_cast<double>(batch.rows());
     if (w) {
       require_same_length(fn, "sample_weight", static_cast<std::size_t>(w_size), "batch (rows)",
                           static_cast<std::size_t>(batch.rows()));
       require_each(fn, "sample_weight", w, static_cast<std::size_t>(w_size), is_finite_non_negative{},
                  "must be finite and non-negative");
+      total = 0.0;
+      for (Eigen::Index i = 0; i < w_size; ++i) total += w[i];
+      require(std::isfinite(total), fn, "sum(sample_weight)", total, "must be finite");
     }
+    // The new rows against the current centres, and the centres' absorbed weight.
+    require_distances_in_range<T>(fn, "batch", batch, "centres", centres, total + counts.sum());
   }
   const fit_data<T> fd = make_fit_data(batch, w, o.threads);
   const Eigen::MatrixXd centred = centres.template cast<double>().transpose().colwise() - fd.mean;

@@ -574,4 +574,58 @@ double weighted_inertia(const kmeans_data<T>& X, const Eigen::VectorXd& mean, co
   return total;
 }
 
+// Squared distances are formed in T (float data is scored in float) and summed with the
+// weights in double: data whose column ranges give sum_f (max_f - min_f)^2 beyond
+// max(T) / 16, or beyond max(double) / 16 once multiplied by the total weight, would
+// overflow to inf and leave NaN centres, a NaN inertia or every row in one cluster,
+// silently. The range is that of the rows of X and (when given) of the centres C
+// together; rejected naming the element farthest from its column's midrange in the
+// first column that breaks the bound.
+template <class T, class DerivedX, class DerivedC>
+void require_distances_in_range(const char* fn, const char* x_name,
+                                const Eigen::MatrixBase<DerivedX>& X, const char* c_name,
+                                const Eigen::MatrixBase<DerivedC>& C, double total_weight) {
+  const double limit = std::min(static_cast<double>(std::numeric_limits<T>::max()),
+                                std::numeric_limits<double>::max() / std::max(1.0, total_weight)) /
+                       16.0;
+  const bool with_c = C.rows() > 0;
+  double spread2 = 0.0;
+  for (Eigen::Index f = 0; f < X.cols(); ++f) {
+    const auto x = X.col(f).template cast<double>();
+    double low = x.minCoeff(), high = x.maxCoeff();
+    if (with_c) {
+      low = std::min(low, static_cast<double>(C.col(f).minCoeff()));
+      high = std::max(high, static_cast<double>(C.col(f).maxCoeff()));
+    }
+    const double half_range = 0.5 * high - 0.5 * low;  // cannot overflow
+    spread2 += 4.0 * half_range * half_range;
+    if (spread2 <= limit) continue;
+    const double middle = 0.5 * low + 0.5 * high;
+    Eigen::Index at = 0;
+    const double x_far = (x.array() - middle).abs().maxCoeff(&at);
+    const char* name = x_name;
+    double value = x(at);
+    if (with_c) {
+      Eigen::Index c_at = 0;
+      const auto c = C.col(f).template cast<double>();
+      if ((c.array() - middle).abs().maxCoeff(&c_at) > x_far) {
+        name = c_name;
+        at = c_at;
+        value = c(c_at);
+      }
+    }
+    throw_invalid(fn, std::string(name) + "(" + std::to_string(at) + ", " + std::to_string(f) +
+                          ") (" + format_value(value) +
+                          ") is so far from the other rows that squared distances overflow " +
+                          (std::is_same_v<T, float> ? "float" : "double") +
+                          ": rescale the features (fit_standard_scaler)");
+  }
+}
+
+template <class T, class Derived>
+void require_distances_in_range(const char* fn, const char* x_name,
+                                const Eigen::MatrixBase<Derived>& X, double total_weight) {
+  require_distances_in_range<T>(fn, x_name, X, x_name, Eigen::MatrixXd(0, X.cols()), total_weight);
+}
+
 }  // namespace patron::detail

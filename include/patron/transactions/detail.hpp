@@ -249,6 +249,21 @@ inline resolved_window resolve_window(const char* function, const summary_option
     throw_invalid(function, "options.calibration_end (" + format_value(window.calibration_end) +
                                 ") precedes every transaction (earliest at time " +
                                 format_value(earliest) + ")");
+  // Purchase periods are floor(time / period_length): a quotient that overflows puts
+  // distinct periods into one infinite period and silently merges their purchases.
+  const double farthest = std::max(std::abs(earliest), std::abs(latest));
+  if (!std::isfinite(farthest / options.period_length))
+    throw_invalid(function, "options.period_length (" + format_value(options.period_length) +
+                                ") is so small that time / period_length overflows at time " +
+                                format_value(std::abs(earliest) > std::abs(latest) ? earliest : latest));
+  // Ages and the holdout length are differences of times over time_unit: the widest one,
+  // observation_end - earliest, must stay finite.
+  const double widest = (window.observation_end - earliest) / options.time_unit;
+  if (!std::isfinite(widest))
+    throw_invalid(function, "options.time_unit (" + format_value(options.time_unit) +
+                                ") and the time span from " + format_value(earliest) + " to " +
+                                format_value(window.observation_end) +
+                                " give ages beyond the double range");
   return window;
 }
 
