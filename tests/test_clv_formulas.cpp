@@ -26,6 +26,10 @@ TEST_CASE("retention_clv matches explicit sums for both margin conventions", "[r
   }
   // The textbook value: m r / (1 + d - r) = 100 * 0.8 / 0.3.
   CHECK_THAT(patron::retention_clv(100, 0.8, 0.1), close_to(800.0 / 3.0, 1e-15));
+  // Retention 1 with a discount too small to change 1 + d: m / d, not inf (margin 1)
+  // or nan (margin 0).
+  CHECK_THAT(patron::retention_clv(1, 1.0, 1e-17), close_to(1e17, 1e-15));
+  CHECK(patron::retention_clv(0, 1.0, 1e-17) == 0.0);
   patron::retention_clv_options with_cost;
   with_cost.acquisition_cost = 50;
   CHECK_THAT(patron::retention_clv(100, 0.8, 0.1, with_cost), close_to(800.0 / 3.0 - 50, 1e-15));

@@ -301,6 +301,9 @@ TEST_CASE("fit_logistic rejects bad input", "[invalid]") {
   w << 1, -1, 1;
   CHECK_THROWS_WITH(patron::fit_logistic(X, y, {}, w),
                     "patron::fit_logistic: sample_weight[1] (-1) must be finite and non-negative");
+  w << 1e308, 1e308, 1e308;
+  CHECK_THROWS_WITH(patron::fit_logistic(X, y, {}, w),
+                    "patron::fit_logistic: sum(sample_weight) (inf) must be finite (the log-likelihood would overflow)");
   const auto m = patron::fit_logistic(X, y, [] { patron::logistic_options l; l.l2 = 1; return l; }());
   CHECK_THROWS_WITH(m.predict_probability(Eigen::MatrixXd::Ones(2, 2)),
                     "patron::logistic_model::predict_log_odds: X has 2 columns but the model has 1 coefficients");

@@ -54,7 +54,9 @@ struct retention_clv_options {
   if (!options.horizon) {
     detail::require(retention < 1.0 || discount > 0.0, f, "retention", retention,
                     "must be below 1 when discount is 0 and the horizon is infinite");
-    sum = first * (1.0 + discount) / (1.0 + discount - retention);
+    // discount + (1 - retention), not 1 + discount - retention: with retention 1 and a
+    // discount below 1e-16 the latter is 0 (1 + discount rounds to 1).
+    sum = first * (1.0 + discount) / (discount + (1.0 - retention));
   } else {
     detail::require(*options.horizon >= 1, f, "options.horizon", *options.horizon, "must be at least 1");
     const double h = *options.horizon;

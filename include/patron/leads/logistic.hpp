@@ -30,7 +30,10 @@ inline void require_sample_weight(const char* fn, const Eigen::Ref<const Eigen::
   require_same_length(fn, "sample_weight", static_cast<std::size_t>(w.size()), "y",
                       static_cast<std::size_t>(n));
   require_non_negative(fn, "sample_weight", w);
-  if (!(w.sum() > 0)) throw_invalid(fn, "sample_weight must not all be zero");
+  const double total = w.sum();
+  require(std::isfinite(total), fn, "sum(sample_weight)", total,
+          "must be finite (the log-likelihood would overflow)");
+  if (!(total > 0)) throw_invalid(fn, "sample_weight must not all be zero");
 }
 
 // Rows whose eta is beyond this are fitted as exactly 0 or 1 in double precision
