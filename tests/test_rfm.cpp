@@ -584,6 +584,24 @@ TEST_CASE("quantile cut points from a sampled bracket equal those of a full sort
   CHECK(patron::detail::bracketed_pairs(crowded.data(), n, {n / 2}).empty());
 }
 
+namespace {
+
+// Every member of two score results equal, bit for bit.
+void check_same_scores(const patron::rfm_scores& one, const patron::rfm_scores& many) {
+  for (const auto& [a, b] : {std::pair{&one.recency, &many.recency},
+                             std::pair{&one.frequency, &many.frequency},
+                             std::pair{&one.monetary, &many.monetary}}) {
+    CHECK(a->score == b->score);
+    CHECK(a->breakpoints == b->breakpoints);
+    CHECK(a->customers_per_score == b->customers_per_score);
+    CHECK(a->collapsed_bins == b->collapsed_bins);
+  }
+  CHECK(many.code == one.code);
+  CHECK(many.total == one.total);
+}
+
+}  // namespace
+
 TEST_CASE("any number of scoring threads gives the same scores", "[property]") {
   const auto log = random_log(53, 5000, 600);
   const auto table = patron::rfm_from_transactions(log.customers, log.days, log.amounts);
@@ -592,17 +610,7 @@ TEST_CASE("any number of scoring threads gives the same scores", "[property]") {
   const auto one = patron::score_rfm(table, o);
   for (unsigned threads : {2u, 3u, 64u, 0u}) {  // 0: every hardware thread
     o.threads = threads;
-    const auto many = patron::score_rfm(table, o);
-    for (const auto& [a, b] : {std::pair{&one.recency, &many.recency},
-                               std::pair{&one.frequency, &many.frequency},
-                               std::pair{&one.monetary, &many.monetary}}) {
-      CHECK(a->score == b->score);
-      CHECK(a->breakpoints == b->breakpoints);
-      CHECK(a->customers_per_score == b->customers_per_score);
-      CHECK(a->collapsed_bins == b->collapsed_bins);
-    }
-    CHECK(many.code == one.code);
-    CHECK(many.total == one.total);
+    check_same_scores(one, patron::score_rfm(table, o));
   }
 }
 
@@ -627,16 +635,7 @@ TEST_CASE("scoring threads sharing each pass over 200,003 customers give the sam
   const auto one = patron::score_rfm(table, o);
   for (unsigned threads : {2u, 3u, 0u}) {
     o.threads = threads;
-    const auto many = patron::score_rfm(table, o);
-    for (const auto& [a, b] : {std::pair{&one.recency, &many.recency},
-                               std::pair{&one.frequency, &many.frequency},
-                               std::pair{&one.monetary, &many.monetary}}) {
-      CHECK(a->score == b->score);
-      CHECK(a->breakpoints == b->breakpoints);
-      CHECK(a->customers_per_score == b->customers_per_score);
-    }
-    CHECK(many.code == one.code);
-    CHECK(many.total == one.total);
+    check_same_scores(one, patron::score_rfm(table, o));
   }
   // The merged brackets give the order statistics a full sort gives.
   std::vector<double> sorted(monetary.data(), monetary.data() + n);
