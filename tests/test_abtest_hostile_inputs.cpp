@@ -32,7 +32,8 @@ TEST_CASE("fisher_exact_test: counts near 2^32 neither overflow nor exhaust memo
   CHECK_THROWS_WITH(patron::fisher_exact_test(1, 1, 1, int64_max),
                     "patron::fisher_exact_test: d (9223372036854775807) exceeds the range of "
                     "Boost's hypergeometric");
-  // scipy.stats.fisher_exact([[2147483647, 2147483646], [1, 0]]): odds ratio 0, p = 1.
+  // scipy.stats.fisher_exact([[2147483647, 2147483646], [1, 0]]): odds ratio 0, p = 1
+  // (tests/reference/abtest/hostile_values.py).
   const auto r = patron::fisher_exact_test(2147483647, 2147483646, 1, 0);
   CHECK(r.odds_ratio == 0.0);
   CHECK_THAT(r.p_value, close_to(1.0, 1e-12));
@@ -56,7 +57,8 @@ TEST_CASE("Mann-Whitney automatic: a small sample against a large one is not exa
   // 8 values against 5001: automatic used to pick the exact recursion, whose cost grows
   // as n_A n_B max(n) min(n) (minutes at 8 against 10^5). Beyond the exact limit of
   // n_A n_B = 40 000 it is the asymptotic test, scipy's method="asymptotic":
-  // mannwhitneyu(b, a, method="asymptotic") gives U = 39992, p = 1.0055971620705725e-06.
+  // mannwhitneyu(b, a, method="asymptotic") gives U = 39992, p = 1.0055971620705725e-06
+  // (tests/reference/abtest/hostile_values.py).
   const Eigen::VectorXd a = Eigen::VectorXd::LinSpaced(8, 0.0, 7.0);
   const Eigen::VectorXd b = Eigen::VectorXd::LinSpaced(5001, 0.5, 10000.5);
   const auto r = patron::mann_whitney_test(a, b);

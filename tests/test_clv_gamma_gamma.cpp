@@ -141,7 +141,8 @@ TEST_CASE("Gamma-Gamma likelihood stays exact as q, gamma -> inf (one spend rate
 }
 
 TEST_CASE("Gamma-Gamma gradient stays exact as q, gamma -> inf", "[property]") {
-  // psi(a + b) - psi(a) against mpmath.digamma(a + b) - mpmath.digamma(a) at 40 digits.
+  // psi(a + b) - psi(a) against mpmath.digamma(a + b) - mpmath.digamma(a) at 40 digits
+  // (tests/reference/clv/special_values.py).
   CHECK_THAT(patron::detail::digamma_difference(1e4, 0.5), close_to(0.0000500012499999984375, 1e-14));
   CHECK_THAT(patron::detail::digamma_difference(1e4, 37.3), close_to(0.0037232466132462613044, 1e-14));
   CHECK_THAT(patron::detail::digamma_difference(3e7, 4.2), close_to(1.3999999253333395318e-7, 1e-14));
