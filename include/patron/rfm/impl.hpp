@@ -280,6 +280,11 @@ struct compact_layout {
   int window_low, window_high;
 };
 
+// The time a cell's code stands for (exactly: the pass checked base + offset == time).
+inline double compact_time(const compact_layout& layout, std::uint32_t code) {
+  return layout.base + static_cast<double>(static_cast<std::int64_t>(code) - (std::int64_t{1} << 31));
+}
+
 // A block of rows encoded for the cells: slot, time code and the 96-bit addend
 // (count one included).
 struct compact_block {
@@ -360,6 +365,61 @@ inline void add_compact_block(compact_part& part, const compact_block& block, st
   }
 }
 
+// The table of the compact parts: each thread fills the rows of its own range of slots,
+// merging the parts' cells, and the spills of those slots (sorted by slot), on the way.
+template <class Id>
+rfm_table<Id> compact_table(const std::vector<compact_part>& part,
+                            const std::vector<compact_spill>& spills, std::size_t span, Id low,
+                            const compact_layout& layout, const rfm_options& options,
+                            double as_of, std::size_t threads) {
+  threads = thread_count(threads, span, min_rows_per_thread);
+  // A customer with rows has a time code (one whose count just spilled has count 0).
+  std::vector<std::size_t> first_row(threads + 1, 0);
+  for_each_share(span, threads, [&](std::size_t k, std::size_t begin, std::size_t end) {
+    std::size_t m = 0;
+    for (std::size_t v = begin; v < end; ++v) {
+      std::uint32_t code = 0;
+      for (const auto& p : part) code |= p.cells[v].time;
+      m += code != 0 ? 1 : 0;
+    }
+    first_row[k + 1] = m;
+  });
+  std::partial_sum(first_row.begin(), first_row.end(), first_row.begin());
+  rfm_table<Id> t;
+  t.as_of = as_of;
+  resize_table(t, first_row[threads]);
+  const window_summer summer{layout.window_low};
+  for_each_share(span, threads, [&](std::size_t k, std::size_t begin, std::size_t end) {
+    const auto by_slot = [](const compact_spill& s, std::size_t slot) { return s.slot < slot; };
+    auto spill = std::lower_bound(spills.begin(), spills.end(), begin, by_slot);
+    std::size_t row = first_row[k];
+    for (std::size_t v = begin; v < end; ++v) {
+      std::uint32_t code = 0;
+      std::uint64_t count = 0;
+      window_summer::sum spend;
+      for (const auto& p : part) {
+        const compact_cell& x = p.cells[v];
+        code = x.time > code ? x.time : code;
+        count += x.high >> (32 - compact_count_bits);
+        window_summer::merge(spend, {x.low, x.high & compact_spend_mask});
+      }
+      for (; spill != spills.end() && spill->slot == v; ++spill) {
+        count += compact_count_full;
+        window_summer::merge(spend, spill->spend);
+      }
+      if (code == 0) continue;
+      t.customer[row] = static_cast<Id>(low + static_cast<Id>(v));
+      const auto r = static_cast<Eigen::Index>(row++);
+      t.recency(r) = compact_time(layout, code);  // the last purchase until finish_rows
+      t.frequency(r) = static_cast<double>(count);
+      t.revenue(r) = summer.value(spend);
+    }
+    const auto first = static_cast<Eigen::Index>(first_row[k]);
+    finish_rows(t, first, static_cast<Eigen::Index>(row) - first, options, as_of);
+  });
+  return t;
+}
+
 template <class Id>
 std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* ids, std::size_t n,
                                               const double* times, const double* amounts,
@@ -413,40 +473,10 @@ std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* id
   }
   std::sort(spills.begin(), spills.end(),
             [](const compact_spill& a, const compact_spill& b) { return a.slot < b.slot; });
-  const auto time_of = [&layout](std::uint32_t code) {
-    return layout.base + static_cast<double>(static_cast<std::int64_t>(code) - (std::int64_t{1} << 31));
-  };
-  const std::size_t latest_index = first_row_at(times, time_of(latest_code));
+  const std::size_t latest_index = first_row_at(times, compact_time(layout, latest_code));
   const double as_of = resolve_as_of(function, options, times[latest_index], latest_index);
 
-  // A customer with rows has a time code (one whose count just spilled has count 0).
-  const auto present = [&part](std::size_t v) {
-    std::uint32_t code = 0;
-    for (const auto& p : part) code |= p.cells[v].time;
-    return code != 0;
-  };
-  const auto cell_of = [&](std::size_t v) {
-    rfm_cell c{0, 0, {}};
-    std::uint32_t code = 0;
-    for (const auto& p : part) {
-      const compact_cell& x = p.cells[v];
-      code = x.time > code ? x.time : code;
-      c.transactions += x.high >> (32 - compact_count_bits);
-      window_summer::merge(c.spend, {x.low, x.high & compact_spend_mask});
-    }
-    if (!spills.empty()) {
-      const auto by_slot = [](const compact_spill& s, std::size_t slot) { return s.slot < slot; };
-      for (auto it = std::lower_bound(spills.begin(), spills.end(), v, by_slot);
-           it != spills.end() && it->slot == v; ++it) {
-        c.transactions += compact_count_full;
-        window_summer::merge(c.spend, it->spend);
-      }
-    }
-    c.last_key = time_key(time_of(code));
-    return c;
-  };
-  return direct_table(span, low, present, cell_of, window_summer{layout.window_low}, options, as_of,
-                      threads);
+  return compact_table(part, spills, span, low, layout, options, as_of, threads);
 }
 
 template <class Id>
