@@ -773,3 +773,54 @@ TEST_CASE("a bad record after the first rows is named by the compact pass's fall
   CHECK_THROWS_WITH(patron::rfm_from_transactions(log.customers, log.days, log.amounts, o),
                     "patron::rfm_from_transactions: times[5999] (-inf) must be finite");
 }
+
+TEST_CASE("ids outside the guessed range send the compact pass over the exact range", "[edge]") {
+  // 50,000 rows of ids 1..4,000: the guess reads the first and last 4,096 rows and every
+  // 12th row and widens by 126 ids each way; the outliers sit in rows it does not read.
+  const auto base = random_log(53, 50000, 4000);
+  const std::size_t n = base.customers.size();
+  for (const auto& [row, id] : {std::pair<std::size_t, long long>{20001, -300},
+                                std::pair<std::size_t, long long>{30001, 9000}}) {
+    auto log = base;
+    log.customers[row] = id;
+    const auto guess = patron::detail::guessed_id_range(log.customers.data(), n, n / 2 + 1024);
+    CHECK((id < guess.low || id >= guess.low + static_cast<long long>(guess.span)));
+    for (unsigned threads : {1u, 2u}) {
+      patron::rfm_options o;
+      o.threads = threads;
+      REQUIRE(patron::detail::rfm_compact_pass("t", log.customers.data(), n, log.days.data(),
+                                               log.amounts.data(), o));
+      const auto t = patron::rfm_from_transactions(log.customers, log.days, log.amounts, o);
+      // Names in the same order as the ids: all positive, of one length.
+      std::vector<long long> shifted;
+      for (long long c : log.customers) shifted.push_back(c + 1000);
+      check_same_table(t, patron::rfm_from_transactions(as_names(shifted), log.days, log.amounts, o));
+      CHECK(std::find(t.customer.begin(), t.customer.end(), id) != t.customer.end());
+    }
+  }
+}
+
+TEST_CASE("the guessed id range stays within the id type and covers the ids it read", "[edge]") {
+  constexpr std::int64_t top = std::numeric_limits<std::int64_t>::max();
+  const std::vector<std::int64_t> high = {top - 5, top, top - 2};
+  const auto h = patron::detail::guessed_id_range(high.data(), high.size(), 1025);
+  CHECK(h.low == top - 5 - 64);
+  CHECK(h.span == 5 + 64 + 1);  // no room above the largest id
+  const std::vector<std::uint32_t> low = {3, 0, 1};
+  const auto l = patron::detail::guessed_id_range(low.data(), low.size(), 1025);
+  CHECK(l.low == 0u);
+  CHECK(l.span == 3 + 64 + 1);  // no room below 0
+  const std::vector<int> negative = {-5, -100, -7};
+  const auto g = patron::detail::guessed_id_range(negative.data(), negative.size(), 1025);
+  CHECK(g.low == -100 - 65);  // widened by 95 / 64 + 64
+  CHECK(g.span == 95 + 2 * 65 + 1);
+  // Too wide for the limit: no cells.
+  CHECK(patron::detail::guessed_id_range(negative.data(), negative.size(), 95).span == 0);
+  // Tables at the ends of the id type equal the string-id path's.
+  const std::vector<double> days = {1.0, 2.0, 3.0}, amounts = {1.5, 2.25, 4.0};
+  const std::vector<long long> ends = {top, top - 1, top};
+  const auto t = patron::rfm_from_transactions(ends, days, amounts);
+  CHECK(t.customer == std::vector<long long>{top - 1, top});
+  check_same_table(t, patron::rfm_from_transactions(std::vector<std::string>{"b", "a", "b"}, days,
+                                                    amounts));
+}

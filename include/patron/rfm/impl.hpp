@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -294,16 +295,33 @@ struct compact_block {
   std::uint32_t add_high[compact_block_rows];
 };
 
-// Rows [begin, begin + count) encoded into `block`, and validated on the way (the tests
-// of scan_rows, plus the window and the time code); false when one of them cannot be
-// held. Branch-free, so that it vectorises: the rows are read from memory here, at
-// streaming speed, and the scattered updates then read the block from cache.
+// How a compact pass, or a block of it, ended: every row held; a row it cannot hold (a
+// bad record, a time or amount outside the layout); a customer outside the cells.
+enum class compact_outcome { held, unholdable, outside_cells };
+
+// The customers the cells cover: ids low, low + 1, ..., low + span - 1.
 template <class Id>
-bool encode_compact_rows(const Id* ids, Id low, const double* times, const double* amounts,
-                         const compact_layout& layout, std::size_t begin, std::size_t count,
-                         compact_block& block, std::uint32_t& latest) {
+struct id_range {
+  Id low;
+  std::size_t span;
+};
+
+// Rows [begin, begin + count) encoded into `block`, and validated on the way (the tests
+// of scan_rows, plus the window and the time code, and the id against the cells).
+// Branch-free, so that it vectorises: the rows are read from memory here, at streaming
+// speed, and the scattered updates then read the block from cache.
+template <class Id>
+compact_outcome encode_compact_rows(const Id* ids, const id_range<Id>& cells,
+                                    const double* times, const double* amounts,
+                                    const compact_layout& layout, std::size_t begin,
+                                    std::size_t count, compact_block& block,
+                                    std::uint32_t& latest) {
   constexpr std::uint64_t sign = std::uint64_t{1} << 63;
-  std::uint64_t fail = 0;
+  // The slot as an unsigned difference: an id below `low` wraps to a huge slot, so one
+  // comparison finds the ids on either side of the cells.
+  const auto low = static_cast<std::uint64_t>(cells.low);
+  const auto span = static_cast<std::uint64_t>(cells.span);
+  std::uint64_t fail = 0, outside = 0;
   std::uint32_t top = latest;
   const auto window_low = static_cast<std::int64_t>(layout.window_low);
   const auto window_high = static_cast<std::int64_t>(layout.window_high);
@@ -334,13 +352,16 @@ bool encode_compact_rows(const Id* ids, Id low, const double* times, const doubl
     // Clamped only so that a row about to fail shifts by a valid amount.
     const std::int64_t over = e - window_low;
     const std::int64_t shift = over < 0 ? 0 : over > compact_window_width ? compact_window_width : over;
-    block.slot[j] = static_cast<std::uint32_t>(ids[i] - low);
+    const std::uint64_t slot = static_cast<std::uint64_t>(ids[i]) - low;
+    outside |= static_cast<std::uint64_t>(slot >= span);
+    block.slot[j] = static_cast<std::uint32_t>(slot);
     block.code[j] = code;
     block.add_low[j] = m << shift;
     block.add_high[j] = static_cast<std::uint32_t>((m >> 1) >> (63 - shift)) + compact_count_one;
   }
   latest = top;
-  return fail == 0;
+  return fail != 0 ? compact_outcome::unholdable
+                   : outside != 0 ? compact_outcome::outside_cells : compact_outcome::held;
 }
 
 // The encoded rows into the cells; a count that fills up spills the cell.
@@ -420,11 +441,36 @@ rfm_table<Id> compact_table(const std::vector<compact_part>& part,
   return t;
 }
 
+// A guess at the range of the ids without a pass over them: those of the first and the
+// last rows and of a strided sample, widened by 1/64 of their width each way (within
+// `limit` slots and Id's range). Ids in random order, sorted, or growing with time (new
+// customers later in the log) fall inside; when one does not, the pass says so and runs
+// again over the exact range, so a guess costs at most a pass. span 0: the ids are too
+// sparse for cells (the caller's other paths then index them).
 template <class Id>
-std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* ids, std::size_t n,
-                                              const double* times, const double* amounts,
-                                              const rfm_options& options) {
-  const std::size_t threads = thread_count(options.threads, n, min_rows_per_thread);
+id_range<Id> guessed_id_range(const Id* ids, std::size_t n, std::size_t limit) {
+  constexpr std::size_t edge_rows = 4096, samples = 4096;
+  Id lo = ids[0], hi = ids[0];
+  const auto note = [&](std::size_t i) {
+    lo = ids[i] < lo ? ids[i] : lo;
+    hi = ids[i] > hi ? ids[i] : hi;
+  };
+  for (std::size_t i = 0; i < std::min(n, edge_rows); ++i) note(i);
+  for (std::size_t i = n > edge_rows ? n - edge_rows : 0; i < n; ++i) note(i);
+  for (std::size_t i = 0; i < n; i += std::max<std::size_t>(1, n / samples)) note(i);
+  // Differences of Id values as unsigned 64-bit integers: exact, since they are below 2^64.
+  const auto bits = [](Id id) { return static_cast<std::uint64_t>(id); };
+  const std::uint64_t width = bits(hi) - bits(lo);
+  if (width >= limit) return {lo, 0};
+  const std::uint64_t margin = std::min<std::uint64_t>(width / 64 + 64, (limit - 1 - width) / 2);
+  const std::uint64_t below = std::min(margin, bits(lo) - bits(std::numeric_limits<Id>::lowest()));
+  const std::uint64_t above = std::min(margin, bits(std::numeric_limits<Id>::max()) - bits(hi));
+  return {static_cast<Id>(bits(lo) - below), static_cast<std::size_t>(width + below + above + 1)};
+}
+
+// The exact range of the ids, in a pass over them (each thread a share).
+template <class Id>
+id_range<Id> exact_id_range(const Id* ids, std::size_t n, std::size_t limit, std::size_t threads) {
   std::vector<Id> part_low(threads), part_high(threads);
   for_each_share(n, threads, [&](std::size_t k, std::size_t begin, std::size_t end) {
     Id lo = ids[begin], hi = ids[begin];
@@ -436,9 +482,46 @@ std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* id
     part_high[k] = hi;
   });
   const Id low = *std::min_element(part_low.begin(), part_low.end());
-  const Id high = *std::max_element(part_high.begin(), part_high.end());
-  const std::size_t span = direct_span(low, high, n / 2 + 1024);
-  if (span == 0) return std::nullopt;
+  return {low, direct_span(low, *std::max_element(part_high.begin(), part_high.end()), limit)};
+}
+
+// The rows into the cells of `range`, each thread a share of the rows into cells of its
+// own; stops at the first block that cannot be held.
+template <class Id>
+compact_outcome fill_compact_parts(const Id* ids, std::size_t n, const double* times,
+                                   const double* amounts, const compact_layout& layout,
+                                   const id_range<Id>& range, std::vector<compact_part>& part) {
+  std::atomic<compact_outcome> outcome{compact_outcome::held};
+  for_each_share(n, part.size(), [&](std::size_t k, std::size_t first, std::size_t end) {
+    part[k] = compact_part{};
+    part[k].cells = allocate_buffer<compact_cell>(range.span, true);
+    const auto block = std::make_unique<compact_block>();
+    for (std::size_t begin = first; begin < end && outcome == compact_outcome::held;
+         begin += compact_block_rows) {
+      const std::size_t count = std::min(end - begin, compact_block_rows);
+      const compact_outcome o = encode_compact_rows(ids, range, times, amounts, layout, begin,
+                                                    count, *block, part[k].latest);
+      if (o != compact_outcome::held) {
+        // A row that cannot be held decides (the caller's fallback names a bad record).
+        compact_outcome expected = compact_outcome::held;
+        if (!outcome.compare_exchange_strong(expected, o) && o == compact_outcome::unholdable)
+          outcome = o;
+        break;
+      }
+      add_compact_block(part[k], *block, count);
+    }
+  });
+  return outcome;
+}
+
+template <class Id>
+std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* ids, std::size_t n,
+                                              const double* times, const double* amounts,
+                                              const rfm_options& options) {
+  const std::size_t threads = thread_count(options.threads, n, min_rows_per_thread);
+  const std::size_t limit = n / 2 + 1024;
+  id_range<Id> range = guessed_id_range(ids, n, limit);
+  if (range.span == 0) return std::nullopt;
   require_row_limit(function, n);
   const row_stats<Id> head = scan_rows<false>(ids, times, amounts, 0, std::min(n, compact_head_rows));
   const amount_exponents& first = head.amounts;
@@ -451,19 +534,15 @@ std::optional<rfm_table<Id>> rfm_compact_pass(const char* function, const Id* id
   layout.window_high = layout.window_low + compact_window_width;
 
   std::vector<compact_part> part(threads);
-  std::atomic<bool> abandoned{false};
-  for_each_share(n, threads, [&](std::size_t k, std::size_t first, std::size_t end) {
-    part[k].cells = allocate_buffer<compact_cell>(span, true);
-    const auto block = std::make_unique<compact_block>();
-    for (std::size_t begin = first; begin < end && !abandoned; begin += compact_block_rows) {
-      const std::size_t count = std::min(end - begin, compact_block_rows);
-      if (!encode_compact_rows(ids, low, times, amounts, layout, begin, count, *block,
-                               part[k].latest))
-        abandoned = true;
-      else add_compact_block(part[k], *block, count);
-    }
-  });
-  if (abandoned) return std::nullopt;
+  compact_outcome outcome = fill_compact_parts(ids, n, times, amounts, layout, range, part);
+  if (outcome == compact_outcome::outside_cells) {
+    range = exact_id_range(ids, n, limit, threads);
+    if (range.span == 0) return std::nullopt;
+    outcome = fill_compact_parts(ids, n, times, amounts, layout, range, part);
+  }
+  if (outcome != compact_outcome::held) return std::nullopt;
+  const Id low = range.low;
+  const std::size_t span = range.span;
 
   std::uint32_t latest_code = 0;
   std::vector<compact_spill> spills;
