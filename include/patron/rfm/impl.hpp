@@ -344,10 +344,11 @@ compact_outcome encode_compact_rows(const Id* ids, const id_range<Id>& cells,
     const std::uint64_t kept_bits = bits_of(offset) & (0 - in_range);
     double kept;
     std::memcpy(&kept, &kept_bits, sizeof kept);
-    const auto whole = static_cast<std::int64_t>(kept);
+    // |offset| < 2^31: a 32-bit conversion, which vectorises without AVX-512.
+    const auto whole = static_cast<std::int32_t>(kept);
     fail |= (in_range ^ 1) | static_cast<std::uint64_t>(base + static_cast<double>(whole) != time) |
             static_cast<std::uint64_t>(bits_of(time) == sign);
-    const auto code = static_cast<std::uint32_t>(whole + (std::int64_t{1} << 31));
+    const std::uint32_t code = static_cast<std::uint32_t>(whole) ^ (std::uint32_t{1} << 31);
     top = code > top ? code : top;
     // Clamped only so that a row about to fail shifts by a valid amount.
     const std::int64_t over = e - window_low;
