@@ -4,7 +4,8 @@
 
     cmake --preset bench && cmake --build --preset bench --target bench_rfm
     /usr/bin/python3 benchmarks/compare/compare_rfm.py [--bench build/bench/benchmarks/bench_rfm]
-        [--rows 5000000] [--customers 500000] [--repetitions 5] [--threads 1] [--tuned-malloc]
+        [--rows 5000000] [--customers 500000] [--repetitions 5] [--rounds 5] [--threads 1]
+        [--tuned-malloc]
 
 The data are generated once with numpy and written to a temporary binary file that
 bench_rfm reads (PATRON_RFM_BENCH_DATA); CSV parsing is excluded on both sides. Each
@@ -15,7 +16,10 @@ figure). --threads sets patron's rfm_options::threads for the pass over the rows
 2, the arguments bench_rfm registers); pandas runs on one thread.
 
 Both sides are timed warm: pandas' median call comes after its first, and each patron
-repetition runs for at least a second (--benchmark_min_time=1).
+repetition runs for at least a second (--benchmark_min_time=1). The machine's speed
+drifts by 20-30% over minutes (a shared VM), so the two sides alternate: each round runs
+patron then pandas, the ratio is taken within the round, and the median of the rounds'
+ratios is reported with their range.
 
 A sizeable share of both sides' time is page faults on fresh output memory (patron
 writes about 34 MB of columns per call for 500,000 customers), and how often glibc
@@ -82,6 +86,8 @@ def main():
     p.add_argument("--rows", type=int, default=5_000_000)
     p.add_argument("--customers", type=int, default=500_000)
     p.add_argument("--repetitions", type=int, default=5)
+    p.add_argument("--rounds", type=int, default=5,
+                   help="patron then pandas, this many times; the ratio is taken per round")
     p.add_argument("--threads", type=int, default=1, choices=[1, 2])
     p.add_argument("--tuned-malloc", action="store_true",
                    help="the same GLIBC_TUNABLES for both processes (see above)")
@@ -100,40 +106,52 @@ def main():
         ids.tofile(f)
         days.tofile(f)
         amounts.tofile(f)
+    rounds = []
     try:
         env = dict(os.environ, PATRON_RFM_BENCH_DATA=path, **tunables)
-        out = subprocess.run(
-            [a.bench, f"--benchmark_filter=rfm_pipeline/{a.threads}/",
-             f"--benchmark_repetitions={a.repetitions}", "--benchmark_min_time=1",
-             "--benchmark_format=json",
-             "--benchmark_report_aggregates_only=true"],
-            env=env, check=True, capture_output=True, text=True).stdout
-        patron_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        report = json.loads(out)
-        median = next(b for b in report["benchmarks"] if b.get("aggregate_name") == "median")
-        patron_ms, patron_cpu_ms = median["real_time"], median["cpu_time"]
-        peer = subprocess.run([sys.executable, "-c", PANDAS_PEER, path, str(a.repetitions)],
-                              env=dict(os.environ, **tunables),
-                              check=True, capture_output=True, text=True).stdout
-        pandas = json.loads(peer)
-        pandas_ms = 1000.0 * float(np.median(pandas["times"]))
-        pandas_cpu_ms = 1000.0 * float(np.median(pandas["cpu"]))
+        for r in range(a.rounds):
+            out = subprocess.run(
+                [a.bench, f"--benchmark_filter=rfm_pipeline/{a.threads}/",
+                 f"--benchmark_repetitions={a.repetitions}", "--benchmark_min_time=1",
+                 "--benchmark_format=json",
+                 "--benchmark_report_aggregates_only=true"],
+                env=env, check=True, capture_output=True, text=True).stdout
+            if r == 0:  # before pandas has run: the children's peak is patron's
+                patron_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            report = json.loads(out)
+            median = next(b for b in report["benchmarks"] if b.get("aggregate_name") == "median")
+            peer = subprocess.run([sys.executable, "-c", PANDAS_PEER, path, str(a.repetitions)],
+                                  env=dict(os.environ, **tunables),
+                                  check=True, capture_output=True, text=True).stdout
+            pandas = json.loads(peer)
+            rounds.append({"patron": median["real_time"], "patron_cpu": median["cpu_time"],
+                           "pandas": 1000.0 * float(np.median(pandas["times"])),
+                           "pandas_cpu": 1000.0 * float(np.median(pandas["cpu"])),
+                           "pandas_rss": pandas["maxrss_kib"]})
     finally:
         os.unlink(path)
 
     import pandas as pd
-    print(f"data: {a.rows:,} transactions, {a.customers:,} customers; "
-          f"median of {a.repetitions} runs each; patron threads {a.threads}; "
+    print(f"data: {a.rows:,} transactions, {a.customers:,} customers; {a.rounds} rounds, each "
+          f"patron then pandas, median of {a.repetitions} runs each; patron threads {a.threads}; "
           f"pandas {pd.__version__}, numpy {np.__version__}; "
           f"allocator {'tuned (GLIBC_TUNABLES, both)' if a.tuned_malloc else 'as found'}")
-    print(f"{'':39s} {'wall':>9s}    {'CPU':>9s}    peak RSS (incl. input)")
-    print(f"patron  RFM table + scores + segments: {patron_ms:9.1f} ms {patron_cpu_ms:9.1f} ms"
-          f"   {patron_rss / 1024:6.0f} MiB")
-    print(f"pandas  groupby + qcut + np.select:    {pandas_ms:9.1f} ms {pandas_cpu_ms:9.1f} ms"
-          f"   {pandas['maxrss_kib'] / 1024:6.0f} MiB")
-    print(f"ratio   pandas / patron: {pandas_ms / patron_ms:.1f}x wall, "
-          f"{pandas_cpu_ms / patron_cpu_ms:.1f}x CPU")
-
+    print(f"{'round':>5s} {'patron wall':>12s} {'CPU':>9s} {'pandas wall':>12s} {'CPU':>9s}"
+          f" {'ratio wall':>11s} {'CPU':>6s}")
+    for r, x in enumerate(rounds, 1):
+        print(f"{r:5d} {x['patron']:9.1f} ms {x['patron_cpu']:6.1f} ms {x['pandas']:9.1f} ms"
+              f" {x['pandas_cpu']:6.1f} ms {x['pandas'] / x['patron']:10.1f}x"
+              f" {x['pandas_cpu'] / x['patron_cpu']:5.1f}x")
+    med = {k: float(np.median([x[k] for x in rounds])) for k in rounds[0]}
+    wall = sorted(x["pandas"] / x["patron"] for x in rounds)
+    cpu = sorted(x["pandas_cpu"] / x["patron_cpu"] for x in rounds)
+    print(f"median  patron {med['patron']:.1f} ms wall / {med['patron_cpu']:.1f} ms CPU, "
+          f"pandas {med['pandas']:.1f} ms wall / {med['pandas_cpu']:.1f} ms CPU")
+    print(f"peak RSS (incl. input): patron {patron_rss / 1024:.0f} MiB, "
+          f"pandas {med['pandas_rss'] / 1024:.0f} MiB")
+    print(f"ratio   pandas / patron, median of the rounds' ratios: "
+          f"{float(np.median(wall)):.1f}x wall (range {wall[0]:.1f}-{wall[-1]:.1f}), "
+          f"{float(np.median(cpu)):.1f}x CPU (range {cpu[0]:.1f}-{cpu[-1]:.1f})")
 
 if __name__ == "__main__":
     main()
