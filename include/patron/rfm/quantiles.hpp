@@ -115,9 +115,10 @@ inline void add_to_bracket(rank_bracket& b, const double* values, std::size_t be
 #endif
   // Portable: the counts and the least value above in one branch-free loop, the kept
   // values in another (every value stored, those inside advance the end), in locals.
-  // Written so that the compiler has few values to hold: it had kept a flag on the
-  // stack, stored as a byte and reloaded as a word, a stalled store forwarding per
-  // value, 5x slower.
+  // In one loop the compiler had kept a flag on the stack, stored as a byte and
+  // reloaded as a word: a stalled store forwarding per value, 3x slower. (Testing
+  // min(v - low, high - v) > 0 instead of two comparisons is 5-10% faster still, but
+  // wrong when a flush-to-zero mode turns a tiny difference into 0.)
   constexpr double infinity = std::numeric_limits<double>::infinity();
   const double low = b.lo, high = b.hi;
   std::size_t under = 0, upto_low = 0, upto_high = 0;
@@ -133,10 +134,7 @@ inline void add_to_bracket(rank_bracket& b, const double* values, std::size_t be
   for (; k < end; ++k) {
     const double v = values[k];
     out[kept] = v;
-    // low < v < high as one comparison (the differences of finite doubles are zero only
-    // when they are equal, and infinite ends give infinite differences).
-    const double inside = v - low < high - v ? v - low : high - v;
-    kept += inside > 0.0 ? 1 : 0;
+    kept += (v > low) > (v >= high) ? 1 : 0;  // low < v < high
   }
   b.below += under;
   b.upto_lo += upto_low;
