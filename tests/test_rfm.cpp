@@ -824,3 +824,49 @@ TEST_CASE("the guessed id range stays within the id type and covers the ids it r
   check_same_table(t, patron::rfm_from_transactions(std::vector<std::string>{"b", "a", "b"}, days,
                                                     amounts));
 }
+
+#if defined(EIGEN_VECTORIZE_AVX2)
+// Built for AVX-512 the library takes the AVX-512 loop, so the AVX2 one (used by
+// -march=x86-64-v3 builds) is checked here directly against a plain loop.
+TEST_CASE("the AVX2 bracket loop counts and keeps what a plain loop does", "[property]") {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  const std::vector<std::pair<double, double>> ends = {
+      {-1.0, 2.0}, {0.0, 0.0}, {-inf, 1.0}, {1.0, inf}, {-0.0, 0.5}, {-inf, inf}};
+  const std::vector<double> pool = {-3.0, -1.0, -0.0, 0.0, 0.25, 0.5, 1.0, 2.0, 7.0};
+  patron::rng r(61);
+  for (const std::size_t n : {std::size_t{3}, std::size_t{4}, std::size_t{37}, std::size_t{1000}}) {
+    std::vector<double> values;
+    for (std::size_t i = 0; i < n; ++i)
+      values.push_back(i % 3 == 0 ? 4.0 * r.uniform() - 2.0 : pool[r.uniform_index(pool.size())]);
+    for (const auto& [lo, hi] : ends) {
+      patron::detail::rank_bracket b;
+      b.lo = lo;
+      b.hi = hi;
+      b.values.reset(new double[n + 8]);
+      std::size_t kept = 0;
+      const std::size_t stop = patron::detail::add_to_bracket_avx2(b, values.data(), 0, n, kept);
+      REQUIRE(stop == n / 4 * 4);
+      std::size_t below = 0, upto_lo = 0, upto_hi = 0;
+      double least_above = inf;
+      std::vector<double> inside;
+      for (std::size_t i = 0; i < stop; ++i) {
+        const double v = values[i];
+        below += v < lo ? 1 : 0;
+        upto_lo += v <= lo ? 1 : 0;
+        upto_hi += v <= hi ? 1 : 0;
+        if (v > hi) least_above = std::min(least_above, v);
+        if (lo < v && v < hi) inside.push_back(v);
+      }
+      CHECK(b.below == below);
+      CHECK(b.upto_lo == upto_lo);
+      CHECK(b.upto_hi == upto_hi);
+      CHECK(b.least_above == least_above);
+      REQUIRE(kept == inside.size());
+      std::vector<double> got(b.values.get(), b.values.get() + kept);
+      std::sort(got.begin(), got.end());
+      std::sort(inside.begin(), inside.end());
+      CHECK(got == inside);
+    }
+  }
+}
+#endif

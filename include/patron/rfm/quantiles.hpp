@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -84,6 +85,66 @@ struct rank_bracket {
   std::unique_ptr<double[]> values;  // the kept values; uninitialised, so unused pages cost nothing
 };
 
+#if defined(EIGEN_VECTORIZE_AVX2)
+// AVX2 has no compressing store: a mask's kept lanes move to the front by a permutation
+// of 32-bit lanes (two per double) looked up by the mask, and the vector is stored whole.
+struct bracket_compress_table {
+  alignas(32) std::int32_t lane[16][8];
+  std::int32_t count[16];
+  constexpr bracket_compress_table() : lane{}, count{} {
+    for (int mask = 0; mask < 16; ++mask)
+      for (int j = 0; j < 4; ++j)
+        if ((mask >> j) & 1) {
+          lane[mask][2 * count[mask]] = 2 * j;
+          lane[mask][2 * count[mask] + 1] = 2 * j + 1;
+          ++count[mask];
+        }
+  }
+};
+inline constexpr bracket_compress_table bracket_compress{};
+
+// add_to_bracket's loop four values at a time, from `k` while four remain; returns where
+// it stopped. `kept` is the bracket's count of kept values (a register in the caller).
+inline std::size_t add_to_bracket_avx2(rank_bracket& b, const double* values, std::size_t k,
+                                       std::size_t end, std::size_t& kept) {
+  double* out = b.values.get();
+  const __m256d lo = _mm256_set1_pd(b.lo), hi = _mm256_set1_pd(b.hi);
+  const __m256d infinity = _mm256_set1_pd(std::numeric_limits<double>::infinity());
+  // Comparisons give all-ones lanes (-1): subtracting them counts.
+  __m256i below = _mm256_setzero_si256(), upto_lo = below, upto_hi = below;
+  __m256d least = _mm256_set1_pd(b.least_above);
+  for (; k + 4 <= end; k += 4) {
+    const __m256d v = _mm256_loadu_pd(values + k);
+    const __m256d le_lo = _mm256_cmp_pd(v, lo, _CMP_LE_OQ);
+    const __m256d le_hi = _mm256_cmp_pd(v, hi, _CMP_LE_OQ);
+    below = _mm256_sub_epi64(below, _mm256_castpd_si256(_mm256_cmp_pd(v, lo, _CMP_LT_OQ)));
+    upto_lo = _mm256_sub_epi64(upto_lo, _mm256_castpd_si256(le_lo));
+    upto_hi = _mm256_sub_epi64(upto_hi, _mm256_castpd_si256(le_hi));
+    least = _mm256_min_pd(least, _mm256_blendv_pd(v, infinity, le_hi));  // v above hi
+    const int inside =
+        _mm256_movemask_pd(_mm256_andnot_pd(le_lo, _mm256_cmp_pd(v, hi, _CMP_LT_OQ)));
+    const __m256i order =
+        _mm256_load_si256(reinterpret_cast<const __m256i*>(bracket_compress.lane[inside]));
+    _mm256_storeu_pd(out + kept, _mm256_castsi256_pd(
+                                     _mm256_permutevar8x32_epi32(_mm256_castpd_si256(v), order)));
+    kept += static_cast<std::size_t>(bracket_compress.count[inside]);
+  }
+  alignas(32) std::int64_t lanes[3][4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[0]), below);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[1]), upto_lo);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[2]), upto_hi);
+  alignas(32) double least_lanes[4];
+  _mm256_store_pd(least_lanes, least);
+  for (int j = 0; j < 4; ++j) {
+    b.below += static_cast<std::size_t>(lanes[0][j]);
+    b.upto_lo += static_cast<std::size_t>(lanes[1][j]);
+    b.upto_hi += static_cast<std::size_t>(lanes[2][j]);
+    b.least_above = std::min(b.least_above, least_lanes[j]);
+  }
+  return k;
+}
+#endif
+
 // Values [begin, end) into the bracket; `values` has room for end - begin more (plus 8).
 inline void add_to_bracket(rank_bracket& b, const double* values, std::size_t begin,
                            std::size_t end) {
@@ -112,6 +173,8 @@ inline void add_to_bracket(rank_bracket& b, const double* values, std::size_t be
   b.upto_lo += static_cast<std::size_t>(_mm512_reduce_add_epi64(upto_lo));
   b.upto_hi += static_cast<std::size_t>(_mm512_reduce_add_epi64(upto_hi));
   b.least_above = _mm512_reduce_min_pd(least);
+#elif defined(EIGEN_VECTORIZE_AVX2)
+  k = add_to_bracket_avx2(b, values, k, end, kept);
 #endif
   // Portable: the counts and the least value above in one branch-free loop, the kept
   // values in another (every value stored, those inside advance the end), in locals.
