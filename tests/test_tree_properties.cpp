@@ -566,6 +566,12 @@ TEST_CASE("class counts beyond the number of rows are rejected", "[invalid]") {
   cv.folds = 2;
   const auto result = patron::cross_validate_ccp_alpha(X6, y6, patron::tree_classifier_options{}, cv);
   CHECK(result.ccp_alphas.size() >= 1);
+  // A model whose n_classes disagrees with its class counts (edited or deserialised):
+  // predict_proba sized its result by n_classes.
+  auto edited = four;
+  edited.n_classes = 2000000000;
+  CHECK_THROWS_WITH(edited.predict_proba(X),
+                    "patron::tree_classifier::predict_proba: n_classes (2000000000) must equal the columns of value (4)");
   o.n_classes = 7;
   CHECK_THROWS_WITH(patron::cross_validate_ccp_alpha(X6, y6, o, cv),
                     "patron::fit_tree_classifier: options.n_classes (7) must not exceed the number of rows (6)");
