@@ -81,7 +81,7 @@ TEST_CASE("feature scaling: hand-made scalings and huge columns", "[kmeans][inva
                     "(values too large for double)");
 }
 
-// The finiteness and range checks share one read of X, reduced in blocks of 2048 rows per
+// The finiteness and range checks share one read of X, reduced in blocks of 256 rows per
 // column: values past the first block, in any column, are still found, and a non-finite
 // X is still reported at its first bad element in row order (row, then column).
 TEST_CASE("k-means: checks on rows past the first block of the scan", "[kmeans][invalid]") {
@@ -97,7 +97,7 @@ TEST_CASE("k-means: checks on rows past the first block of the scan", "[kmeans][
   CHECK_THROWS_WITH(patron::kmeans_fit(bad_f, two_clusters()), "patron::kmeans_fit: X(3000, 2) (-inf) must be finite");
   bad(3000, 2) = 0.0;
   CHECK_THROWS_WITH(m.transform(bad), "patron::kmeans_model::transform: X(4100, 1) (nan) must be finite");
-  // Range: the extremes of column 2 lie in the third block (rows 4096 and up).
+  // Range: the extremes of column 2 lie in one late block, rows 4500 and 4600.
   Eigen::MatrixXd far = X;
   far(4500, 2) = 1e200;
   far(4600, 2) = -1e200;

@@ -575,9 +575,10 @@ double weighted_inertia(const kmeans_data<T>& X, const Eigen::VectorXd& mean, co
 }
 
 // Column minima and maxima of X, in double, and whether X is finite, from one read of
-// X: each column is reduced in blocks small enough to stay in L1 between the minimum
-// and the maximum (separate finiteness, minimum and maximum passes over a large X cost
-// three reads from memory: 60% of a predict). Both reductions propagate NaN and an
+// X: each column is reduced in blocks of 256 rows, in L1 between the minimum and the
+// maximum (separate finiteness, minimum and maximum passes over a large X cost three
+// reads from memory: 60% of a predict; blocks of 512, 1024, 2048 and 8192 rows measured
+// about 4%, 7%, 18% and 35% slower than 256). Both reductions propagate NaN and an
 // infinity is an extreme, so X is finite exactly when every extreme is.
 struct column_ranges {
   Eigen::VectorXd low, high;
@@ -586,7 +587,7 @@ struct column_ranges {
 
 template <class Derived>
 column_ranges scan_column_ranges(const Eigen::MatrixBase<Derived>& X) {
-  constexpr Eigen::Index block = 2048;
+  constexpr Eigen::Index block = 256;
   column_ranges r;
   r.low.resize(X.cols());
   r.high.resize(X.cols());
