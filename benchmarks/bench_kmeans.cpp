@@ -11,6 +11,10 @@
 //   kmeans_plus_plus/threads          greedy k-means++ seeding alone
 //   kmeans_assign_pass/threads/screen one assignment + sums pass (the body of an iteration);
 //                                     screen 0: double-only scoring, for comparison
+//   kmeans_predict                    predict on X with the given centres (validation,
+//                                     column means, one assignment pass; one thread)
+//   kmeans_input_checks               predict's input checks alone (finite X, squared
+//                                     distances within range): their share of predict
 //   read_bandwidth                    sum of X: the memory-bandwidth floor of a pass
 #include <benchmark/benchmark.h>
 
@@ -113,6 +117,30 @@ void kmeans_assign_pass(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * X.size() * 8);
 }
 BENCHMARK(kmeans_assign_pass)->Args({1, 1})->Args({2, 1})->Args({1, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+patron::kmeans_model<double> given_model() {
+  patron::kmeans_model<double> m;
+  m.centers = data().centers;
+  return m;
+}
+
+void kmeans_predict(benchmark::State& state) {
+  const auto model = given_model();
+  for (auto _ : state) benchmark::DoNotOptimize(model.predict(data().X).data());
+}
+BENCHMARK(kmeans_predict)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void kmeans_input_checks(benchmark::State& state) {
+  const auto& X = data().X;
+  const Eigen::MatrixXd& centers = data().centers;
+  for (auto _ : state) {
+    patron::detail::require_distances_in_range<double>(
+        "bench", "X", X, patron::detail::require_finite_ranges("bench", "X", X), "centers", centers,
+        static_cast<double>(X.rows()));
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(kmeans_input_checks)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void read_bandwidth(benchmark::State& state) {
   const auto& X = data().X;

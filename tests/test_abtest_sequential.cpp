@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <string>
 #include <patron/abtest.hpp>
 #include <patron/core/rng.hpp>
 
@@ -146,6 +147,15 @@ TEST_CASE("sequential functions reject bad input", "[invalid]") {
   o.alpha = 0.0;
   CHECK_THROWS_WITH(patron::group_sequential_boundaries({1.0}, o),
                     "patron::group_sequential_boundaries: options.alpha (0) must be in (0, 1)");
+  // grid_points is bounded: 2e9 nodes (two looks, so the grid is built) used to exhaust memory.
+  o = {};
+  for (const int bad : {2000000001, 10003, 1002, 99}) {
+    o.grid_points = bad;
+    CHECK_THROWS_WITH(patron::group_sequential_boundaries({0.5, 1.0}, o),
+                      "patron::group_sequential_boundaries: options.grid_points (" + std::to_string(bad) +
+                          ") must be odd and in [101, 10001]");
+  }
+  CHECK(patron::group_sequential_max_grid_points == 10001);
   CHECK_THROWS_WITH(patron::msprt_look(0.1, 0.0, 1.0, 0.05),
                     "patron::msprt_look: variance (0) must be finite and positive");
   CHECK_THROWS_WITH(patron::simple_sequential_design(0),

@@ -3,6 +3,7 @@
 // weights whose sum overflows, scalings assembled by hand, and scalers of huge columns.
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <patron/kmeans.hpp>
 
 namespace {
@@ -78,4 +79,37 @@ TEST_CASE("feature scaling: hand-made scalings and huge columns", "[kmeans][inva
   CHECK_THROWS_WITH(patron::fit_robust_scaler(extreme),
                     "patron::fit_robust_scaler: column interquartile range[0] (inf) must be finite "
                     "(values too large for double)");
+}
+
+// The finiteness and range checks share one read of X, reduced in blocks of 256 rows per
+// column: values past the first block, in any column, are still found, and a non-finite
+// X is still reported at its first bad element in row order (row, then column).
+TEST_CASE("k-means: checks on rows past the first block of the scan", "[kmeans][invalid]") {
+  Eigen::MatrixXd X = Eigen::MatrixXd::Zero(5000, 3);
+  for (Eigen::Index i = 0; i < X.rows(); ++i) X(i, i % 3) = static_cast<double>(i % 7);
+  const auto m = patron::kmeans_fit(X, two_clusters());
+  Eigen::MatrixXd bad = X;
+  bad(4100, 1) = std::numeric_limits<double>::quiet_NaN();
+  bad(3000, 2) = -std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(patron::kmeans_fit(bad, two_clusters()), "patron::kmeans_fit: X(3000, 2) (-inf) must be finite");
+  CHECK_THROWS_WITH(m.predict(bad), "patron::kmeans_model::predict: X(3000, 2) (-inf) must be finite");
+  const Eigen::MatrixXf bad_f = bad.cast<float>();
+  CHECK_THROWS_WITH(patron::kmeans_fit(bad_f, two_clusters()), "patron::kmeans_fit: X(3000, 2) (-inf) must be finite");
+  bad(3000, 2) = 0.0;
+  CHECK_THROWS_WITH(m.transform(bad), "patron::kmeans_model::transform: X(4100, 1) (nan) must be finite");
+  // Range: the extremes of column 2 lie in one late block, rows 4500 and 4600.
+  Eigen::MatrixXd far = X;
+  far(4500, 2) = 1e200;
+  far(4600, 2) = -1e200;
+  CHECK_THROWS_WITH(patron::kmeans_fit(far, two_clusters()),
+                    "patron::kmeans_fit: X(4500, 2) (9.9999999999999997e+199) is so far from the other rows that "
+                    "squared distances overflow double: rescale the features (fit_standard_scaler)");
+  CHECK_THROWS_WITH(m.predict(far), Catch::StartsWith("patron::kmeans_model::predict: X(4500, 2) (9.9999999999999997e+199) is so far"));
+  // The float range check (max(float) / 16) on values in the last, partial block.
+  Eigen::MatrixXf far_f = X.cast<float>();
+  far_f(4999, 0) = 3e18F;
+  far_f(4998, 0) = -3e18F;
+  CHECK_THROWS_WITH(patron::kmeans_fit(far_f, two_clusters()),
+                    "patron::kmeans_fit: X(4998, 0) (-2.9999998842007716e+18) is so far from the other rows "
+                    "that squared distances overflow float: rescale the features (fit_standard_scaler)");
 }

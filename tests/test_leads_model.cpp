@@ -246,6 +246,29 @@ TEST_CASE("collinear columns are reported as singular", "[edge]") {
   CHECK_FALSE(m.converged);
 }
 
+// Finite features too large for double overflow X'WX: that used to come back as status
+// "singular"; it is bad input, named by its largest entry in the first overflowing column.
+TEST_CASE("features whose sums overflow are rejected, not reported as singular", "[invalid]") {
+  Eigen::MatrixXd X(6, 2);
+  X << 0.5, 1e200, -1.0, 2e200, 0.25, 3e200, 2.0, 4e200, -0.5, 6e200, 1.0, 5e200;
+  Eigen::VectorXd y(6);
+  y << 0, 1, 0, 1, 1, 0;
+  CHECK_THROWS_WITH(patron::fit_logistic(X, y),
+                    "patron::fit_logistic: X(4, 1) (5.9999999999999998e+200) is too large: X'WX and "
+                    "the gradient overflow double; rescale the columns of X");
+  // Without the intercept, with a penalty, and with sample weights: the same.
+  patron::logistic_options o;
+  o.intercept = patron::intercept_term::none;
+  o.l2 = 1.0;
+  X.col(0).swap(X.col(1));
+  CHECK_THROWS_WITH(patron::fit_logistic(X, y, o, Eigen::VectorXd::Constant(6, 2.0)),
+                    "patron::fit_logistic: X(4, 0) (5.9999999999999998e+200) is too large: X'WX and "
+                    "the gradient overflow double; rescale the columns of X");
+  // The same data with that column divided by 1e200 is an ordinary fit.
+  X.col(0) /= 1e200;
+  CHECK(patron::fit_logistic(X, y, o).converged);
+}
+
 TEST_CASE("predicted probability, scorecard points and priority order", "[property]") {
   const auto d = load_generated();
   const auto m = patron::fit_logistic(d.X, d.y);
@@ -353,6 +376,22 @@ TEST_CASE("ROC curve, KS and Brier equal sklearn and scipy", "[reference]") {
   // sklearn.metrics.brier_score_loss(y, probability[, sample_weight=weight])
   CHECK_THAT(patron::brier_score(d.y, d.probability), close_to(ref::brier, 1e-13));
   CHECK_THAT(patron::brier_score(d.y, d.probability, d.w), close_to(ref::brier_weighted, 1e-13));
+}
+
+// The bin count is bounded: 2^31 - 1 bins used to ask for 69 GB before looking at a row.
+TEST_CASE("calibration rejects bin counts outside [1, calibration_max_bins]", "[invalid]") {
+  Eigen::VectorXd y(4), p(4);
+  y << 0, 1, 0, 1;
+  p << 0.1, 0.7, 0.4, 0.9;
+  CHECK_THROWS_WITH(patron::calibration(y, p, 2147483647),
+                    "patron::calibration: bins (2147483647) must be in [1, 1000000]");
+  CHECK_THROWS_WITH(patron::calibration(y, p, 1000001, patron::calibration_strategy::quantile),
+                    "patron::calibration: bins (1000001) must be in [1, 1000000]");
+  CHECK_THROWS_WITH(patron::calibration(y, p, 0), "patron::calibration: bins (0) must be in [1, 1000000]");
+  // The largest count is allowed: four non-empty bins of one row each.
+  const auto most = patron::calibration(y, p, patron::calibration_max_bins);
+  CHECK(most.count.size() == 4);
+  CHECK(most.count.isOnes(0.0));
 }
 
 TEST_CASE("calibration bins equal sklearn calibration_curve", "[reference]") {

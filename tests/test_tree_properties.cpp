@@ -524,3 +524,55 @@ TEST_CASE("bad input throws invalid_input naming the argument", "[invalid]") {
   CHECK_THROWS_WITH(patron::format_rule(patron::extract_rules(tree)[0], format),
                     "patron::format_rule: format.decimals (18) must be in [0, 17]");
 }
+
+// A class count is bounded by the rows: every node stores one count per class, and
+// n_classes = 2e9 (or a label of 2e9 with n_classes = 0) used to exhaust memory.
+TEST_CASE("class counts beyond the number of rows are rejected", "[invalid]") {
+  Eigen::MatrixXd X(4, 2);
+  X << 1, 2, 3, 4, 5, 6, 7, 8;
+  Eigen::VectorXi y(4);
+  y << 0, 1, 0, 1;
+  patron::tree_classifier_options o;
+  o.n_classes = 2000000000;
+  CHECK_THROWS_WITH(patron::fit_tree_classifier(X, y, o),
+                    "patron::fit_tree_classifier: options.n_classes (2000000000) must not exceed the number of rows (4)");
+  o.n_classes = 5;
+  CHECK_THROWS_WITH(patron::fit_tree_classifier(X, y, o),
+                    "patron::fit_tree_classifier: options.n_classes (5) must not exceed the number of rows (4)");
+  o.n_classes = 4;  // two classes that never occur: allowed, and predicted with probability 0
+  const auto four = patron::fit_tree_classifier(X, y, o);
+  CHECK(four.n_classes == 4);
+  CHECK(four.predict_proba(X).rightCols(2).isZero(0.0));
+  Eigen::VectorXi huge = y;
+  huge(2) = 2000000000;
+  CHECK_THROWS_WITH(patron::fit_tree_classifier(X, huge),
+                    "patron::fit_tree_classifier: y[2] (2000000000) must be below the number of rows (4) "
+                    "when options.n_classes is 0 (the classes are then 0..max(y))");
+  huge(2) = std::numeric_limits<int>::max();  // max(y) + 1 would overflow
+  huge(1) = -1;  // the first bad label is the one reported
+  CHECK_THROWS_WITH(patron::fit_tree_classifier(X, huge),
+                    "patron::fit_tree_classifier: y[1] (-1) must be a class label in 0..3");
+  huge(1) = 1;
+  CHECK_THROWS_WITH(patron::fit_tree_classifier(X, huge),
+                    "patron::fit_tree_classifier: y[2] (2147483647) must be below the number of rows (4) "
+                    "when options.n_classes is 0 (the classes are then 0..max(y))");
+  // Cross-validation: the bound is the rows of all the data, not of a fold (here 3 rows
+  // in a fold and 5 classes).
+  Eigen::MatrixXd X6(6, 1);
+  X6 << 1, 2, 3, 4, 5, 6;
+  Eigen::VectorXi y6(6);
+  y6 << 0, 1, 2, 3, 4, 0;
+  patron::ccp_cross_validation_options cv;
+  cv.folds = 2;
+  const auto result = patron::cross_validate_ccp_alpha(X6, y6, patron::tree_classifier_options{}, cv);
+  CHECK(result.ccp_alphas.size() >= 1);
+  // A model whose n_classes disagrees with its class counts (edited or deserialised):
+  // predict_proba sized its result by n_classes.
+  auto edited = four;
+  edited.n_classes = 2000000000;
+  CHECK_THROWS_WITH(edited.predict_proba(X),
+                    "patron::tree_classifier::predict_proba: n_classes (2000000000) must equal the columns of value (4)");
+  o.n_classes = 7;
+  CHECK_THROWS_WITH(patron::cross_validate_ccp_alpha(X6, y6, o, cv),
+                    "patron::fit_tree_classifier: options.n_classes (7) must not exceed the number of rows (6)");
+}

@@ -13,6 +13,7 @@ OpenMP threads limited with threadpoolctl, patron's with options.threads):
   - the full fit from the given centres with tol = 1e-4 (iterations and inertia printed,
     to show both reach the same fixed point),
   - greedy k-means++ seeding (sklearn.cluster.kmeans_plusplus vs patron::kmeans_plus_plus),
+  - predict on X with the initial centres as the model (1 thread; both check X first),
   - fraction of the memory-bandwidth floor: time to read X once (patron's read_bandwidth
     benchmark, a vectorised sum of the 64 MB) / patron's per-iteration time.
 The machine is shared: medians, not means; process CPU times are printed beside the
@@ -76,6 +77,11 @@ def sklearn_times(X, init, threads, repetitions):
                                           algorithm="lloyd").fit(X), repetitions)
         out["fit"], out["fit_iterations"], out["fit_inertia"] = t, m.n_iter_, m.inertia_
         out["plus_plus"], _ = median_time(lambda: kmeans_plusplus(X, K, random_state=0), repetitions)
+        if threads == 1:
+            model = KMeans(n_clusters=K, init=init, n_init=1, max_iter=1).fit(X)
+            model.cluster_centers_ = init.copy()
+            out["predict"], _ = median_time(lambda: model.predict(X), repetitions, "predict")
+            out["predict_cpu"] = CPU["predict"]
     return out
 
 
@@ -106,6 +112,9 @@ def patron_times(binary, data_file, repetitions):
             "assign_pass": ms(next(n for n in (f"kmeans_assign_pass/{threads}/1/real_time",
                                                f"kmeans_assign_pass/{threads}/real_time") if n in medians)),
         }
+    if "kmeans_predict/real_time" in medians:  # binaries before this benchmark lack it
+        out[1]["predict"] = ms("kmeans_predict/real_time")
+        out[1]["predict_cpu"] = medians["kmeans_predict/real_time"]["cpu_time"]
     if "kmeans_assign_pass/1/0/real_time" in medians:
         out[1]["assign_pass_double_only"] = ms("kmeans_assign_pass/1/0/real_time")
     out["read"] = ms("read_bandwidth/real_time")
@@ -147,6 +156,11 @@ def main():
                   f"sklearn {sk['per_iteration_cpu']:.2f} ms "
                   f"({sk['per_iteration_cpu'] / p['per_iteration_cpu']:.1f}x); floor by CPU time "
                   f"{patron['read_cpu']:.2f} ms ({100 * patron['read_cpu'] / p['per_iteration_cpu']:.0f}% reached)")
+        if "predict" in p and "predict" in sk:
+            print(f"{'predict (given centres)':<34}{threads:>8}{p['predict']:>10.2f}{sk['predict']:>10.2f}"
+                  f"{sk['predict'] / p['predict']:>7.1f}x")
+            print(f"  predict, CPU time: patron {p['predict_cpu']:.2f} ms, sklearn {sk['predict_cpu']:.2f} ms "
+                  f"({sk['predict_cpu'] / p['predict_cpu']:.1f}x)")
         if "assign_pass_double_only" in p:
             print(f"  patron assignment pass with double-only scoring (no float screen): "
                   f"{p['assign_pass_double_only']:.2f} ms")

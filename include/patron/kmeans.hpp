@@ -124,10 +124,10 @@ struct kmeans_model {
       detail::throw_invalid_value(function, "X.cols()", X.cols(),
                                   "must equal the number of centre columns (" +
                                       std::to_string(centers.cols()) + ")");
-    detail::require_finite(function, "X", X);
     // The rows against the centres: their squared distances must not overflow.
-    detail::require_distances_in_range<Scalar>(function, "X", X, "centers", centers,
-                                               static_cast<double>(X.rows()));
+    detail::require_distances_in_range<Scalar>(function, "X", X,
+                                               detail::require_finite_ranges(function, "X", X),
+                                               "centers", centers, static_cast<double>(X.rows()));
   }
 };
 

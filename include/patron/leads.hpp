@@ -283,9 +283,13 @@ struct calibration_bins {
   Eigen::VectorXd mean_predicted, observed_rate, count, lower, upper;
 };
 enum class calibration_strategy { uniform, quantile };
+// Most bins of calibration. A reliability diagram needs tens; the bound keeps the per-bin
+// arrays (32 bytes a bin, allocated whatever the rows) at 32 MB, where 2^31 bins would
+// ask for 69 GB.
+inline constexpr int calibration_max_bins = 1000000;
 [[nodiscard]] calibration_bins calibration(const Eigen::Ref<const Eigen::VectorXd>& y,
                                            const Eigen::Ref<const Eigen::VectorXd>& probability,
-                                           int bins = 10,
+                                           int bins = 10,  // 1..calibration_max_bins
                                            calibration_strategy strategy = calibration_strategy::uniform);
 
 }  // namespace patron

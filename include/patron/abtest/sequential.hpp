@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "patron/abtest/common.hpp"
@@ -33,6 +34,13 @@ enum class spending_function {
   pocock           // alpha(t) = alpha log(1 + (e - 1) t): spends evenly
 };
 
+// Most Simpson nodes per look. Each look after the first costs grid_points^2 normal
+// densities and each allocation grid_points doubles, so the option must be bounded (2e9
+// nodes would exhaust memory and take centuries). The quadrature error, ~1e-9 at the
+// default 1001 nodes and falling as h^4, is ~1e-13 at 10001: below the tolerance of the
+// boundary's root search, so more nodes could only cost time.
+inline constexpr int group_sequential_max_grid_points = 10001;
+
 struct group_sequential_options {
   // Total type-I error. A two-sided design spends alpha/2 on each side with the
   // spending function of alpha/2 (as ldbounds, gsDesign and rpact do).
@@ -41,7 +49,8 @@ struct group_sequential_options {
   // two_sided: reject when |Z_k| >= c_k; greater: Z_k >= c_k; less: Z_k <= -c_k
   // (`less` mirrors `greater`, so c_k is reported positive).
   alternative alt = alternative::two_sided;
-  int grid_points = 1001;  // Simpson nodes per look (odd, >= 101); error ~ 1e-9
+  // Simpson nodes per look: odd, in [101, group_sequential_max_grid_points]; error ~ 1e-9.
+  int grid_points = 1001;
 };
 
 struct group_sequential_design {
@@ -81,8 +90,11 @@ inline void simpson_grid(double lo, double hi, int n, std::vector<double>& nodes
   constexpr const char* f = "group_sequential_boundaries";
   detail::require_non_empty(f, "information_fractions", information_fractions.size());
   detail::require_probability_open(f, "options.alpha", options.alpha);
-  detail::require(options.grid_points >= 101 && options.grid_points % 2 == 1, f,
-                  "options.grid_points", options.grid_points, "must be odd and at least 101");
+  if (!(options.grid_points >= 101 && options.grid_points % 2 == 1 &&
+        options.grid_points <= group_sequential_max_grid_points))
+    detail::throw_invalid_value(f, "options.grid_points", options.grid_points,
+                                "must be odd and in [101, " +
+                                    std::to_string(group_sequential_max_grid_points) + "]");
   for (std::size_t k = 0; k < information_fractions.size(); ++k) {
     const double t = information_fractions[k];
     const double previous = k == 0 ? 0.0 : information_fractions[k - 1];

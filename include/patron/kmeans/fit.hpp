@@ -37,15 +37,16 @@ void validate_fit_input(const char* fn, const kmeans_data<T>& X, const double* w
   require_non_empty(fn, "X", static_cast<std::size_t>(X.rows()));
   require(X.cols() >= 1, fn, "X.cols()", X.cols(), "must be at least 1");
   validate_kmeans_options(fn, o, X.rows());
-  require_finite(fn, "X", X);
+  const column_ranges x_range = require_finite_ranges(fn, "X", X);
   double total = static_cast<double>(X.rows());
   if (w) {
     require_same_length(fn, "sample_weight", static_cast<std::size_t>(w_size), "X (rows)",
                         static_cast<std::size_t>(X.rows()));
     require_each(fn, "sample_weight", w, static_cast<std::size_t>(w_size), is_finite_non_negative{},
                  "must be finite and non-negative");
-    total = 0.0;
-    for (Eigen::Index i = 0; i < w_size; ++i) total += w[i];
+    // Only validation reads the total (no result does), so Eigen's vectorised sum order
+    // changes nothing but the last bits of the overflow bound.
+    total = Eigen::Map<const Eigen::VectorXd>(w, w_size).sum();
     require(total > 0.0, fn, "sum(sample_weight)", total, "must be positive");
     require(std::isfinite(total), fn, "sum(sample_weight)", total, "must be finite");
     if (o.init == kmeans_init::random_rows) {
@@ -56,7 +57,7 @@ void validate_fit_input(const char* fn, const kmeans_data<T>& X, const double* w
                                 std::to_string(positive) + ") for kmeans_init::random_rows");
     }
   }
-  require_distances_in_range<T>(fn, "X", X, total);
+  require_distances_in_range<T>(fn, "X", X, x_range, total);
   if (o.init == kmeans_init::given_centers) {
     const auto& c = o.initial_centers;
     require(c.rows() == o.k, fn, "options.initial_centers.rows()", c.rows(),
@@ -64,7 +65,7 @@ void validate_fit_input(const char* fn, const kmeans_data<T>& X, const double* w
     require(c.cols() == X.cols(), fn, "options.initial_centers.cols()", c.cols(),
             "must equal the number of columns of X");
     require_finite(fn, "options.initial_centers", c);
-    require_distances_in_range<T>(fn, "X", X, "options.initial_centers", c, total);
+    require_distances_in_range<T>(fn, "X", X, x_range, "options.initial_centers", c, total);
   }
 }
 
@@ -149,6 +150,8 @@ Eigen::MatrixXd seed_plus_plus(const fit_data<T>& fd, int k, rng& gen) {
   Eigen::Index first;
   if (fd.w) {
     for_each_chunk(n, fd.threads, [&](std::ptrdiff_t c, std::ptrdiff_t b, std::ptrdiff_t e) {
+      // In row order, not Eigen's vectorised .sum(): that rounds differently, which moves
+      // the target of draw_proportional and can change the row drawn, and so the fit.
       double s = 0.0;
       for (std::ptrdiff_t i = b; i < e; ++i) s += fd.w[i];
       totals[static_cast<std::size_t>(c)] = s;
@@ -565,19 +568,19 @@ void minibatch_step(const kmeans_data<T>& batch, const double* w, Eigen::Index w
     require_non_empty(fn, "batch", static_cast<std::size_t>(batch.rows()));
     require(batch.cols() == centres.cols(), fn, "batch.cols()", batch.cols(),
             "must equal the number of columns of the first batch");
-    require_finite(fn, "batch", batch);
+    const column_ranges batch_range = require_finite_ranges(fn, "batch", batch);
     double total = static_cast<double>(batch.rows());
     if (w) {
       require_same_length(fn, "sample_weight", static_cast<std::size_t>(w_size), "batch (rows)",
                           static_cast<std::size_t>(batch.rows()));
       require_each(fn, "sample_weight", w, static_cast<std::size_t>(w_size), is_finite_non_negative{},
                  "must be finite and non-negative");
-      total = 0.0;
-      for (Eigen::Index i = 0; i < w_size; ++i) total += w[i];
+      total = Eigen::Map<const Eigen::VectorXd>(w, w_size).sum();  // validation only, as above
       require(std::isfinite(total), fn, "sum(sample_weight)", total, "must be finite");
     }
     // The new rows against the current centres, and the centres' absorbed weight.
-    require_distances_in_range<T>(fn, "batch", batch, "centres", centres, total + counts.sum());
+    require_distances_in_range<T>(fn, "batch", batch, batch_range, "centres", centres,
+                                  total + counts.sum());
   }
   const fit_data<T> fd = make_fit_data(batch, w, o.threads);
   const Eigen::MatrixXd centred = centres.template cast<double>().transpose().colwise() - fd.mean;

@@ -31,8 +31,8 @@ encoded_labels encode_labels(const char* fn, const Eigen::MatrixBase<Derived>& X
   require_non_empty(fn, "X", static_cast<std::size_t>(X.rows()));
   require_same_length(fn, "labels", static_cast<std::size_t>(labels.size()), "X (rows)",
                       static_cast<std::size_t>(X.rows()));
-  require_finite(fn, "X", X);
-  require_distances_in_range<double>(fn, "X", X, static_cast<double>(X.rows()));
+  require_distances_in_range<double>(fn, "X", X, require_finite_ranges(fn, "X", X),
+                                     static_cast<double>(X.rows()));
   std::map<int, int> codes;
   for (Eigen::Index i = 0; i < labels.size(); ++i) codes.emplace(labels(i), 0);
   const auto clusters = static_cast<Eigen::Index>(codes.size());

@@ -190,7 +190,7 @@ inline calibration_bins calibration(const Eigen::Ref<const Eigen::VectorXd>& y,
   detail::validate_scored_labels(fn, y, probability, "probability", Eigen::VectorXd());
   detail::require_each(fn, "probability", probability, [](double v) { return v >= 0.0 && v <= 1.0; },
                        "must be in [0, 1]");
-  detail::require(bins >= 1, fn, "bins", bins, "must be at least 1");
+  detail::require_in_range(fn, "bins", bins, 1, calibration_max_bins);
   std::vector<double> edges(static_cast<std::size_t>(bins) + 1);
   if (strategy == calibration_strategy::uniform) {
     // numpy.linspace(0, 1, bins + 1): i * step, the last edge exactly 1.

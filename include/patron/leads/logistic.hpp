@@ -255,6 +255,28 @@ inline void logistic_rows(const Eigen::Ref<const Eigen::MatrixXd>& X,
   if (with_hessian) add_xwx_sums(ws.xwx_sums.data(), q, out.hessian.data() + (p - q) * (p + 1), p);
 }
 
+// X'WX and the gradient at an accepted beta are sums over the rows of w x_ij x_ik and
+// r x_ij with 0 <= w, |r| <= the (finite) row weights: from finite X they overflow only
+// when X's entries are too large for double, whatever beta. That is bad input, reported
+// as such (as an overflowing sum(sample_weight) is), not as a singular X'WX (which is
+// what its LDLT would say). Named: the largest entry of the first column whose X'WX
+// diagonal or gradient entry overflowed (or of all X, when only an off-diagonal did).
+[[noreturn]] inline void throw_logistic_overflow(const char* fn, const Eigen::Ref<const Eigen::MatrixXd>& X,
+                                                 const logistic_partial& at, Eigen::Index offset) {
+  Eigen::Index row = 0, column = -1;
+  for (Eigen::Index j = 0; j < X.cols() && column < 0; ++j)
+    if (!std::isfinite(at.hessian(j + offset, j + offset)) || !std::isfinite(at.gradient(j + offset)))
+      column = j;
+  if (column < 0)
+    X.cwiseAbs().maxCoeff(&row, &column);
+  else
+    X.col(column).cwiseAbs().maxCoeff(&row);
+  throw_invalid(fn, "X(" + std::to_string(row) + ", " + std::to_string(column) + ") (" +
+                        format_value(X(row, column)) +
+                        ") is too large: X'WX and the gradient overflow double; rescale the "
+                        "columns of X");
+}
+
 }  // namespace detail
 
 inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
@@ -365,6 +387,8 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
     for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {
       iterations = iteration;
       if (fresh) {
+        if (!current.hessian.allFinite() || !current.gradient.allFinite())
+          detail::throw_logistic_overflow(fn, X, current, offset);
         ldlt.compute(current.hessian);
         factorised_stride = block_stride;
         const Eigen::VectorXd d = ldlt.vectorD();

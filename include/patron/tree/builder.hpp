@@ -493,22 +493,41 @@ inline void apply_class_weights(const tree_classifier_options& options, const st
   require(total > 0.0, function, "sum(class_weight x sample_weight)", total, "must be positive");
 }
 
+// class_limit: the most classes allowed, 0 = the rows of X. Every node stores one
+// weighted count per class, so a class count (options.n_classes, or max(y) + 1 when that
+// is 0) is bounded by the data: beyond the rows it only adds classes that cannot occur,
+// and 2e9 of them would exhaust memory. cross_validate_ccp_alpha passes the rows of all
+// the data, so that its fold trees keep every class of the full tree.
 template <class Derived>
 tree_classifier fit_classifier(const Eigen::MatrixBase<Derived>& X,
                                const Eigen::Ref<const Eigen::VectorXi>& y,
                                const tree_classifier_options& options,
-                               const Eigen::Ref<const Eigen::VectorXd>& sample_weight) {
+                               const Eigen::Ref<const Eigen::VectorXd>& sample_weight,
+                               Eigen::Index class_limit = 0) {
   const char* function = "fit_tree_classifier";
   const growth_limits limits = validate_growth(function, options);
   require(options.n_classes >= 0, function, "options.n_classes", options.n_classes, "must be >= 0");
   validate_features(function, X);
   require_same_length(function, "X rows", static_cast<std::size_t>(X.rows()), "y",
                       static_cast<std::size_t>(y.size()));
-  const int n_classes = options.n_classes > 0 ? options.n_classes : std::max(y.maxCoeff(), 0) + 1;
-  for (Eigen::Index i = 0; i < y.size(); ++i)
+  const Eigen::Index limit = class_limit > 0 ? class_limit : X.rows();
+  const std::string rows_bound = "the number of rows (" + std::to_string(limit) + ")";
+  if (options.n_classes > limit)
+    throw_invalid_value(function, "options.n_classes", options.n_classes, "must not exceed " + rows_bound);
+  const bool from_labels = options.n_classes == 0;
+  // max(y) + 1 only below the limit (so never INT_MAX + 1); a label beyond it is reported below.
+  const int n_classes =
+      from_labels ? static_cast<int>(std::clamp<Eigen::Index>(y.maxCoeff(), 0, limit - 1)) + 1
+                  : options.n_classes;
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    if (from_labels && y(i) >= limit)
+      throw_invalid_element(function, "y", static_cast<std::size_t>(i), y(i),
+                            "must be below " + rows_bound +
+                                " when options.n_classes is 0 (the classes are then 0..max(y))");
     if (y(i) < 0 || y(i) >= n_classes)
       throw_invalid_element(function, "y", static_cast<std::size_t>(i), y(i),
                             "must be a class label in 0.." + std::to_string(n_classes - 1));
+  }
   std::vector<double> weight = validated_weights(function, X.rows(), sample_weight);
   const std::vector<int> label(y.data(), y.data() + y.size());
   apply_class_weights(options, label, n_classes, weight);

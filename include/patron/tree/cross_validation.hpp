@@ -55,8 +55,9 @@ ccp_cross_validation cross_validate(const Eigen::MatrixBase<Derived>& X,
           "must be in [2, rows of X]");
   Options full_options = options;
   full_options.ccp_alpha = 0.0;
-  auto fit = [](const auto& x, const auto& labels, const Options& o, const Eigen::VectorXd& w) {
-    if constexpr (classification) return fit_classifier(x, labels, o, w);
+  // Fold trees may have fewer rows than the full tree's classes (see fit_classifier).
+  auto fit = [rows = X.rows()](const auto& x, const auto& labels, const Options& o, const Eigen::VectorXd& w) {
+    if constexpr (classification) return fit_classifier(x, labels, o, w, rows);
     else return fit_regressor(x, labels, o, w);
   };
   const Eigen::VectorXd weight = sample_weight.size() ? Eigen::VectorXd(sample_weight)

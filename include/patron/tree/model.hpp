@@ -304,6 +304,11 @@ template <class Derived>
 Eigen::MatrixXd tree_classifier::predict_proba(const Eigen::MatrixBase<Derived>& X,
                                                const tree_predict_options& options) const {
   detail::validate_tree_input("tree_classifier::predict_proba", *this, X);
+  // The result has n_classes columns: a field edited (or deserialised) apart from the
+  // per-node class counts would size it wrongly, or hugely.
+  if (n_classes != value.cols())
+    detail::throw_invalid_value("tree_classifier::predict_proba", "n_classes", n_classes,
+                                "must equal the columns of value (" + std::to_string(value.cols()) + ")");
   Eigen::MatrixXd proba(X.rows(), n_classes);
   detail::for_each_leaf("tree_classifier::predict_proba", *this, X, options.threads,
                         [&](Eigen::Index r, int leaf) {
