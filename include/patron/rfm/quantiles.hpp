@@ -7,9 +7,11 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "patron/core/parallel.hpp"
@@ -206,16 +208,56 @@ inline void add_to_bracket(rank_bracket& b, const double* values, std::size_t be
   b.kept = kept;
 }
 
+// Order-preserving image of a double (-0.0 just below 0.0) as an unsigned integer.
+inline std::uint64_t ordered_key(double v) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  return bits ^ ((bits >> 63) != 0 ? ~std::uint64_t{0} : std::uint64_t{1} << 63);
+}
+
+// The kept values' order statistics r and r + 1 (the latter unset when r is the last
+// kept). A histogram of the values' keys over the bracket (2,048 buckets) finds the
+// bucket of rank r, and the selection runs on that bucket alone: nth_element's
+// comparisons mispredict about half the time on fresh values (about 9 ns a value, 230
+// us for a bracket of 25,000), the histogram's passes do not.
+inline std::pair<double, std::optional<double>> kept_order_pair(const rank_bracket& b,
+                                                                std::size_t r) {
+  constexpr int bucket_bits = 11;
+  const double* values = b.values.get();
+  const std::uint64_t low = ordered_key(b.lo), width = ordered_key(b.hi) - low;
+  int shift = 0;
+  while ((width >> shift) >= (std::uint64_t{1} << bucket_bits)) ++shift;
+  const auto bucket_of = [&](double v) {
+    return static_cast<std::size_t>((ordered_key(v) - low) >> shift);
+  };
+  std::vector<std::size_t> count((std::size_t{1} << bucket_bits) + 1, 0);
+  for (std::size_t k = 0; k < b.kept; ++k) ++count[bucket_of(values[k])];
+  std::size_t bucket = 0, before = 0;
+  while (before + count[bucket] <= r) before += count[bucket++];
+  std::vector<double> in;
+  in.reserve(count[bucket]);
+  double above = std::numeric_limits<double>::infinity();  // least value of later buckets
+  for (std::size_t k = 0; k < b.kept; ++k) {
+    const double v = values[k];
+    const std::size_t c = bucket_of(v);
+    if (c == bucket) in.push_back(v);  // rare: predicted
+    const double candidate = c > bucket ? v : above;
+    above = candidate < above ? candidate : above;
+  }
+  const auto nth = in.begin() + static_cast<std::ptrdiff_t>(r - before);
+  std::nth_element(in.begin(), nth, in.end());
+  std::optional<double> next;
+  if (nth + 1 != in.end()) next = *std::min_element(nth + 1, in.end());
+  else if (r + 1 < b.kept) next = above;
+  return {*nth, next};
+}
+
 // Order statistic x_(q) from a filled bracket, or nothing when q lies outside it.
-inline std::optional<double> bracket_order_statistic(rank_bracket& b, std::size_t q, std::size_t n) {
+inline std::optional<double> bracket_order_statistic(const rank_bracket& b, std::size_t q,
+                                                     std::size_t n) {
   if (q < b.below || q >= n) return std::nullopt;
   if (q < b.upto_lo) return b.lo;
-  if (q < b.upto_lo + b.kept) {
-    double* begin = b.values.get();
-    double* nth = begin + (q - b.upto_lo);
-    std::nth_element(begin, nth, begin + b.kept);
-    return *nth;
-  }
+  if (q < b.upto_lo + b.kept) return kept_order_pair(b, q - b.upto_lo).first;
   if (q < b.upto_hi) return b.hi;
   if (q == b.upto_hi) return b.least_above;
   return std::nullopt;
@@ -306,15 +348,19 @@ inline std::vector<order_pair> bracketed_pairs(const double* values, std::size_t
   std::vector<std::optional<order_pair>> selected(rank.size());
   parallel_for(rank.size(), shares, [&](std::size_t j) {
     const std::size_t i = rank[j];
-    const auto at = bracket_order_statistic(brackets[j], i, n);
-    // x_(i+1) (x_(i) at the last rank): the least kept value after the selection of
-    // x_(i), or read off the counts like x_(i).
-    std::optional<double> next;
+    const rank_bracket& b = brackets[j];
+    // x_(i), and x_(i+1) (x_(i) at the last rank): both from one selection among the kept
+    // values when they lie there, else read off the counts.
+    std::optional<double> at, next;
+    if (i >= b.below && i >= b.upto_lo && i < b.upto_lo + b.kept) {
+      const auto pair = kept_order_pair(b, i - b.upto_lo);
+      at = pair.first;
+      next = pair.second;
+    } else {
+      at = bracket_order_statistic(b, i, n);
+    }
     if (i + 1 == n) next = at;
-    else if (at && i >= brackets[j].upto_lo && i + 1 < brackets[j].upto_lo + brackets[j].kept) {
-      double* begin = brackets[j].values.get();
-      next = next_order_statistic(begin + (i - brackets[j].upto_lo), begin + brackets[j].kept);
-    } else next = bracket_order_statistic(brackets[j], i + 1, n);
+    else if (!next) next = bracket_order_statistic(b, i + 1, n);
     if (at && next) selected[j] = order_pair{*at, *next};
   });
   std::vector<order_pair> pairs;
