@@ -347,3 +347,37 @@ TEST_CASE("BG/NBD rejects bad customer rows naming the row", "[invalid]") {
   CHECK_THROWS_WITH(reference_model.probability_alive(x, t_x, Eigen::VectorXd::Constant(3, 5.5)),
                     "patron::bgnbd_model::probability_alive: t_x[1] (6) exceeds T[1] (5.5)");
 }
+
+TEST_CASE("BG/NBD at an absurd repeat-purchase count: exact in O(1), and rejected past 2^53", "[edge]") {
+  // The likelihood's rising factorials advanced one purchase at a time: x = 1e15 never
+  // returned, a fit with one x = 1e9 customer took minutes. mpmath at 80 digits
+  // (tests/reference/clv/rising_values.py, bgnbd_ll): {t_x, log L, P(alive)}, T = 38.
+  const patron::bgnbd_model m({0.243, 4.414, 0.793, 2.426});
+  CHECK_THAT(m.log_likelihood(1e15, 37.9, 38), close_to(29793658394349488.252, 1e-15));
+  CHECK(m.probability_alive(1e15, 37.9, 38) == 0.0);  // mpmath: 9.75e-1025150324692
+  CHECK_THAT(m.log_likelihood(1e15, 38, 38), close_to(29791297898493776.724, 1e-15));
+  CHECK_THAT(m.probability_alive(1e15, 38, 38), close_to(0.999999999999999207, 1e-15));
+
+  Eigen::VectorXd x(4), t_x(4), T(4);
+  x << 2, 0, 5, 1e9;
+  t_x << 30, 0, 20, 37.5;
+  T << 38, 38, 38, 38;
+  for (const double big : {1e9, 1e15, 9007199254740992.0}) {
+    INFO("x[3] = " << big);
+    x(3) = big;
+    const patron::bgnbd_model fit = patron::fit_bgnbd(x, t_x, T);  // a status, never a hang or a NaN
+    CHECK(std::isfinite(fit.report().log_likelihood));
+    for (const double v : {fit.parameters().r, fit.parameters().alpha, fit.parameters().a, fit.parameters().b})
+      CHECK(std::isfinite(v));
+  }
+  x(3) = 9007199254740994.0;  // 2^53 + 2: x + 1 is not a double
+  CHECK_THROWS_WITH(patron::fit_bgnbd(x, t_x, T),
+                    "patron::fit_bgnbd: x[3] (9007199254740994) exceeds 2^53 (9007199254740992), the largest "
+                    "count a double holds exactly");
+  CHECK_THROWS_WITH(m.probability_alive(1e300, 20, 38),
+                    "patron::bgnbd_model::probability_alive: x[0] (1.0000000000000001e+300) exceeds 2^53 (9007199254740992), the "
+                    "largest count a double holds exactly");
+  CHECK_THROWS_WITH(m.probability_of_purchases(10, 1e16),
+                    "patron::bgnbd_model::probability_of_purchases: x (10000000000000000) exceeds 2^53 (9007199254740992), the "
+                    "largest count a double holds exactly");
+}

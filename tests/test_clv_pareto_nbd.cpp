@@ -377,3 +377,43 @@ TEST_CASE("Pareto/NBD rejects bad input naming the row or argument", "[invalid]"
   CHECK_THROWS_WITH(reference_model.probability_alive(1, 0, 3),
                     "patron::pareto_nbd_model::probability_alive: t_x[0] (0) must be positive when x[0] (1) is positive");
 }
+
+TEST_CASE("Pareto/NBD at an absurd repeat-purchase count: exact in O(1), and rejected past 2^53", "[edge]") {
+  // The fit's (r)_x advanced one purchase at a time: a fit with one x = 1e9 customer took
+  // minutes. mpmath at 80 digits (tests/reference/clv/rising_values.py, pareto_nbd_ll):
+  // {t_x, log L, P(alive)}, T = 38.
+  const patron::pareto_nbd_model m({0.5533, 10.5776, 0.6062, 11.6679});
+  const Eigen::Vector4d u(std::log(0.5533), std::log(10.5776), std::log(0.6062), std::log(11.6679));
+  const struct {
+    double t_x, log_likelihood, alive;
+  } rows[] = {{37.9, 29657674559325497.33, 0.0}, {38.0, 29655613875603551.277, 1.0}};
+  for (const auto& row : rows) {
+    INFO("t_x = " << row.t_x);
+    CHECK_THAT(m.log_likelihood(1e15, row.t_x, 38), close_to(row.log_likelihood, 1e-15));
+    CHECK_THAT(m.probability_alive(1e15, row.t_x, 38), close_to(row.alive, 1e-15));
+    const patron::btyd_patterns one{Eigen::VectorXd::Constant(1, 1e15), Eigen::VectorXd::Constant(1, row.t_x),
+                                    Eigen::VectorXd::Constant(1, 38.0), Eigen::VectorXd::Ones(1)};
+    Eigen::VectorXd g;
+    CHECK_THAT(-patron::detail::pnbd_total_nll(one, u, g), close_to(row.log_likelihood, 1e-15));
+  }
+
+  Eigen::VectorXd x(4), t_x(4), T(4);
+  x << 2, 0, 5, 1e9;
+  t_x << 30, 0, 20, 37.5;
+  T << 38, 38, 38, 38;
+  for (const double big : {1e9, 1e15}) {
+    INFO("x[3] = " << big);
+    x(3) = big;
+    const patron::pareto_nbd_model fit = patron::fit_pareto_nbd(x, t_x, T);
+    CHECK(std::isfinite(fit.report().log_likelihood));
+    for (const double v : {fit.parameters().r, fit.parameters().alpha, fit.parameters().s, fit.parameters().beta})
+      CHECK(std::isfinite(v));
+  }
+  x(3) = 1e16;
+  CHECK_THROWS_WITH(patron::fit_pareto_nbd(x, t_x, T),
+                    "patron::fit_pareto_nbd: x[3] (10000000000000000) exceeds 2^53 (9007199254740992), the largest count a "
+                    "double holds exactly");
+  CHECK_THROWS_WITH(m.probability_of_purchases(10, 1e300),
+                    "patron::pareto_nbd_model::probability_of_purchases: x (1.0000000000000001e+300) exceeds 2^53 "
+                    "(9007199254740992), the largest count a double holds exactly");
+}

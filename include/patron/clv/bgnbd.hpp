@@ -215,6 +215,7 @@ class bgnbd_model {
     detail::require(std::isfinite(t) && t > 0.0, f, "t", t, "must be finite and positive");
     detail::require(std::isfinite(x) && x >= 0.0 && x == std::floor(x), f, "x", x,
                     "must be a non-negative integer");
+    detail::require(x <= detail::max_purchase_count, f, "x", x, detail::max_purchase_count_message);
     // B(a, b + x) / B(a, b) = (b)_x / (a + b)_x; (r)_x / x! the negative binomial
     // coefficient; r log(alpha / (alpha + t)) as a log1p (see bgnbd_log_odds_dead).
     const double log_beta_ratio_x =

@@ -419,6 +419,7 @@ class pareto_nbd_model {
     detail::require(std::isfinite(t) && t > 0.0, f, "t", t, "must be finite and positive");
     detail::require(std::isfinite(x) && x >= 0.0 && x == std::floor(x), f, "x", x,
                     "must be a non-negative integer");
+    detail::require(x <= detail::max_purchase_count, f, "x", x, detail::max_purchase_count_message);
     // (r)_x / x! as a rising factorial and the powers through log1p, as in the likelihood.
     const double log_coefficient = detail::log_rising_factorial(p_.r, x) - detail::log_gamma(x + 1.0);
     auto log_nb = [&](double tau) {

@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+"""Reference values for the O(1) rising factorials and digamma differences of
+patron/core/special.hpp (log_rising_factorial, digamma_rising: Stirling's form past 1000
+factors) and for BTYD likelihoods at an absurd repeat-purchase count x = 1e15, which
+the per-purchase sums took days to reach. mpmath at 80 digits; printed as the literals
+of tests/test_core.cpp ("log_rising_factorial and digamma_rising past 1000 terms") and
+tests/test_clv_bgnbd.cpp / tests/test_clv_pareto_nbd.cpp ("x = 1e15").
+
+    /usr/bin/python3 tests/reference/clv/rising_values.py
+"""
+import mpmath
+
+# 80 digits: log Gamma(1e40) ~ 9e41 and psi(1e40) ~ 92 must keep ~40 digits after their
+# difference (at 50 digits the c = 1e40 case is off in the 10th digit).
+mpmath.mp.dps = 80
+mpf = mpmath.mpf
+
+# (c, n): the loop's old ground (c >= 1000 n), the lgamma branch (c < 1000), Stirling's
+# branch at its edges (c = 1000, n = 1001) and with n >> c, c >> n.
+CASES = [(1e12, 1e9), (1e40, 2000.0), (1e6, 1e15), (1000.0, 1001.0), (5e3, 1e6),
+         (999.5, 1e4), (0.243, 1e15), (2.426, 1e15), (3.219, 1e15)]
+
+print("log Gamma(c + n) / Gamma(c) and psi(c + n) - psi(c): {c, n, log_rf, psi_diff}")
+for c, n in CASES:
+    c_, n_ = mpf(c), mpf(n)
+    lrf = mpmath.loggamma(c_ + n_) - mpmath.loggamma(c_)
+    psi = mpmath.digamma(c_ + n_) - mpmath.digamma(c_)
+    print(f"  {{{c!r}, {n!r}, {mpmath.nstr(lrf, 20)}, {mpmath.nstr(psi, 20)}}},")
+
+
+def bgnbd_ll(r, alpha, a, b, x, t_x, T):
+    r, alpha, a, b, x, t_x, T = map(mpf, (r, alpha, a, b, x, t_x, T))
+    common = mpmath.loggamma(r + x) - mpmath.loggamma(r) + r * mpmath.log(alpha)
+    lb = mpmath.log(mpmath.beta(a, b + x)) - mpmath.log(mpmath.beta(a, b))
+    l1 = lb + common - (r + x) * mpmath.log(alpha + T)
+    ld = mpmath.log(mpmath.beta(a + 1, b + x - 1)) - mpmath.log(mpmath.beta(a, b))
+    l2 = ld + common - (r + x) * mpmath.log(alpha + t_x)
+    return l1 + mpmath.log1p(mpmath.exp(l2 - l1)), 1 / (1 + mpmath.exp(l2 - l1))
+
+
+def pareto_nbd_ll(r, alpha, s, beta, x, t_x, T):
+    # L = G(r+x) alpha^r beta^s / G(r) [(alpha+T)^-(r+x) (beta+T)^-s
+    #       + int_{t_x}^T s (alpha+tau)^-(r+x) (beta+tau)^-(s+1) dtau]:
+    # the integrand falls by e^-1 every (alpha+tau)/(r+x) ~ 3e-14, so the quadrature is
+    # split at t_x + k (alpha + t_x)/(r+x), k = 1, 2, 4, ..., where its mass lies.
+    r, alpha, s, beta, x, t_x, T = map(mpf, (r, alpha, s, beta, x, t_x, T))
+    common = mpmath.loggamma(r + x) - mpmath.loggamma(r) + r * mpmath.log(alpha) + s * mpmath.log(beta)
+    la = -(r + x) * mpmath.log(alpha + T) - s * mpmath.log(beta + T)
+    lf0 = mpmath.log(s) - (r + x) * mpmath.log(alpha + t_x) - (s + 1) * mpmath.log(beta + t_x)
+    scale = (alpha + t_x) / (r + x)
+    points = [t_x] + [t_x + scale * 2**k for k in range(0, 12)]
+    integral = mpmath.quad(lambda tau: mpmath.exp(mpmath.log(s) - (r + x) * mpmath.log(alpha + tau)
+                                                  - (s + 1) * mpmath.log(beta + tau) - lf0), points)
+    ld = lf0 + mpmath.log(integral)  # the rest, from t_x + 2^11 scale to T, is below e^-2000
+    top = max(la, ld)
+    total = top + mpmath.log(mpmath.exp(la - top) + mpmath.exp(ld - top))
+    return common + total, mpmath.exp(la - total)
+
+
+print("BG/NBD at the CDNOW parameters, x = 1e15, T = 38: {t_x, log L, P(alive)}")
+for t_x in (37.9, 38.0):
+    ll, alive = bgnbd_ll(0.243, 4.414, 0.793, 2.426, 1e15, t_x, 38)
+    print(f"  {{{t_x}, {mpmath.nstr(ll, 20)}, {mpmath.nstr(alive, 20)}}}")
+print("Pareto/NBD at the CDNOW parameters, x = 1e15, T = 38: {t_x, log L, P(alive)}")
+for t_x in (37.9, 38.0):
+    if t_x < 38:
+        ll, alive = pareto_nbd_ll(0.5533, 10.5776, 0.6062, 11.6679, 1e15, t_x, 38)
+    else:  # no time to die unseen: L is the alive term alone
+        r, alpha, s, beta, x, T = map(mpf, (0.5533, 10.5776, 0.6062, 11.6679, 1e15, 38))
+        ll = (mpmath.loggamma(r + x) - mpmath.loggamma(r) + r * mpmath.log(alpha) + s * mpmath.log(beta)
+              - (r + x) * mpmath.log(alpha + T) - s * mpmath.log(beta + T))
+        alive = mpf(1)
+    print(f"  {{{t_x}, {mpmath.nstr(ll, 20)}, {mpmath.nstr(alive, 20)}}}")
