@@ -381,3 +381,34 @@ TEST_CASE("BG/NBD at an absurd repeat-purchase count: exact in O(1), and rejecte
                     "patron::bgnbd_model::probability_of_purchases: x (10000000000000000) exceeds 2^53 (9007199254740992), the "
                     "largest count a double holds exactly");
 }
+
+TEST_CASE("BG/NBD expectations at a + b = 1 and at parameters near 1e+-300", "[edge][invalid]") {
+  // At a + b = 1 the 2F1 of E[X(t)] has c = 0 (a pole its factor c cancels): "patron::hyp2f1:
+  // c (0) must not be a non-positive integer" before. mpmath quadrature over the dropout
+  // probability at 80 digits (tests/reference/clv/rising_values.py): {a, b, t, E[X(t)]}.
+  const struct {
+    double a, b, t, value;
+  } rows[] = {{0.5, 0.5, 39.0, 0.91794689274571382973},
+              {0.25, 0.75, 10.0, 0.44774156263328402325},
+              {0.5, 0.500003, 39.0, 0.91794863686722258285}};
+  for (const auto& row : rows) {
+    INFO("a = " << row.a << ", b = " << row.b);
+    const patron::bgnbd_model m({0.243, 4.414, row.a, row.b});
+    CHECK_THAT(m.expected_purchases(row.t), close_to(row.value, 1e-9));
+    CHECK(std::isfinite(m.conditional_expected_purchases(row.t, 0, 0, 10)));
+  }
+  // Beyond the 2F1's reach: an invalid_input naming the call and the parameters, not
+  // "patron::hyp2f1: ..." (the series ran 1e7 terms before giving up).
+  CHECK_THROWS_WITH(patron::bgnbd_model({1e300, 1, 1, 1}).expected_purchases(10),
+                    Catch::StartsWith("patron::bgnbd_model::expected_purchases: parameters (r = 1.0000000000000001e+300, "
+                                      "alpha = 1, a = 1, b = 1) are beyond the range where the expectation can be "
+                                      "evaluated (2F1 series for"));
+  CHECK_THROWS_AS(patron::bgnbd_model({1, 1, 1e-300, 1e-300}).expected_purchases(10), patron::invalid_input);
+  CHECK_THROWS_WITH(patron::bgnbd_model({1, 1e-300, 1, 1}).expected_purchases(10),
+                    Catch::StartsWith("patron::bgnbd_model::expected_purchases: parameters (r = 1, alpha = 1e-300"));
+  CHECK_THROWS_WITH(patron::bgnbd_model({1e300, 1, 1e-300, 1e300}).conditional_expected_purchases(10, 2, 30, 38),
+                    Catch::StartsWith("patron::bgnbd_model::conditional_expected_purchases: parameters (r = "));
+  // A customer certainly gone buys nothing: the kernel's 2F1(1e15, ...) failed before.
+  const patron::bgnbd_model m({0.243, 4.414, 0.793, 2.426});
+  CHECK(m.conditional_expected_purchases(10, 1e15, 20, 38) == 0.0);
+}

@@ -41,19 +41,45 @@ inline double bgnbd_log_odds_dead(const bgnbd_parameters& p, double x, double t_
   return std::log(p.a / (p.b + x - 1.0)) + (p.r + x) * std::log1p((T - t_x) / (p.alpha + t_x));
 }
 
+// Most terms the 2F1 series of the BG/NBD expectations may take (about 6 ms); ordinary
+// parameters need a few hundred, x ~ 1e4 a few ten thousand.
+constexpr long bgnbd_series_terms = 1'000'000;
+
 // (c0 + a) / (a - 1) * [1 - q^k 2F1(k, beta; c0 + a; z)], the shape shared by E[X(t)]
 // and E[Y(t) | x, t_x, T] (eq. 10). At a = 1 both factors vanish; within 1e-5
-// of it the symmetric mean at a = 1 +/- 2e-5 is used (error below 1e-9 relative).
-inline double bgnbd_expectation_kernel(double a, double c0, double k, double beta_param,
-                                       double log_q, double z) {
-  auto at = [&](double aa) {
-    const signed_log f = log_hyp2f1_signed(k, beta_param, c0 + aa, z);
+// of it the symmetric mean at a = 1 +/- 2e-5 is used (error below 1e-9 relative). At
+// c = c0 + a = 0 (a + b = 1 in E[X(t)]) the 2F1 has a pole that c cancels: within 1e-5 of
+// it the mean at c +/- 2e-5, beta moved with c. Where the 2F1 cannot be evaluated (its
+// series exceeds bgnbd_series_terms; z rounds to 1 or c to -1 at parameters near
+// 1e+-300) or the result is not finite, invalid_input names `function` and the parameters.
+inline double bgnbd_expectation_kernel(const char* function, const bgnbd_parameters& p, double a, double c0,
+                                       double k, double beta_param, double log_q, double z) {
+  auto at = [&](double aa, double shift) {
+    const signed_log f = log_hyp2f1_signed(k, beta_param + shift, c0 + shift + aa, z, bgnbd_series_terms);
     const double bracket = f.sign > 0 ? -std::expm1(k * log_q + f.log_abs)
                                       : 1.0 - f.sign * std::exp(k * log_q + f.log_abs);
-    return (c0 + aa) / (aa - 1.0) * bracket;
+    return (c0 + shift + aa) / (aa - 1.0) * bracket;
   };
-  if (std::abs(a - 1.0) < 1e-5) return 0.5 * (at(1.0 - 2e-5) + at(1.0 + 2e-5));
-  return at(a);
+  auto at_c = [&](double aa) {
+    return std::abs(c0 + aa) < 1e-5 ? 0.5 * (at(aa, -2e-5) + at(aa, 2e-5)) : at(aa, 0.0);
+  };
+  std::string problem;
+  double value = 0.0;
+  try {
+    value = std::abs(a - 1.0) < 1e-5 ? 0.5 * (at_c(1.0 - 2e-5) + at_c(1.0 + 2e-5)) : at_c(a);
+    if (std::isfinite(value)) return value;
+    problem = "the expectation evaluates to " + format_value(value);
+  } catch (const invalid_input& e) {
+    problem = e.what();
+  } catch (const numerical_error& e) {
+    problem = e.what();
+  }
+  const std::string prefix = "patron::hyp2f1: ";
+  if (problem.compare(0, prefix.size(), prefix) == 0) problem = "2F1 " + problem.substr(prefix.size());
+  throw_invalid_value(function, "parameters",
+                      "r = " + format_value(p.r) + ", alpha = " + format_value(p.alpha) + ", a = " +
+                          format_value(p.a) + ", b = " + format_value(p.b),
+                      "are beyond the range where the expectation can be evaluated (" + problem + ")");
 }
 
 // The total weighted negative log-likelihood of patterns and its gradient with respect
@@ -177,7 +203,8 @@ class bgnbd_model {
     detail::require(std::isfinite(t) && t >= 0.0, "bgnbd_model::expected_purchases", "t", t,
                     "must be finite and non-negative");
     if (t == 0.0) return 0.0;
-    return detail::bgnbd_expectation_kernel(p_.a, p_.b - 1.0, p_.r, p_.b, -std::log1p(t / p_.alpha),
+    return detail::bgnbd_expectation_kernel("bgnbd_model::expected_purchases", p_, p_.a, p_.b - 1.0, p_.r, p_.b,
+                                            -std::log1p(t / p_.alpha),
                                             t / (p_.alpha + t));
   }
 
@@ -203,10 +230,14 @@ class bgnbd_model {
     detail::validate_btyd_row(f, 0, x, t_x, T);
     detail::require(std::isfinite(t) && t >= 0.0, f, "t", t, "must be finite and non-negative");
     if (t == 0.0) return 0.0;
+    // A customer certainly gone (P(alive) underflows: x = 1e15 purchases and then silence)
+    // buys nothing, whatever the kernel, which may then be beyond its 2F1's reach.
+    const double alive = probability_alive(x, t_x, T);
+    if (alive == 0.0) return 0.0;
     const double s = p_.alpha + T + t;
-    const double kernel = detail::bgnbd_expectation_kernel(
-        p_.a, p_.b + x - 1.0, p_.r + x, p_.b + x, -std::log1p(t / (p_.alpha + T)), t / s);
-    return kernel * probability_alive(x, t_x, T);
+    const double kernel = detail::bgnbd_expectation_kernel(f, p_, p_.a, p_.b + x - 1.0, p_.r + x, p_.b + x,
+                                                           -std::log1p(t / (p_.alpha + T)), t / s);
+    return kernel * alive;
   }
 
   // P(X(t) = x): the distribution of repeat purchases of a new customer in (0, t].

@@ -104,3 +104,12 @@ print("e^z z^(s-1) Gamma(1 - s, z) for s >= 20, z <= 1 (the DERT factor over bet
 for s, z in [(20.5, 1e-6), (60.0, 0.39), (1e6, 0.5)]:
     a, z_ = 1 - mpf(s), mpf(z)
     print(f"  {{{s}, {z}, {mpmath.nstr(mpmath.exp(z_) * z_**(-a) * mpmath.gammainc(a, z_), 20)}}}")
+
+print("BG/NBD E[X(t)] = int_0^1 (1 - (1 + p t/alpha)^-r) / p Beta(p; a, b) dp at a + b = 1, where the "
+      "2F1 form has c = a + b - 1 = 0: {a, b, t, value}")
+r, alpha = mpf(0.243), mpf(4.414)
+for a, b, t in [(0.5, 0.5, 39.0), (0.25, 0.75, 10.0), (0.5, 0.5 + 3e-6, 39.0)]:
+    a_, b_, t_ = mpf(a), mpf(b), mpf(t)
+    value = mpmath.quad(lambda p: -mpmath.expm1(-r * mpmath.log1p(p * t_ / alpha)) / p
+                        * p**(a_ - 1) * (1 - p)**(b_ - 1), [0, 0.5, 1]) / mpmath.beta(a_, b_)
+    print(f"  {{{a}, {b!r}, {t}, {mpmath.nstr(value, 20)}}}")
