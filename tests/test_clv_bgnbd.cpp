@@ -406,9 +406,26 @@ TEST_CASE("BG/NBD expectations at a + b = 1 and at parameters near 1e+-300", "[e
   CHECK_THROWS_AS(patron::bgnbd_model({1, 1, 1e-300, 1e-300}).expected_purchases(10), patron::invalid_input);
   CHECK_THROWS_WITH(patron::bgnbd_model({1, 1e-300, 1, 1}).expected_purchases(10),
                     Catch::StartsWith("patron::bgnbd_model::expected_purchases: parameters (r = 1, alpha = 1e-300"));
-  CHECK_THROWS_WITH(patron::bgnbd_model({1e300, 1, 1e-300, 1e300}).conditional_expected_purchases(10, 2, 30, 38),
+  CHECK_THROWS_WITH(patron::bgnbd_model({1e300, 1, 1, 1}).conditional_expected_purchases(100, 2, 38, 38),
                     Catch::StartsWith("patron::bgnbd_model::conditional_expected_purchases: parameters (r = "));
+  // a / (b + x - 1) = 1e-600 underflowed: P(alive) was 1 for a customer with rate 1e300 and
+  // two purchases in 38 weeks (log odds of death 1e300 log(39/31)).
+  CHECK(patron::bgnbd_model({1e300, 1, 1e-300, 1e300}).probability_alive(2, 30, 38) == 0.0);
   // A customer certainly gone buys nothing: the kernel's 2F1(1e15, ...) failed before.
   const patron::bgnbd_model m({0.243, 4.414, 0.793, 2.426});
   CHECK(m.conditional_expected_purchases(10, 1e15, 20, 38) == 0.0);
+}
+
+TEST_CASE("BG/NBD E[Y(t) | x, t_x, T] for customers with 1e6 to 1e15 purchases", "[edge]") {
+  // The direct 2F1 series needs ~(r+x) z / (1-z) terms: at x = 1e6 it was 1.3e-8 off, at
+  // 1e9 and 1e15 it gave up. Pfaff's form takes a few terms. mpmath quadrature over the
+  // posterior dropout probability at 80 digits (tests/reference/clv/rising_values.py).
+  const patron::bgnbd_model m({0.243, 4.414, 0.793, 2.426});
+  const struct {
+    double x, value;
+  } rows[] = {{1e6, 216401.98967914048502}, {1e9, 216402074.89050772012}, {1e15, 216402074975804.5224}};
+  for (const auto& row : rows) {
+    INFO("x = " << row.x);
+    CHECK_THAT(m.conditional_expected_purchases(10, row.x, 38, 38), close_to(row.value, 1e-13));
+  }
 }

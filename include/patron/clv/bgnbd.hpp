@@ -37,8 +37,10 @@ inline void validate_bgnbd(const char* function, const bgnbd_parameters& p) {
 // log of the second likelihood term over the first (the odds of "dropped out right
 // after the last purchase" against "still alive"). log((alpha+T)/(alpha+t_x)) as a
 // log1p: near the Poisson boundary (r, alpha -> infinity) it is ~1e-40 and multiplies r.
+// a / (b + x - 1) as a difference of logs where it underflows (a = 1e-300, b = 1e300 gave
+// P(alive) = 1 for a customer certainly gone).
 inline double bgnbd_log_odds_dead(const bgnbd_parameters& p, double x, double t_x, double T) {
-  return std::log(p.a / (p.b + x - 1.0)) + (p.r + x) * std::log1p((T - t_x) / (p.alpha + t_x));
+  return log_ratio_of(p.a, p.b + x - 1.0) + (p.r + x) * std::log1p((T - t_x) / (p.alpha + t_x));
 }
 
 // Most terms the 2F1 series of the BG/NBD expectations may take (about 6 ms); ordinary
@@ -52,12 +54,21 @@ constexpr long bgnbd_series_terms = 1'000'000;
 // it the mean at c +/- 2e-5, beta moved with c. Where the 2F1 cannot be evaluated (its
 // series exceeds bgnbd_series_terms; z rounds to 1 or c to -1 at parameters near
 // 1e+-300) or the result is not finite, invalid_input names `function` and the parameters.
+// For k = r + x > 1e5 and w = z / (1 - z) < 1 (a customer with 1e6 purchases or more), Pfaff's
+//   q^k 2F1(k, beta; c; z) = 2F1(k, c - beta; c; -w),  c - beta = a - 1,
+// whose series (hyp2f1 maps it to 2F1(a - 1, c - k; c; w / (1 + w)), c - k = a + b - 1 - r)
+// takes a handful of terms where the direct one needs ~k z / (1 - z).
 inline double bgnbd_expectation_kernel(const char* function, const bgnbd_parameters& p, double a, double c0,
-                                       double k, double beta_param, double log_q, double z) {
+                                       double k, double beta_param, double log_q, double z, double w) {
   auto at = [&](double aa, double shift) {
-    const signed_log f = log_hyp2f1_signed(k, beta_param + shift, c0 + shift + aa, z, bgnbd_series_terms);
-    const double bracket = f.sign > 0 ? -std::expm1(k * log_q + f.log_abs)
-                                      : 1.0 - f.sign * std::exp(k * log_q + f.log_abs);
+    const double c = c0 + shift + aa;
+    const bool pfaff = k > 1e5 && w < 1.0;
+    // c - beta = a - 1 in both callers (c0 = beta - 1), passed as such: as a difference of
+    // c and beta ~ x it would carry their rounding (0.125 at x = 1e15).
+    const signed_log f = pfaff ? log_hyp2f1_signed(k, aa - 1.0, c, -w, bgnbd_series_terms)
+                               : log_hyp2f1_signed(k, beta_param + shift, c, z, bgnbd_series_terms);
+    const double log_scaled = pfaff ? f.log_abs : k * log_q + f.log_abs;
+    const double bracket = f.sign > 0 ? -std::expm1(log_scaled) : 1.0 - f.sign * std::exp(log_scaled);
     return (c0 + shift + aa) / (aa - 1.0) * bracket;
   };
   auto at_c = [&](double aa) {
@@ -204,8 +215,7 @@ class bgnbd_model {
                     "must be finite and non-negative");
     if (t == 0.0) return 0.0;
     return detail::bgnbd_expectation_kernel("bgnbd_model::expected_purchases", p_, p_.a, p_.b - 1.0, p_.r, p_.b,
-                                            -std::log1p(t / p_.alpha),
-                                            t / (p_.alpha + t));
+                                            -std::log1p(t / p_.alpha), t / (p_.alpha + t), t / p_.alpha);
   }
 
   // P(alive at T | x, t_x, T) (Fader, Hardie & Lee 2008 note "Computing P(alive) Using the BG/NBD Model").
@@ -236,7 +246,8 @@ class bgnbd_model {
     if (alive == 0.0) return 0.0;
     const double s = p_.alpha + T + t;
     const double kernel = detail::bgnbd_expectation_kernel(f, p_, p_.a, p_.b + x - 1.0, p_.r + x, p_.b + x,
-                                                           -std::log1p(t / (p_.alpha + T)), t / s);
+                                                           -std::log1p(t / (p_.alpha + T)), t / s,
+                                                           t / (p_.alpha + T));
     return kernel * alive;
   }
 

@@ -93,6 +93,13 @@ constexpr double max_purchase_count = 9007199254740992.0;
 constexpr const char* max_purchase_count_message =
     "exceeds 2^53 (9007199254740992), the largest count a double holds exactly";
 
+// log(u / v) for u, v > 0, also where u / v overflows or underflows (s = 1e300 and
+// beta = 1e-300; a = 1e-300 and b = 1e300).
+inline double log_ratio_of(double u, double v) {
+  const double ratio = u / v;
+  return ratio > 0.0 && ratio < HUGE_VAL ? std::log(ratio) : std::log(u) - std::log(v);
+}
+
 // One customer's (x, t_x, T), checked: the first bad row is named.
 inline void validate_btyd_row(const char* function, std::size_t i, double x, double t_x,
                               double T) {

@@ -153,12 +153,6 @@ inline pnbd_log_part pnbd_log_dead_from_series(const pareto_nbd_parameters& p, d
   return out;
 }
 
-// log(u / v) for u, v > 0, also where u / v overflows or underflows (s = 1e300, beta = 1e-300).
-inline double log_ratio_of(double u, double v) {
-  const double ratio = u / v;
-  return ratio > 0.0 && ratio < HUGE_VAL ? std::log(ratio) : std::log(u) - std::log(v);
-}
-
 // log D and its gradient by composite 10-point Gauss-Legendre on [t0, t1] (t0 < t1).
 // log f(tau) - log f(t0) = -(r+x) log1p((tau-t0)/(alpha+t0)) - (s+1) log1p((tau-t0)/(beta+t0))
 // is exact, convex and decreasing. Panels start at t0 with length

@@ -113,3 +113,16 @@ for a, b, t in [(0.5, 0.5, 39.0), (0.25, 0.75, 10.0), (0.5, 0.5 + 3e-6, 39.0)]:
     value = mpmath.quad(lambda p: -mpmath.expm1(-r * mpmath.log1p(p * t_ / alpha)) / p
                         * p**(a_ - 1) * (1 - p)**(b_ - 1), [0, 0.5, 1]) / mpmath.beta(a_, b_)
     print(f"  {{{a}, {b!r}, {t}, {mpmath.nstr(value, 20)}}}")
+
+print("BG/NBD E[Y(10) | x, t_x = T = 38] at the CDNOW parameters: P(alive) times the mean over "
+      "p ~ Beta(a, b+x) of (1 - ((alpha+T) / (alpha+T+p t))^(r+x)) / p: {x, value}")
+r, alpha, a, b, T, t = map(mpf, (0.243, 4.414, 0.793, 2.426, 38, 10))
+for x in (1e6, 1e9, 1e15):
+    x_ = mpf(x)
+    shape, scale, b_ = r + x_, alpha + T, b + x_
+    log_norm = mpmath.log(mpmath.beta(a, b_))
+    f = lambda p: (-mpmath.expm1(-shape * mpmath.log1p(p * t / scale)) / p
+                   * mpmath.exp((a - 1) * mpmath.log(p) + (b_ - 1) * mpmath.log1p(-p) - log_norm))
+    points = [0] + [mpf(10)**k / x_ for k in range(-4, 5)] + [1]
+    alive = 1 / (1 + a / (b + x_ - 1))
+    print(f"  {{{x!r}, {mpmath.nstr(alive * mpmath.quad(f, points), 20)}}}")
