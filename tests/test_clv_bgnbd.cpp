@@ -347,3 +347,85 @@ TEST_CASE("BG/NBD rejects bad customer rows naming the row", "[invalid]") {
   CHECK_THROWS_WITH(reference_model.probability_alive(x, t_x, Eigen::VectorXd::Constant(3, 5.5)),
                     "patron::bgnbd_model::probability_alive: t_x[1] (6) exceeds T[1] (5.5)");
 }
+
+TEST_CASE("BG/NBD at an absurd repeat-purchase count: exact in O(1), and rejected past 2^53", "[edge]") {
+  // The likelihood's rising factorials advanced one purchase at a time: x = 1e15 never
+  // returned, a fit with one x = 1e9 customer took minutes. mpmath at 80 digits
+  // (tests/reference/clv/rising_values.py, bgnbd_ll): {t_x, log L, P(alive)}, T = 38.
+  const patron::bgnbd_model m({0.243, 4.414, 0.793, 2.426});
+  CHECK_THAT(m.log_likelihood(1e15, 37.9, 38), close_to(29793658394349488.252, 1e-15));
+  CHECK(m.probability_alive(1e15, 37.9, 38) == 0.0);  // mpmath: 9.75e-1025150324692
+  CHECK_THAT(m.log_likelihood(1e15, 38, 38), close_to(29791297898493776.724, 1e-15));
+  CHECK_THAT(m.probability_alive(1e15, 38, 38), close_to(0.999999999999999207, 1e-15));
+
+  Eigen::VectorXd x(4), t_x(4), T(4);
+  x << 2, 0, 5, 1e9;
+  t_x << 30, 0, 20, 37.5;
+  T << 38, 38, 38, 38;
+  for (const double big : {1e9, 1e15, 9007199254740992.0}) {
+    INFO("x[3] = " << big);
+    x(3) = big;
+    const patron::bgnbd_model fit = patron::fit_bgnbd(x, t_x, T);  // a status, never a hang or a NaN
+    CHECK(std::isfinite(fit.report().log_likelihood));
+    for (const double v : {fit.parameters().r, fit.parameters().alpha, fit.parameters().a, fit.parameters().b})
+      CHECK(std::isfinite(v));
+  }
+  x(3) = 9007199254740994.0;  // 2^53 + 2: x + 1 is not a double
+  CHECK_THROWS_WITH(patron::fit_bgnbd(x, t_x, T),
+                    "patron::fit_bgnbd: x[3] (9007199254740994) exceeds 2^53 (9007199254740992), the largest "
+                    "count a double holds exactly");
+  CHECK_THROWS_WITH(m.probability_alive(1e300, 20, 38),
+                    "patron::bgnbd_model::probability_alive: x[0] (1.0000000000000001e+300) exceeds 2^53 (9007199254740992), the "
+                    "largest count a double holds exactly");
+  CHECK_THROWS_WITH(m.probability_of_purchases(10, 1e16),
+                    "patron::bgnbd_model::probability_of_purchases: x (10000000000000000) exceeds 2^53 (9007199254740992), the "
+                    "largest count a double holds exactly");
+}
+
+TEST_CASE("BG/NBD expectations at a + b = 1 and at parameters near 1e+-300", "[edge][invalid]") {
+  // At a + b = 1 the 2F1 of E[X(t)] has c = 0 (a pole its factor c cancels): "patron::hyp2f1:
+  // c (0) must not be a non-positive integer" before. mpmath quadrature over the dropout
+  // probability at 80 digits (tests/reference/clv/rising_values.py): {a, b, t, E[X(t)]}.
+  const struct {
+    double a, b, t, value;
+  } rows[] = {{0.5, 0.5, 39.0, 0.91794689274571382973},
+              {0.25, 0.75, 10.0, 0.44774156263328402325},
+              {0.5, 0.500003, 39.0, 0.91794863686722258285}};
+  for (const auto& row : rows) {
+    INFO("a = " << row.a << ", b = " << row.b);
+    const patron::bgnbd_model m({0.243, 4.414, row.a, row.b});
+    CHECK_THAT(m.expected_purchases(row.t), close_to(row.value, 1e-9));
+    CHECK(std::isfinite(m.conditional_expected_purchases(row.t, 0, 0, 10)));
+  }
+  // Beyond the 2F1's reach: an invalid_input naming the call and the parameters, not
+  // "patron::hyp2f1: ..." (the series ran 1e7 terms before giving up).
+  CHECK_THROWS_WITH(patron::bgnbd_model({1e300, 1, 1, 1}).expected_purchases(10),
+                    Catch::StartsWith("patron::bgnbd_model::expected_purchases: parameters (r = 1.0000000000000001e+300, "
+                                      "alpha = 1, a = 1, b = 1) are beyond the range where the expectation can be "
+                                      "evaluated (2F1 series for"));
+  CHECK_THROWS_AS(patron::bgnbd_model({1, 1, 1e-300, 1e-300}).expected_purchases(10), patron::invalid_input);
+  CHECK_THROWS_WITH(patron::bgnbd_model({1, 1e-300, 1, 1}).expected_purchases(10),
+                    Catch::StartsWith("patron::bgnbd_model::expected_purchases: parameters (r = 1, alpha = 1e-300"));
+  CHECK_THROWS_WITH(patron::bgnbd_model({1e300, 1, 1, 1}).conditional_expected_purchases(100, 2, 38, 38),
+                    Catch::StartsWith("patron::bgnbd_model::conditional_expected_purchases: parameters (r = "));
+  // a / (b + x - 1) = 1e-600 underflowed: P(alive) was 1 for a customer with rate 1e300 and
+  // two purchases in 38 weeks (log odds of death 1e300 log(39/31)).
+  CHECK(patron::bgnbd_model({1e300, 1, 1e-300, 1e300}).probability_alive(2, 30, 38) == 0.0);
+  // A customer certainly gone buys nothing: the kernel's 2F1(1e15, ...) failed before.
+  const patron::bgnbd_model m({0.243, 4.414, 0.793, 2.426});
+  CHECK(m.conditional_expected_purchases(10, 1e15, 20, 38) == 0.0);
+}
+
+TEST_CASE("BG/NBD E[Y(t) | x, t_x, T] for customers with 1e6 to 1e15 purchases", "[edge]") {
+  // The direct 2F1 series needs ~(r+x) z / (1-z) terms: at x = 1e6 it was 1.3e-8 off, at
+  // 1e9 and 1e15 it gave up. Pfaff's form takes a few terms. mpmath quadrature over the
+  // posterior dropout probability at 80 digits (tests/reference/clv/rising_values.py).
+  const patron::bgnbd_model m({0.243, 4.414, 0.793, 2.426});
+  const struct {
+    double x, value;
+  } rows[] = {{1e6, 216401.98967914048502}, {1e9, 216402074.89050772012}, {1e15, 216402074975804.5224}};
+  for (const auto& row : rows) {
+    INFO("x = " << row.x);
+    CHECK_THAT(m.conditional_expected_purchases(10, row.x, 38, 38), close_to(row.value, 1e-13));
+  }
+}

@@ -377,3 +377,84 @@ TEST_CASE("Pareto/NBD rejects bad input naming the row or argument", "[invalid]"
   CHECK_THROWS_WITH(reference_model.probability_alive(1, 0, 3),
                     "patron::pareto_nbd_model::probability_alive: t_x[0] (0) must be positive when x[0] (1) is positive");
 }
+
+TEST_CASE("Pareto/NBD at an absurd repeat-purchase count: exact in O(1), and rejected past 2^53", "[edge]") {
+  // The fit's (r)_x advanced one purchase at a time: a fit with one x = 1e9 customer took
+  // minutes. mpmath at 80 digits (tests/reference/clv/rising_values.py, pareto_nbd_ll):
+  // {t_x, log L, P(alive)}, T = 38.
+  const patron::pareto_nbd_model m({0.5533, 10.5776, 0.6062, 11.6679});
+  const Eigen::Vector4d u(std::log(0.5533), std::log(10.5776), std::log(0.6062), std::log(11.6679));
+  const struct {
+    double t_x, log_likelihood, alive;
+  } rows[] = {{37.9, 29657674559325497.33, 0.0}, {38.0, 29655613875603551.277, 1.0}};
+  for (const auto& row : rows) {
+    INFO("t_x = " << row.t_x);
+    CHECK_THAT(m.log_likelihood(1e15, row.t_x, 38), close_to(row.log_likelihood, 1e-15));
+    CHECK_THAT(m.probability_alive(1e15, row.t_x, 38), close_to(row.alive, 1e-15));
+    const patron::btyd_patterns one{Eigen::VectorXd::Constant(1, 1e15), Eigen::VectorXd::Constant(1, row.t_x),
+                                    Eigen::VectorXd::Constant(1, 38.0), Eigen::VectorXd::Ones(1)};
+    Eigen::VectorXd g;
+    CHECK_THAT(-patron::detail::pnbd_total_nll(one, u, g), close_to(row.log_likelihood, 1e-15));
+  }
+
+  Eigen::VectorXd x(4), t_x(4), T(4);
+  x << 2, 0, 5, 1e9;
+  t_x << 30, 0, 20, 37.5;
+  T << 38, 38, 38, 38;
+  for (const double big : {1e9, 1e15}) {
+    INFO("x[3] = " << big);
+    x(3) = big;
+    const patron::pareto_nbd_model fit = patron::fit_pareto_nbd(x, t_x, T);
+    CHECK(std::isfinite(fit.report().log_likelihood));
+    for (const double v : {fit.parameters().r, fit.parameters().alpha, fit.parameters().s, fit.parameters().beta})
+      CHECK(std::isfinite(v));
+  }
+  x(3) = 1e16;
+  CHECK_THROWS_WITH(patron::fit_pareto_nbd(x, t_x, T),
+                    "patron::fit_pareto_nbd: x[3] (10000000000000000) exceeds 2^53 (9007199254740992), the largest count a "
+                    "double holds exactly");
+  CHECK_THROWS_WITH(m.probability_of_purchases(10, 1e300),
+                    "patron::pareto_nbd_model::probability_of_purchases: x (1.0000000000000001e+300) exceeds 2^53 "
+                    "(9007199254740992), the largest count a double holds exactly");
+}
+
+TEST_CASE("Pareto/NBD predictions at parameters near 1e+-300: a finite value or an error naming the call", "[edge]") {
+  // mpmath at 80 digits (tests/reference/clv/rising_values.py).
+  // Death-time density falling by e^-8 within one ulp of t_x: the panels threw
+  // "patron::pareto_nbd: death-time integral needs panels below the resolution of t".
+  // log L is exact to its last digits; P(alive) is not (log A(T) and log D each carry an
+  // absolute rounding of (r+x) T / alpha * 2^-52 ~ 10 here), only bounded.
+  const patron::pareto_nbd_model steep({3e21, 1e6, 1.0, 1.0});
+  const struct {
+    int ulps;
+    double log_likelihood;
+  } rows[] = {{1, -89998650026999335.332}, {4, -89998650026999363.717}};
+  for (const auto& row : rows) {
+    const double T = 30.0 + row.ulps * std::ldexp(1.0, -48);
+    CHECK_THAT(steep.log_likelihood(2, 30, T), close_to(row.log_likelihood, 1e-15));
+    const double alive = steep.probability_alive(2, 30, T);
+    CHECK((alive >= 0.0 && alive <= 1.0));
+  }
+  CHECK(std::isfinite(patron::pareto_nbd_model({1, 1e300, 1e300, 1}).log_likelihood(2, 30, 38)));
+
+  // r beta / alpha overflowed: E[X(10)] was inf. Through logs, ~1e-13.
+  CHECK_THAT(patron::pareto_nbd_model({1, 1e-300, 1e300, 1e300}).expected_purchases(10),
+             close_to(9.9995460007023749009e+299, 1e-12));
+  CHECK_THROWS_WITH(patron::pareto_nbd_model({1e300, 1e-300, 1, 1}).expected_purchases(10),
+                    "patron::pareto_nbd_model::expected_purchases: parameters.alpha (1e-300) is so small beside "
+                    "parameters.r (1.0000000000000001e+300) that the expected purchases overflow a double");
+  // inf * P(alive) = 0 was a NaN.
+  CHECK(patron::pareto_nbd_model({1e300, 1, 1e-300, 1e300}).conditional_expected_purchases(10, 2, 30, 38) == 0.0);
+
+  // DERT's e^z z^(s-1) Gamma(1-s, z) for s >= 20 at z <= 1 by the continued fraction: the
+  // recurrence took ~s steps (s = 1e300 never returned).
+  const struct {
+    double s, z, value;
+  } fractions[] = {{20.5, 1e-06, 0.051282048510048668449},
+                   {60.0, 0.39, 0.01683595849451671736},
+                   {1000000.0, 0.5, 1.0000004999997499989e-6}};
+  for (const auto& c : fractions)
+    CHECK_THAT(patron::detail::upper_gamma_fraction(1.0 - c.s, c.z, "test"), close_to(c.value, 1e-14));
+  const patron::pareto_nbd_model instant_death({0.5533, 10.5776, 1e300, 11.6679});
+  CHECK(instant_death.discounted_expected_residual_transactions(0.01, 0, 0, 38.86) == 0.0);
+}

@@ -36,18 +36,6 @@ inline double log_beta_ratio(double a, double b, double m, double k) {
   return log_rising_factorial(a, m) + log_rising_factorial(b, k) - log_rising_factorial(a + b, m + k);
 }
 
-// psi(c + n) - psi(c) = sum_{i<n} 1/(c + i) for integer n >= 0 (the digamma difference
-// where it does not cancel: n large and c not much larger).
-inline double digamma_rising(double c, double n) {
-  if (n > 1000.0 && c < 1000.0 * n) {
-    const math_policy pol;
-    return boost::math::digamma(c + n, pol) - boost::math::digamma(c, pol);
-  }
-  double sum = 0.0;
-  for (double i = 0.0; i < n; i += 1.0) sum += 1.0 / (c + i);
-  return sum;
-}
-
 inline void validate_bgbb_row(const char* function, std::size_t i, double x, double t_x, double n) {
   auto is_count = [](double v) { return std::isfinite(v) && v >= 0.0 && v == std::floor(v); };
   if (!is_count(x)) throw_invalid_element(function, "x", i, x, "must be a non-negative integer");

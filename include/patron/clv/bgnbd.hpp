@@ -37,23 +37,60 @@ inline void validate_bgnbd(const char* function, const bgnbd_parameters& p) {
 // log of the second likelihood term over the first (the odds of "dropped out right
 // after the last purchase" against "still alive"). log((alpha+T)/(alpha+t_x)) as a
 // log1p: near the Poisson boundary (r, alpha -> infinity) it is ~1e-40 and multiplies r.
+// a / (b + x - 1) as a difference of logs where it underflows (a = 1e-300, b = 1e300 gave
+// P(alive) = 1 for a customer certainly gone).
 inline double bgnbd_log_odds_dead(const bgnbd_parameters& p, double x, double t_x, double T) {
-  return std::log(p.a / (p.b + x - 1.0)) + (p.r + x) * std::log1p((T - t_x) / (p.alpha + t_x));
+  return log_ratio_of(p.a, p.b + x - 1.0) + (p.r + x) * std::log1p((T - t_x) / (p.alpha + t_x));
 }
+
+// Most terms the 2F1 series of the BG/NBD expectations may take (about 6 ms); ordinary
+// parameters need a few hundred, x ~ 1e4 a few ten thousand.
+constexpr long bgnbd_series_terms = 1'000'000;
 
 // (c0 + a) / (a - 1) * [1 - q^k 2F1(k, beta; c0 + a; z)], the shape shared by E[X(t)]
 // and E[Y(t) | x, t_x, T] (eq. 10). At a = 1 both factors vanish; within 1e-5
-// of it the symmetric mean at a = 1 +/- 2e-5 is used (error below 1e-9 relative).
-inline double bgnbd_expectation_kernel(double a, double c0, double k, double beta_param,
-                                       double log_q, double z) {
-  auto at = [&](double aa) {
-    const signed_log f = log_hyp2f1_signed(k, beta_param, c0 + aa, z);
-    const double bracket = f.sign > 0 ? -std::expm1(k * log_q + f.log_abs)
-                                      : 1.0 - f.sign * std::exp(k * log_q + f.log_abs);
-    return (c0 + aa) / (aa - 1.0) * bracket;
+// of it the symmetric mean at a = 1 +/- 2e-5 is used (error below 1e-9 relative). At
+// c = c0 + a = 0 (a + b = 1 in E[X(t)]) the 2F1 has a pole that c cancels: within 1e-5 of
+// it the mean at c +/- 2e-5, beta moved with c. Where the 2F1 cannot be evaluated (its
+// series exceeds bgnbd_series_terms; z rounds to 1 or c to -1 at parameters near
+// 1e+-300) or the result is not finite, invalid_input names `function` and the parameters.
+// For k = r + x > 1e5 and w = z / (1 - z) < 1 (a customer with 1e6 purchases or more), Pfaff's
+//   q^k 2F1(k, beta; c; z) = 2F1(k, c - beta; c; -w),  c - beta = a - 1,
+// whose series (hyp2f1 maps it to 2F1(a - 1, c - k; c; w / (1 + w)), c - k = a + b - 1 - r)
+// takes a handful of terms where the direct one needs ~k z / (1 - z).
+inline double bgnbd_expectation_kernel(const char* function, const bgnbd_parameters& p, double a, double c0,
+                                       double k, double beta_param, double log_q, double z, double w) {
+  auto at = [&](double aa, double shift) {
+    const double c = c0 + shift + aa;
+    const bool pfaff = k > 1e5 && w < 1.0;
+    // c - beta = a - 1 in both callers (c0 = beta - 1), passed as such: as a difference of
+    // c and beta ~ x it would carry their rounding (0.125 at x = 1e15).
+    const signed_log f = pfaff ? log_hyp2f1_signed(k, aa - 1.0, c, -w, bgnbd_series_terms)
+                               : log_hyp2f1_signed(k, beta_param + shift, c, z, bgnbd_series_terms);
+    const double log_scaled = pfaff ? f.log_abs : k * log_q + f.log_abs;
+    const double bracket = f.sign > 0 ? -std::expm1(log_scaled) : 1.0 - f.sign * std::exp(log_scaled);
+    return (c0 + shift + aa) / (aa - 1.0) * bracket;
   };
-  if (std::abs(a - 1.0) < 1e-5) return 0.5 * (at(1.0 - 2e-5) + at(1.0 + 2e-5));
-  return at(a);
+  auto at_c = [&](double aa) {
+    return std::abs(c0 + aa) < 1e-5 ? 0.5 * (at(aa, -2e-5) + at(aa, 2e-5)) : at(aa, 0.0);
+  };
+  std::string problem;
+  double value = 0.0;
+  try {
+    value = std::abs(a - 1.0) < 1e-5 ? 0.5 * (at_c(1.0 - 2e-5) + at_c(1.0 + 2e-5)) : at_c(a);
+    if (std::isfinite(value)) return value;
+    problem = "the expectation evaluates to " + format_value(value);
+  } catch (const invalid_input& e) {
+    problem = e.what();
+  } catch (const numerical_error& e) {
+    problem = e.what();
+  }
+  const std::string prefix = "patron::hyp2f1: ";
+  if (problem.compare(0, prefix.size(), prefix) == 0) problem = "2F1 " + problem.substr(prefix.size());
+  throw_invalid_value(function, "parameters",
+                      "r = " + format_value(p.r) + ", alpha = " + format_value(p.alpha) + ", a = " +
+                          format_value(p.a) + ", b = " + format_value(p.b),
+                      "are beyond the range where the expectation can be evaluated (" + problem + ")");
 }
 
 // The total weighted negative log-likelihood of patterns and its gradient with respect
@@ -177,8 +214,8 @@ class bgnbd_model {
     detail::require(std::isfinite(t) && t >= 0.0, "bgnbd_model::expected_purchases", "t", t,
                     "must be finite and non-negative");
     if (t == 0.0) return 0.0;
-    return detail::bgnbd_expectation_kernel(p_.a, p_.b - 1.0, p_.r, p_.b, -std::log1p(t / p_.alpha),
-                                            t / (p_.alpha + t));
+    return detail::bgnbd_expectation_kernel("bgnbd_model::expected_purchases", p_, p_.a, p_.b - 1.0, p_.r, p_.b,
+                                            -std::log1p(t / p_.alpha), t / (p_.alpha + t), t / p_.alpha);
   }
 
   // P(alive at T | x, t_x, T) (Fader, Hardie & Lee 2008 note "Computing P(alive) Using the BG/NBD Model").
@@ -203,10 +240,15 @@ class bgnbd_model {
     detail::validate_btyd_row(f, 0, x, t_x, T);
     detail::require(std::isfinite(t) && t >= 0.0, f, "t", t, "must be finite and non-negative");
     if (t == 0.0) return 0.0;
+    // A customer certainly gone (P(alive) underflows: x = 1e15 purchases and then silence)
+    // buys nothing, whatever the kernel, which may then be beyond its 2F1's reach.
+    const double alive = probability_alive(x, t_x, T);
+    if (alive == 0.0) return 0.0;
     const double s = p_.alpha + T + t;
-    const double kernel = detail::bgnbd_expectation_kernel(
-        p_.a, p_.b + x - 1.0, p_.r + x, p_.b + x, -std::log1p(t / (p_.alpha + T)), t / s);
-    return kernel * probability_alive(x, t_x, T);
+    const double kernel = detail::bgnbd_expectation_kernel(f, p_, p_.a, p_.b + x - 1.0, p_.r + x, p_.b + x,
+                                                           -std::log1p(t / (p_.alpha + T)), t / s,
+                                                           t / (p_.alpha + T));
+    return kernel * alive;
   }
 
   // P(X(t) = x): the distribution of repeat purchases of a new customer in (0, t].
@@ -215,6 +257,7 @@ class bgnbd_model {
     detail::require(std::isfinite(t) && t > 0.0, f, "t", t, "must be finite and positive");
     detail::require(std::isfinite(x) && x >= 0.0 && x == std::floor(x), f, "x", x,
                     "must be a non-negative integer");
+    detail::require(x <= detail::max_purchase_count, f, "x", x, detail::max_purchase_count_message);
     // B(a, b + x) / B(a, b) = (b)_x / (a + b)_x; (r)_x / x! the negative binomial
     // coefficient; r log(alpha / (alpha + t)) as a log1p (see bgnbd_log_odds_dead).
     const double log_beta_ratio_x =

@@ -85,11 +85,28 @@ inline void validate_clv_options(const char* function, const clv_fit_options& op
           "options.l2_penalty", options.l2_penalty, "must be finite and non-negative");
 }
 
+// The largest repeat-purchase count x the BTYD models accept: 2^53, past which a double
+// no longer holds every integer (x and x + 1 coincide) and no real purchase history
+// reaches. Up to it the likelihoods and predictions are computed in O(1) per customer;
+// beyond it log Gamma(x) and the death-time panels of Pareto/NBD leave the double range.
+constexpr double max_purchase_count = 9007199254740992.0;
+constexpr const char* max_purchase_count_message =
+    "exceeds 2^53 (9007199254740992), the largest count a double holds exactly";
+
+// log(u / v) for u, v > 0, also where u / v overflows or underflows (s = 1e300 and
+// beta = 1e-300; a = 1e-300 and b = 1e300).
+inline double log_ratio_of(double u, double v) {
+  const double ratio = u / v;
+  return ratio > 0.0 && ratio < HUGE_VAL ? std::log(ratio) : std::log(u) - std::log(v);
+}
+
 // One customer's (x, t_x, T), checked: the first bad row is named.
 inline void validate_btyd_row(const char* function, std::size_t i, double x, double t_x,
                               double T) {
   if (!(std::isfinite(x) && x >= 0.0 && x == std::floor(x)))
     throw_invalid_element(function, "x", i, x, "must be a non-negative integer");
+  if (x > max_purchase_count)
+    throw_invalid_element(function, "x", i, x, max_purchase_count_message);
   if (!(std::isfinite(T) && T > 0.0))
     throw_invalid_element(function, "T", i, T, "must be finite and positive");
   if (!(std::isfinite(t_x) && t_x >= 0.0))
@@ -119,7 +136,7 @@ inline void validate_btyd(const char* function, const Eigen::Ref<const Eigen::Ve
     // One branch-free test per row (all comparisons are false for NaN); the first row
     // failing it goes through the checks that name the problem.
     const double xi = x(i), ti = t_x(i), Ti = T(i);
-    const bool ok = (xi >= 0.0) & (xi == std::floor(xi)) & (xi < HUGE_VAL) & (Ti > 0.0) & (Ti < HUGE_VAL) &
+    const bool ok = (xi >= 0.0) & (xi == std::floor(xi)) & (xi <= max_purchase_count) & (Ti > 0.0) & (Ti < HUGE_VAL) &
                     (ti >= 0.0) & (ti <= Ti) & ((xi > 0.0) == (ti > 0.0));
     if (!ok) validate_btyd_row(function, static_cast<std::size_t>(i), xi, ti, Ti);
   }
@@ -356,10 +373,18 @@ inline btyd_patterns compress(const Eigen::Ref<const Eigen::VectorXd>& x,
 // log Gamma(c + x) / Gamma(c) = sum_{i<x} log(c + i) and psi(c + x) - psi(c) = sum_{i<x} 1/(c + i)
 // for integer x, advanced along increasing x (the BTYD likelihoods walk their runs of
 // equal x in ascending order). Exact where the differences of lgamma and digamma cancel
-// (c >> x, the Poisson boundary of a fit).
+// (c >> x, the Poisson boundary of a fit). A step of more than rising_sum_terms (a
+// customer with 1e9 purchases) is taken in one go by log_rising_factorial and
+// digamma_rising, so an evaluation costs O(number of runs), not O(max x).
 struct rising_log_sums {
   explicit rising_log_sums(double c) : c(c) {}
   void advance_to(double x) {
+    if (x - i > rising_sum_terms) {
+      log_sum += log_rising_factorial(c + i, x - i);
+      reciprocal_sum += digamma_rising(c + i, x - i);
+      i = x;
+      return;
+    }
     for (; i < x; i += 1.0) {
       log_sum += std::log(c + i);
       reciprocal_sum += 1.0 / (c + i);

@@ -160,7 +160,11 @@ inline pnbd_log_part pnbd_log_dead_from_series(const pareto_nbd_parameters& p, d
 // f falls by at most e^-4 across a panel, where 10 nodes integrate e^(-c tau) to 1e-18,
 // and the singularities of log f at -alpha and -beta lie 4 panel lengths away. As f
 // decreases, the rest of the integral is below f(tau) (t1 - tau): the panels stop once
-// that is below 1e-17 of the sum.
+// that is below 1e-17 of the sum. Where a panel would be below the resolution of tau
+// (slope > 4 / ulp(tau): r + x or s near 1e300, or x near 2^53 with a tiny alpha), the
+// rest is integrated with log f taken as linear, f(tau) (1 - e^(-slope (t1 - tau))) / slope:
+// its curvature changes that by a relative 1 / (tau slope) < 1e-16 over the e^-40 of
+// its mass, which lies within 10 ulp of tau.
 inline pnbd_log_part pnbd_dead_by_quadrature(const pareto_nbd_parameters& p, double x, double t0, double t1,
                                              bool with_gradient) {
   using rule = boost::math::quadrature::gauss<double, 10>;
@@ -174,9 +178,21 @@ inline pnbd_log_part pnbd_dead_by_quadrature(const pareto_nbd_parameters& p, dou
     const double slope = a / (p.alpha + tau) + b / (p.beta + tau);
     const double h = std::min({4.0 / slope, 0.25 * (nearest_singularity + tau), t1 - tau});
     const double next = h == t1 - tau ? t1 : tau + h;
-    if (!(next > tau))
-      throw numerical_error("patron::pareto_nbd: death-time integral needs panels below the resolution of t (" +
-                            format_value(tau) + ")");
+    if (!(next > tau)) {
+      // The gradient adds k d slope / d(r, alpha, s, beta) to d log f(tau), k = d log of
+      // (1 - e^(-slope L)) / slope by slope.
+      const double length = t1 - tau, kept = -std::expm1(-slope * length);
+      const double v = std::exp(log_ratio(tau)) / slope * kept, ia = 1.0 / (p.alpha + tau), ib = 1.0 / (p.beta + tau);
+      const double k = length * std::exp(-slope * length) / kept - 1.0 / slope;
+      sum += v;
+      if (with_gradient) {
+        s[0] += v * (k * ia - std::log1p(tau / p.alpha));
+        s[1] += v * ((a / p.alpha) * (tau * ia) - k * a * ia * ia);
+        s[2] += v * (k * ib - std::log1p(tau / p.beta));
+        s[3] += v * ((b / p.beta) * (tau * ib) - k * b * ib * ib);
+      }
+      break;
+    }
     const double mid = tau + 0.5 * h, half = 0.5 * h;
     for (std::size_t i = 0; i < rule::abscissa().size(); ++i) {
       for (const double side : {-1.0, 1.0}) {
@@ -195,7 +211,7 @@ inline pnbd_log_part pnbd_dead_by_quadrature(const pareto_nbd_parameters& p, dou
     if (tau < t1 && std::exp(log_ratio(tau)) * (t1 - tau) <= 1e-17 * sum) break;
   }
   pnbd_log_part out;
-  out.value = std::log(p.s / p.beta) - a * std::log1p(t0 / p.alpha) - b * std::log1p(t0 / p.beta) + std::log(sum);
+  out.value = log_ratio_of(p.s, p.beta) - a * std::log1p(t0 / p.alpha) - b * std::log1p(t0 / p.beta) + std::log(sum);
   if (with_gradient) {
     // d log f: -log1p(tau/alpha), (r+x) tau / (alpha (alpha+tau)), 1/s - log1p(tau/beta),
     // -1/beta + (s+1) tau / (beta (beta+tau)), averaged with weight f.
@@ -334,20 +350,27 @@ struct upper_gamma_fraction_terms {
 // overflows to inf * 0 past z ~ 709. For z <= 1: Boost for a > 0; for a <= 0 the recurrence
 // Gamma(a, z) = (Gamma(a+1, z) - z^a e^-z) / a from a base in (0, 1], or from
 // E1(z) = Gamma(0, z) when a is an integer.
-// e^z z^-a Gamma(a, z) for z > 1 by the continued fraction above.
-inline double upper_gamma_fraction(double a, double z) {
+// e^z z^-a Gamma(a, z) by the continued fraction above, for z > 1 or a <= -19 (then it
+// converges within ~40 terms for any z > 0, and in none for a ~ -1e300, where its value
+// is 1 / (z - a)); at most upper_gamma_fraction_terms_limit terms, past which
+// `function` (the public caller) throws numerical_error.
+constexpr std::uintmax_t upper_gamma_fraction_terms_limit = 100000;
+inline double upper_gamma_fraction(double a, double z, const char* function) {
   upper_gamma_fraction_terms terms(a, z);
-  std::uintmax_t max_terms = 100000;
+  std::uintmax_t max_terms = upper_gamma_fraction_terms_limit;
   const double fraction = boost::math::tools::continued_fraction_a(terms, std::numeric_limits<double>::epsilon(), max_terms);
-  if (max_terms >= 100000)
-    throw numerical_error("patron::pareto_nbd: continued fraction for Gamma(" + format_value(a) + ", " +
-                          format_value(z) + ") did not converge");
+  if (max_terms >= upper_gamma_fraction_terms_limit)
+    throw numerical_error("patron::" + std::string(function) + ": continued fraction for Gamma(" + format_value(a) +
+                          ", " + format_value(z) + ") did not converge in " +
+                          std::to_string(upper_gamma_fraction_terms_limit) + " terms");
   return 1.0 / (z + 1.0 - a + fraction);
 }
 
 inline double scaled_upper_gamma(double a, double z) {
   const math_policy pol;
-  if (z > 1.0) return std::exp(a * std::log(z)) * upper_gamma_fraction(a, z);
+  if (z > 1.0)
+    return std::exp(a * std::log(z)) *
+           upper_gamma_fraction(a, z, "pareto_nbd_model::discounted_expected_residual_transactions");
   if (a > 0.0) return std::exp(z) * boost::math::tgamma(a, z, pol);
   double base = a + std::ceil(-a);  // in (0, 1), or 0 when a is an integer
   double g = base == 0.0 ? std::exp(z) * boost::math::expint(1, z, pol)
@@ -396,7 +419,8 @@ class pareto_nbd_model {
   [[nodiscard]] double expected_purchases(double t) const {
     detail::require(std::isfinite(t) && t >= 0.0, "pareto_nbd_model::expected_purchases", "t", t,
                     "must be finite and non-negative");
-    return p_.r * p_.beta / p_.alpha * power_kernel(std::log1p(t / p_.beta));
+    return expectation("pareto_nbd_model::expected_purchases", p_.r, p_.alpha, p_.beta,
+                       power_kernel(std::log1p(t / p_.beta)), 1.0);
   }
 
   // E[Y(t) | x, t_x, T] = (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive).
@@ -404,8 +428,8 @@ class pareto_nbd_model {
     const char* f = "pareto_nbd_model::conditional_expected_purchases";
     detail::validate_btyd_row(f, 0, x, t_x, T);
     detail::require(std::isfinite(t) && t >= 0.0, f, "t", t, "must be finite and non-negative");
-    return (p_.r + x) * (p_.beta + T) / (p_.alpha + T) *
-           power_kernel(std::log1p(t / (p_.beta + T))) * probability_alive(x, t_x, T);
+    return expectation(f, p_.r + x, p_.alpha + T, p_.beta + T, power_kernel(std::log1p(t / (p_.beta + T))),
+                       probability_alive(x, t_x, T));
   }
 
   // P(X(t) = x) for a new customer: alive through t with NB(x; r, alpha/(alpha+t))
@@ -419,6 +443,7 @@ class pareto_nbd_model {
     detail::require(std::isfinite(t) && t > 0.0, f, "t", t, "must be finite and positive");
     detail::require(std::isfinite(x) && x >= 0.0 && x == std::floor(x), f, "x", x,
                     "must be a non-negative integer");
+    detail::require(x <= detail::max_purchase_count, f, "x", x, detail::max_purchase_count_message);
     // (r)_x / x! as a rising factorial and the powers through log1p, as in the likelihood.
     const double log_coefficient = detail::log_rising_factorial(p_.r, x) - detail::log_gamma(x + 1.0);
     auto log_nb = [&](double tau) {
@@ -426,7 +451,7 @@ class pareto_nbd_model {
              (x == 0.0 ? 0.0 : x * std::log(tau / (p_.alpha + tau)));
     };
     const double alive = std::exp(log_nb(t) - p_.s * std::log1p(t / p_.beta));
-    const double log_density = std::log(p_.s / p_.beta);
+    const double log_density = detail::log_ratio_of(p_.s, p_.beta);
     const double dead = boost::math::quadrature::gauss_kronrod<double, 31>::integrate(
         [&](double tau) {
           if (tau == 0.0 && x > 0.0) return 0.0;
@@ -450,9 +475,11 @@ class pareto_nbd_model {
     // (beta+T)^s delta^(s-1) Psi(s, s; z), z = delta (beta+T): for z > 1 the powers cancel against
     // z^(1-s) of the continued fraction, leaving (beta+T) e^z z^(s-1) Gamma(1-s, z), which
     // stays finite as s, beta -> inf (exponential lifetimes; the limit is 1 / (delta + s/beta)).
+    // For s >= 20 the same fraction at any z: the downward recurrence below would take
+    // ~s steps (it never ended at s = 1e300) and (beta+T)^s overflows.
     const double z = delta * (p_.beta + T);
-    const double factor = z > 1.0 ? (p_.beta + T) * detail::upper_gamma_fraction(1.0 - p_.s, z)
-                                  : std::exp(p_.s * std::log(p_.beta + T) + (p_.s - 1.0) * std::log(delta)) *
+    const double factor = z > 1.0 || p_.s >= 20.0 ? (p_.beta + T) * detail::upper_gamma_fraction(1.0 - p_.s, z, f)
+                                                  : std::exp(p_.s * std::log(p_.beta + T) + (p_.s - 1.0) * std::log(delta)) *
                                         detail::scaled_upper_gamma(1.0 - p_.s, z);
     return (p_.r + x) / (p_.alpha + T) * probability_alive(x, t_x, T) * factor;
   }
@@ -483,6 +510,24 @@ class pareto_nbd_model {
   }
 
  private:
+  // rate * span * share, rate = shape / rate_scale (the mean purchase rate), span = scale *
+  // kernel (the expected lifetime within the horizon, at most t): evaluated as written for
+  // ordinary parameters; where that overflows, underflows or is inf * 0 (parameters near
+  // 1e+-300), through logs (exact to ~1e-13), and an invalid_input naming `function` when
+  // the value itself exceeds the double range.
+  double expectation(const char* function, double shape, double rate_scale, double scale, double kernel,
+                     double share) const {
+    const double value = shape * scale / rate_scale * kernel * share;
+    if (std::isfinite(value) && value > 0.0) return value;
+    const double span = scale * kernel;
+    if (span == 0.0 || share == 0.0) return 0.0;
+    const double log_value = std::log(shape) - std::log(rate_scale) + std::log(span) + std::log(share);
+    if (!(log_value < std::log(std::numeric_limits<double>::max())))
+      detail::throw_invalid_value(function, "parameters.alpha", p_.alpha,
+                                  "is so small beside parameters.r (" + detail::format_value(p_.r) +
+                                      ") that the expected purchases overflow a double");
+    return std::exp(log_value);
+  }
   // [1 - exp(-(s-1) L)] / (s-1), with its limit L at s = 1.
   double power_kernel(double log_ratio) const {
     const double e = p_.s - 1.0;
