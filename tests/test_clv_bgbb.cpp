@@ -130,6 +130,30 @@ TEST_CASE("BG/BB rejects inconsistent (x, t_x, n) rows and weights", "[invalid]"
                     "patron::bgbb_model::discounted_expected_residual_transactions: discount (-0.10000000000000001) must be finite and positive");
 }
 
+TEST_CASE("BG/BB bounds the opportunities it sums over", "[invalid][edge]") {
+  // One likelihood term per opportunity: n = 1e12 used to run for hours (and store 40 TB
+  // of terms); the bound is checked before any term.
+  Eigen::VectorXd x(2), t_x(2), n(2), w(2);
+  x << 1, 2;
+  t_x << 1, 3;
+  n << 6, 1e12;
+  w << 10, 5;
+  CHECK_THROWS_WITH(patron::fit_bgbb(x, t_x, n, w),
+                    "patron::fit_bgbb: n[1] (1000000000000) exceeds 1000000, the most opportunities "
+                    "BG/BB sums over (one likelihood term each)");
+  const patron::bgbb_model m({1.2, 0.75, 0.66, 2.8});
+  CHECK_THROWS_WITH(m.probability_alive(2, 3, 1e12),
+                    "patron::bgbb_model::probability_alive: n[0] (1000000000000) exceeds 1000000, the most "
+                    "opportunities BG/BB sums over (one likelihood term each)");
+  CHECK_THROWS_WITH(m.probability_of_transactions(1000001, 3),
+                    "patron::bgbb_model::probability_of_transactions: n (1000001) exceeds 1000000, the most "
+                    "opportunities BG/BB sums over (one likelihood term each)");
+  // At the bound: computed, a probability.
+  const double alive = m.probability_alive(2, 3, 1e6);
+  CHECK(alive >= 0.0);
+  CHECK(alive <= 1.0);
+}
+
 namespace {
 
 // Customers over 6 opportunities: before each, an alive customer dies with probability

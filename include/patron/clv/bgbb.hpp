@@ -36,11 +36,20 @@ inline double log_beta_ratio(double a, double b, double m, double k) {
   return log_rising_factorial(a, m) + log_rising_factorial(b, k) - log_rising_factorial(a + b, m + k);
 }
 
+// Most opportunities n a row may have: the likelihood and P(X(n) = x) sum one term per
+// opportunity (n = 1e12 would run for hours and store terabytes), and BG/BB's
+// opportunities are discrete events (drives, seasons, visits), a few hundred at most in
+// its applications.
+constexpr double bgbb_max_opportunities = 1'000'000.0;
+constexpr const char* bgbb_max_opportunities_message =
+    "exceeds 1000000, the most opportunities BG/BB sums over (one likelihood term each)";
+
 inline void validate_bgbb_row(const char* function, std::size_t i, double x, double t_x, double n) {
   auto is_count = [](double v) { return std::isfinite(v) && v >= 0.0 && v == std::floor(v); };
   if (!is_count(x)) throw_invalid_element(function, "x", i, x, "must be a non-negative integer");
   if (!is_count(t_x)) throw_invalid_element(function, "t_x", i, t_x, "must be a non-negative integer");
   if (!is_count(n) || n < 1.0) throw_invalid_element(function, "n", i, n, "must be a positive integer");
+  if (n > bgbb_max_opportunities) throw_invalid_element(function, "n", i, n, bgbb_max_opportunities_message);
   if (t_x > n)
     throw_invalid_element(function, "t_x", i, t_x, "exceeds n[" + std::to_string(i) + "] (" + format_value(n) + ")");
   if (x > t_x)
@@ -163,6 +172,7 @@ class bgbb_model {
     auto is_count = [](double v) { return std::isfinite(v) && v >= 0.0 && v == std::floor(v); };
     detail::require(is_count(n), f, "n", n, "must be a non-negative integer");
     detail::require(is_count(x), f, "x", x, "must be a non-negative integer");
+    detail::require(n <= detail::bgbb_max_opportunities, f, "n", n, detail::bgbb_max_opportunities_message);
     if (x > n) return 0.0;
     auto log_choose = [](double m, double k) {
       return detail::log_gamma(m + 1.0) - detail::log_gamma(k + 1.0) - detail::log_gamma(m - k + 1.0);
