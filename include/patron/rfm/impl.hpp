@@ -167,12 +167,14 @@ void finish_rows(rfm_table<Id>& t, Eigen::Index first, Eigen::Index size,
 }
 
 // The table of the customers id = low + slot, slot < span, for which present(slot)
-// holds, cell_of(slot) their cell; each thread fills the rows of its own range of
-// slots.
-template <class Id, class Present, class CellOf>
-rfm_table<Id> direct_table(std::size_t span, Id low, const Present& present, const CellOf& cell_of,
-                           const window_summer& summer, const rfm_options& options, double as_of,
-                           std::size_t threads) {
+// holds. Each thread fills the rows of its own range of slots, from `begin`, through its
+// own writer: make_writer(begin) returns a callable writer(t, row, slot), called in
+// increasing slot order, which sets the row's aggregates (recency holding the last
+// purchase time until finish_rows).
+template <class Id, class Present, class MakeWriter>
+rfm_table<Id> direct_table(std::size_t span, Id low, const Present& present,
+                           const MakeWriter& make_writer, const rfm_options& options,
+                           double as_of, std::size_t threads) {
   threads = thread_count(threads, span, min_rows_per_thread);
   std::vector<std::size_t> first_row(threads + 1, 0);
   for_each_share(span, threads, [&](std::size_t k, std::size_t begin, std::size_t end) {
@@ -185,12 +187,13 @@ rfm_table<Id> direct_table(std::size_t span, Id low, const Present& present, con
   t.as_of = as_of;
   resize_table(t, first_row[threads]);
   for_each_share(span, threads, [&](std::size_t k, std::size_t begin, std::size_t end) {
+    auto write = make_writer(begin);
     const auto first = static_cast<Eigen::Index>(first_row[k]);
     auto row = first;
     for (std::size_t v = begin; v < end; ++v) {
       if (!present(v)) continue;
       t.customer[static_cast<std::size_t>(row)] = static_cast<Id>(low + static_cast<Id>(v));
-      fill_row(t, row++, cell_of(v), summer);
+      write(t, row++, v);
     }
     finish_rows(t, first, row - first, options, as_of);
   });
@@ -214,9 +217,12 @@ rfm_table<Id> rfm_one_pass(const Id* ids, std::size_t n, const double* times,
       const rfm_cells cells =
           accumulate_cells(span, n, slot_of, times, amounts, summer, options.threads);
       const rfm_cell* table = cells.get();
+      const auto write_cell = [table, &summer](rfm_table<Id>& t, Eigen::Index row, std::size_t v) {
+        fill_row(t, row, table[v], summer);
+      };
       return direct_table(
           span, low, [table](std::size_t v) { return table[v].transactions != 0; },
-          [table](std::size_t v) { return table[v]; }, summer, options, as_of, options.threads);
+          [&write_cell](std::size_t) { return write_cell; }, options, as_of, options.threads);
     }
   }
   rfm_table<Id> t;
@@ -387,35 +393,25 @@ inline void add_compact_block(compact_part& part, const compact_block& block, st
   }
 }
 
-// The table of the compact parts: each thread fills the rows of its own range of slots,
-// merging the parts' cells, and the spills of those slots (sorted by slot), on the way.
+// The table of the compact parts: the parts' cells merged, and the spills of each slot
+// (sorted by slot) added, on the way.
 template <class Id>
 rfm_table<Id> compact_table(const std::vector<compact_part>& part,
                             const std::vector<compact_spill>& spills, std::size_t span, Id low,
                             const compact_layout& layout, const rfm_options& options,
                             double as_of, std::size_t threads) {
-  threads = thread_count(threads, span, min_rows_per_thread);
   // A customer with rows has a time code (one whose count just spilled has count 0).
-  std::vector<std::size_t> first_row(threads + 1, 0);
-  for_each_share(span, threads, [&](std::size_t k, std::size_t begin, std::size_t end) {
-    std::size_t m = 0;
-    for (std::size_t v = begin; v < end; ++v) {
-      std::uint32_t code = 0;
-      for (const auto& p : part) code |= p.cells[v].time;
-      m += code != 0 ? 1 : 0;
-    }
-    first_row[k + 1] = m;
-  });
-  std::partial_sum(first_row.begin(), first_row.end(), first_row.begin());
-  rfm_table<Id> t;
-  t.as_of = as_of;
-  resize_table(t, first_row[threads]);
+  const auto present = [&part](std::size_t v) {
+    std::uint32_t code = 0;
+    for (const auto& p : part) code |= p.cells[v].time;
+    return code != 0;
+  };
   const window_summer summer{layout.window_low};
-  for_each_share(span, threads, [&](std::size_t k, std::size_t begin, std::size_t end) {
+  const auto make_writer = [&](std::size_t begin) {
     const auto by_slot = [](const compact_spill& s, std::size_t slot) { return s.slot < slot; };
     auto spill = std::lower_bound(spills.begin(), spills.end(), begin, by_slot);
-    std::size_t row = first_row[k];
-    for (std::size_t v = begin; v < end; ++v) {
+    return [&part, &spills, &layout, summer, spill](rfm_table<Id>& t, Eigen::Index row,
+                                                    std::size_t v) mutable {
       std::uint32_t code = 0;
       std::uint64_t count = 0;
       window_summer::sum spend;
@@ -425,21 +421,17 @@ rfm_table<Id> compact_table(const std::vector<compact_part>& part,
         count += x.high >> (32 - compact_count_bits);
         window_summer::merge(spend, {x.low, x.high & compact_spend_mask});
       }
+      // A cell keeps its time code when its count spills: every spill's slot is reached.
       for (; spill != spills.end() && spill->slot == v; ++spill) {
         count += compact_count_full;
         window_summer::merge(spend, spill->spend);
       }
-      if (code == 0) continue;
-      t.customer[row] = static_cast<Id>(low + static_cast<Id>(v));
-      const auto r = static_cast<Eigen::Index>(row++);
-      t.recency(r) = compact_time(layout, code);  // the last purchase until finish_rows
-      t.frequency(r) = static_cast<double>(count);
-      t.revenue(r) = summer.value(spend);
-    }
-    const auto first = static_cast<Eigen::Index>(first_row[k]);
-    finish_rows(t, first, static_cast<Eigen::Index>(row) - first, options, as_of);
-  });
-  return t;
+      t.recency(row) = compact_time(layout, code);  // the last purchase until finish_rows
+      t.frequency(row) = static_cast<double>(count);
+      t.revenue(row) = summer.value(spend);
+    };
+  };
+  return direct_table(span, low, present, make_writer, options, as_of, threads);
 }
 
 // A guess at the range of the ids without a pass over them: those of the first and the
