@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <functional>
 #include <limits>
+#include <memory>
 #include <map>
 #include <patron/core/rng.hpp>
 #include <patron/rfm.hpp>
@@ -878,8 +881,89 @@ TEST_CASE("the SSE2 bracket loop counts and keeps what a plain loop does", "[pro
 }
 #endif
 
-#if defined(EIGEN_VECTORIZE_AVX2)
+#if defined(EIGEN_VECTORIZE_AVX2) || PATRON_DISPATCH_AVX2
 TEST_CASE("the AVX2 bracket loop counts and keeps what a plain loop does", "[property]") {
+#if PATRON_DISPATCH_AVX2
+  if (!patron::detail::cpu_has_avx2()) return;  // a processor without AVX2 never takes it
+#endif
   check_bracket_loop(patron::detail::add_to_bracket_avx2, 4);
+}
+#endif
+
+#if PATRON_DISPATCH_AVX2
+// Built for the x86-64 baseline, the library takes the loops compiled for AVX2 when the
+// processor has it; the baseline versions, which a processor without it runs, are
+// checked here against them.
+TEST_CASE("the baseline and AVX2 versions of the row encoding and the scores agree",
+          "[property]") {
+  if (!patron::detail::cpu_has_avx2()) return;
+  using patron::detail::compact_outcome;
+  patron::rng r(67);
+  constexpr std::size_t n = 1000;
+  std::vector<std::int64_t> ids(n);
+  std::vector<double> days(n), amounts(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    ids[i] = 100 + static_cast<std::int64_t>(r.uniform_index(500));
+    days[i] = static_cast<double>(r.uniform_index(3000)) - 1000.0;
+    amounts[i] = i % 7 == 0 ? 0.0 : std::round(r.uniform() * 1e6) / 100.0;
+  }
+  patron::detail::compact_layout layout;
+  layout.base = -1000.0;
+  layout.window_low = 1010;  // biased exponents: amounts from 2^-13 up to 2^14
+  layout.window_high = layout.window_low + patron::detail::compact_window_width;
+  const patron::detail::id_range<std::int64_t> cells{100, 500};
+  // Rows every version holds, then one each that the pass cannot hold or that lies
+  // outside the cells: both versions must say the same of every one.
+  const std::vector<std::pair<std::size_t, std::function<void()>>> spoil = {
+      {0, [] {}},
+      {1, [&] { days[1] = std::nan(""); }},
+      {2, [&] { days[2] = 0.5; }},
+      {3, [&] { days[3] = -0.0; }},
+      {4, [&] { amounts[4] = -1.0; }},
+      {5, [&] { amounts[5] = std::numeric_limits<double>::infinity(); }},
+      {6, [&] { amounts[6] = 1e-300; }},
+      {7, [&] { ids[7] = 99; }},
+      {8, [&] { ids[8] = 600; }},
+      {9, [&] { days[9] = 3e9; }}};
+  for (const auto& [row, spoil_row] : spoil) {
+    auto saved_ids = ids;
+    auto saved_days = days;
+    auto saved_amounts = amounts;
+    spoil_row();
+    auto plain = std::make_unique<patron::detail::compact_block>();
+    auto avx2 = std::make_unique<patron::detail::compact_block>();
+    std::uint32_t plain_latest = 0, avx2_latest = 0;
+    const compact_outcome a = patron::detail::encode_rows_body(
+        ids.data(), cells, days.data(), amounts.data(), layout, 0, n, *plain, plain_latest);
+    const compact_outcome b = patron::detail::encode_rows_avx2(
+        ids.data(), cells, days.data(), amounts.data(), layout, 0, n, *avx2, avx2_latest);
+    INFO("row " << row);
+    CHECK(a == b);
+    CHECK((a == compact_outcome::held) == (row == 0));
+    if (a == compact_outcome::held) {
+      CHECK(plain_latest == avx2_latest);
+      for (std::size_t i = 0; i < n; ++i) {
+        CHECK(plain->slot[i] == avx2->slot[i]);
+        CHECK(plain->code[i] == avx2->code[i]);
+        CHECK(plain->add_low[i] == avx2->add_low[i]);
+        CHECK(plain->add_high[i] == avx2->add_high[i]);
+      }
+    }
+    ids = saved_ids;
+    days = saved_days;
+    amounts = saved_amounts;
+  }
+
+  const std::vector<double> cuts = {-500.0, 0.0, 0.0, 700.5};
+  for (const int step : {1, -1}) {
+    std::vector<int> plain(n), avx2(n);
+    std::vector<std::size_t> plain_above(cuts.size(), 0), avx2_above(cuts.size(), 0);
+    patron::detail::score_block(days.data(), 3, n, cuts, step > 0 ? 1 : 5, step, plain.data(),
+                                plain_above.data());
+    patron::detail::score_block_avx2(days.data(), 3, n, cuts, step > 0 ? 1 : 5, step,
+                                     avx2.data(), avx2_above.data());
+    CHECK(plain == avx2);
+    CHECK(plain_above == avx2_above);
+  }
 }
 #endif

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "patron/core/cpu.hpp"
 #include "patron/core/parallel.hpp"
 #include "patron/core/validate.hpp"
 #include "patron/rfm/quantiles.hpp"
@@ -317,11 +318,12 @@ struct id_range {
 // Branch-free, so that it vectorises: the rows are read from memory here, at streaming
 // speed, and the scattered updates then read the block from cache.
 template <class Id>
-compact_outcome encode_compact_rows(const Id* ids, const id_range<Id>& cells,
-                                    const double* times, const double* amounts,
-                                    const compact_layout& layout, std::size_t begin,
-                                    std::size_t count, compact_block& block,
-                                    std::uint32_t& latest) {
+PATRON_ALWAYS_INLINE compact_outcome encode_rows_body(const Id* ids, const id_range<Id>& cells,
+                                                      const double* times, const double* amounts,
+                                                      const compact_layout& layout,
+                                                      std::size_t begin, std::size_t count,
+                                                      compact_block& block,
+                                                      std::uint32_t& latest) {
   constexpr std::uint64_t sign = std::uint64_t{1} << 63;
   // The slot as an unsigned difference: an id below `low` wraps to a huge slot, so one
   // comparison finds the ids on either side of the cells.
@@ -369,6 +371,33 @@ compact_outcome encode_compact_rows(const Id* ids, const id_range<Id>& cells,
   latest = top;
   return fail != 0 ? compact_outcome::unholdable
                    : outside != 0 ? compact_outcome::outside_cells : compact_outcome::held;
+}
+
+#if PATRON_DISPATCH_AVX2
+template <class Id>
+PATRON_TARGET_AVX2 compact_outcome encode_rows_avx2(const Id* ids, const id_range<Id>& cells,
+                                                    const double* times, const double* amounts,
+                                                    const compact_layout& layout,
+                                                    std::size_t begin, std::size_t count,
+                                                    compact_block& block, std::uint32_t& latest) {
+  return encode_rows_body(ids, cells, times, amounts, layout, begin, count, block, latest);
+}
+#endif
+
+// The body above, compiled for AVX2 too in builds for the x86-64 baseline (core/cpu.hpp):
+// without AVX2 it does not vectorise (no 64-bit variable shifts), and the table takes
+// about 50 instead of 30 ms for 5M rows.
+template <class Id>
+compact_outcome encode_compact_rows(const Id* ids, const id_range<Id>& cells,
+                                    const double* times, const double* amounts,
+                                    const compact_layout& layout, std::size_t begin,
+                                    std::size_t count, compact_block& block,
+                                    std::uint32_t& latest) {
+#if PATRON_DISPATCH_AVX2
+  if (cpu_has_avx2())
+    return encode_rows_avx2(ids, cells, times, amounts, layout, begin, count, block, latest);
+#endif
+  return encode_rows_body(ids, cells, times, amounts, layout, begin, count, block, latest);
 }
 
 // The encoded rows into the cells; a count that fills up spills the cell.

@@ -14,7 +14,11 @@
 #include <utility>
 #include <vector>
 
+#include "patron/core/cpu.hpp"
 #include "patron/core/parallel.hpp"
+#if PATRON_DISPATCH_AVX2
+#include <immintrin.h>  // the AVX2 intrinsics, for the loop compiled for AVX2 alone
+#endif
 
 namespace patron::detail {
 
@@ -87,7 +91,7 @@ struct rank_bracket {
   std::unique_ptr<double[]> values;  // the kept values; uninitialised, so unused pages cost nothing
 };
 
-#if defined(EIGEN_VECTORIZE_AVX2)
+#if defined(EIGEN_VECTORIZE_AVX2) || PATRON_DISPATCH_AVX2
 // AVX2 has no compressing store: a mask's kept lanes move to the front by a permutation
 // of 32-bit lanes (two per double) looked up by the mask, and the vector is stored whole.
 struct bracket_compress_table {
@@ -107,8 +111,9 @@ inline constexpr bracket_compress_table bracket_compress{};
 
 // add_to_bracket's loop four values at a time, from `k` while four remain; returns where
 // it stopped. `kept` is the bracket's count of kept values (a register in the caller).
-inline std::size_t add_to_bracket_avx2(rank_bracket& b, const double* values, std::size_t k,
-                                       std::size_t end, std::size_t& kept) {
+PATRON_TARGET_AVX2 inline std::size_t add_to_bracket_avx2(rank_bracket& b, const double* values,
+                                                          std::size_t k, std::size_t end,
+                                                          std::size_t& kept) {
   double* out = b.values.get();
   const __m256d lo = _mm256_set1_pd(b.lo), hi = _mm256_set1_pd(b.hi);
   const __m256d infinity = _mm256_set1_pd(std::numeric_limits<double>::infinity());
@@ -225,6 +230,10 @@ inline void add_to_bracket(rank_bracket& b, const double* values, std::size_t be
 #elif defined(EIGEN_VECTORIZE_AVX2)
   k = add_to_bracket_avx2(b, values, k, end, kept);
 #elif defined(EIGEN_VECTORIZE_SSE2)
+  // Built for the baseline: AVX2 when the processor has it (core/cpu.hpp).
+#if PATRON_DISPATCH_AVX2
+  if (cpu_has_avx2()) k = add_to_bracket_avx2(b, values, k, end, kept);
+#endif
   k = add_to_bracket_sse2(b, values, k, end, kept);
 #endif
   // Portable: the counts and the least value above in one branch-free loop, the kept
@@ -439,6 +448,35 @@ inline std::vector<double> quantile_cuts(const double* values, std::size_t n, in
   return cuts;
 }
 
+// Scores of values [begin, end) (first, plus step for each cut point below the value)
+// and, added to above[j], the number of them above cut j.
+PATRON_ALWAYS_INLINE void score_block(const double* values, std::size_t begin, std::size_t end,
+                                      const std::vector<double>& cuts, int first, int step,
+                                      int* score, std::size_t* above) {
+  for (std::size_t i = begin; i < end; ++i) score[i] = first;
+  for (std::size_t j = 0; j < cuts.size(); ++j) {
+    const double cut = cuts[j];
+    int count = 0;  // at most a block
+    for (std::size_t i = begin; i < end; ++i) {
+      const int over = cut < values[i] ? 1 : 0;
+      score[i] += step * over;
+      count += over;
+    }
+    above[j] += static_cast<std::size_t>(count);
+  }
+}
+
+#if PATRON_DISPATCH_AVX2
+// The same compiled for AVX2, for builds for the baseline (core/cpu.hpp): SSE2 does not
+// vectorise it.
+PATRON_TARGET_AVX2 inline void score_block_avx2(const double* values, std::size_t begin,
+                                                std::size_t end, const std::vector<double>& cuts,
+                                                int first, int step, int* score,
+                                                std::size_t* above) {
+  score_block(values, begin, end, cuts, first, step, score, above);
+}
+#endif
+
 // Score of each value from its bin, 1 + the number of cut points strictly below it,
 // i.e. right-closed bins (cut_{k-1}, cut_k] as in pandas.cut / qcut, so equal values
 // always share a bin; reversed, the score is bins + 1 - bin. Returns the number of
@@ -456,17 +494,13 @@ inline std::vector<std::size_t> scores_of(const double* values, std::size_t n,
   for_each_share(n, shares, [&](std::size_t k, std::size_t first_value, std::size_t end_value) {
     for (std::size_t begin = first_value; begin < end_value; begin += block) {
       const std::size_t end = std::min(end_value, begin + block);
-      for (std::size_t i = begin; i < end; ++i) score[i] = first;
-      for (std::size_t j = 0; j < cuts.size(); ++j) {
-        const double cut = cuts[j];
-        int count = 0;  // at most `block`
-        for (std::size_t i = begin; i < end; ++i) {
-          const int over = cut < values[i] ? 1 : 0;
-          score[i] += step * over;
-          count += over;
-        }
-        above[k][j] += static_cast<std::size_t>(count);
+#if PATRON_DISPATCH_AVX2
+      if (cpu_has_avx2()) {
+        score_block_avx2(values, begin, end, cuts, first, step, score, above[k].data());
+        continue;
       }
+#endif
+      score_block(values, begin, end, cuts, first, step, score, above[k].data());
     }
   });
   for (std::size_t k = 1; k < shares; ++k)
