@@ -193,9 +193,16 @@ inline double gamma_gamma_total_nll(const Eigen::VectorXd& x, const Eigen::Vecto
   };
   detail::fitted_parameters fit = detail::fit_log_parameters(
       nll, u0, total, cx.size(), options, {"p", "q", "gamma"});
-  // q, gamma -> inf at a fixed ratio: one spend rate nu for every customer (no heterogeneity
-  // in mean spend beyond the within-customer Gamma(p, nu) variation).
-  detail::report_boundaries(nll, fit.theta, {{1, 2}}, fit.report);
+  // p, q -> inf at fixed p gamma / q: spend without spread (every repeat customer's mean
+  // spend the same: the likelihood of identical zbar grows without bound); p -> inf with
+  // p gamma fixed: no spread within a customer (zbar inverse-gamma across customers);
+  // q, gamma -> inf at a fixed ratio: one spend rate nu for every customer.
+  detail::report_boundaries(
+      nll, fit.theta,
+      {{{0, 1}, {}, "no spread in spend: every repeat customer's mean spend is the same"},
+       {{0}, {2}, "no spread in spend within a customer"},
+       {{1, 2}, {}, "one spend rate nu for everyone", true}},
+      fit.report);
   if (fit.theta(1) <= 1.0)
     fit.report.message += "; q <= 1: mean spend is infinite, expected spend unavailable";
   return gamma_gamma_model({fit.theta(0), fit.theta(1), fit.theta(2)}, std::move(fit.report));
