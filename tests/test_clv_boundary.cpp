@@ -10,6 +10,7 @@
 #include <cmath>
 #include <patron/clv.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/close_to.hpp"
@@ -189,27 +190,43 @@ TEST_CASE("BG/BB expected transactions stay exact as gamma -> 0 (a fit's no-drop
   }
 }
 
-TEST_CASE("fit_gamma_gamma with identical spends: p, q -> inf, expected spend the common value", "[edge][boundary]") {
+TEST_CASE("fit_gamma_gamma with identical spends: no estimate, the documented point p = q = 1e6", "[edge][boundary]") {
   // Every repeat customer spends the same: the likelihood of identical zbar grows without
-  // bound as spend loses its spread (p, q -> inf at a fixed mean). The fit stops with
-  // finite parameters, says so, and every expected spend is the common value (closed
-  // form of the limit).
-  for (const double spend : {10.0, 35.5}) {
+  // bound as spend loses its spread (p, q -> inf at a fixed mean). No optimisation is run
+  // (it used to stop wherever rounding noise of size 1e16 ended its line search); the fit
+  // returns p = q = 1e6, gamma = zbar (q - 1) / p with converged = false, and every expected
+  // spend is the common value (closed form of that point). log L there:
+  // boundary_values.py (mpmath, 60 digits).
+  const std::pair<double, double> cases[] = {{10.0, 17.535276268190451648}, {35.5, 11.200538250753829509}};
+  for (const auto& [spend, log_likelihood] : cases) {
     CAPTURE(spend);
     Eigen::VectorXd x(5);
     x << 1, 2, 3, 4, 5;
     const Eigen::VectorXd zbar = Eigen::VectorXd::Constant(5, spend);
     const auto m = patron::fit_gamma_gamma(x, zbar);
     const auto p = m.parameters();
-    CHECK(Eigen::Vector3d(p.p, p.q, p.gamma).allFinite());
-    CHECK(std::isfinite(m.report().log_likelihood));
+    CHECK(p.p == 1e6);
+    CHECK(p.q == 1e6);
+    CHECK_FALSE(m.report().converged);
+    CHECK(m.report().iterations == 0);
     CHECK(m.report().boundary_parameters == names{"p", "q"});
+    CHECK_THAT(m.report().message, Catch::Contains("the likelihood grows without bound"));
     CHECK_THAT(m.report().message, Catch::Contains("maximum at the boundary: p, q -> infinity (no spread in spend"));
-    CHECK_THAT(m.population_mean_spend(), close_to(spend, 1e-6));
-    CHECK_THAT(m.conditional_expected_spend(2.0, spend), close_to(spend, 1e-6));
-    // On the ridge the weight between a customer's own mean and the population mean
-    // (p x against q) is not identified, so a spend unlike the data's is not checked.
+    CHECK_THAT(m.report().log_likelihood, close_to(log_likelihood, 1e-8));
+    CHECK_FALSE(m.report().covariance.has_value());
+    CHECK_THAT(m.population_mean_spend(), close_to(spend, 1e-14));
+    CHECK_THAT(m.conditional_expected_spend(2.0, spend), close_to(spend, 1e-14));
   }
+  // One customer is the same case; a penalised fit has a finite optimum (far out for a
+  // small penalty: the likelihood gains log(p) / 2 per customer) and runs as usual.
+  const auto one = patron::fit_gamma_gamma(Eigen::VectorXd::Constant(1, 3.0), Eigen::VectorXd::Constant(1, 20.0));
+  CHECK(one.report().boundary_parameters == names{"p", "q"});
+  patron::clv_fit_options penalised;
+  penalised.l2_penalty = 1e-3;
+  const auto pen = patron::fit_gamma_gamma(Eigen::VectorXd::Constant(1, 3.0), Eigen::VectorXd::Constant(1, 20.0), penalised);
+  CHECK(pen.report().boundary_parameters.empty());
+  CHECK_THAT(pen.report().message, !Catch::Contains("grows without bound"));
+  CHECK(pen.parameters().p != 1e6);
 }
 
 TEST_CASE("a likelihood that throws at a trial point is an infeasible step, not an exception", "[edge][boundary]") {
@@ -230,4 +247,29 @@ TEST_CASE("a likelihood that throws at a trial point is an infeasible step, not 
   CHECK_THAT(f.theta(1), close_to(std::exp(1.0), 1e-6));
   CHECK(std::isfinite(f.report.log_likelihood));
   CHECK_FALSE(f.report.covariance.has_value());  // the Hessian touched the infeasible region
+}
+
+TEST_CASE("fit_gamma_gamma without spread within a customer: p -> inf, gamma -> 0, the inverse-gamma limit",
+          "[edge][boundary]") {
+  // Twelve mean spends with no sign of shrinking towards the population mean as x grows:
+  // the maximum is at zbar = p / nu exactly, i.e. zbar ~ InverseGamma(q, p gamma)
+  // (boundary_values.py: that likelihood's maximum by mpmath.findroot, 40 digits). The
+  // likelihood used to lose every digit there (px log x + (px - 1) log zbar - px log(gamma + x zbar)
+  // at px ~ 1e20) and the fit stalled at p ~ 1e7 in its line search, unflagged.
+  Eigen::VectorXd x(12), zbar(12);
+  zbar << 13.63, 11.85, 5.36, 66.28, 7.93, 13.2, 15.05, 7.95, 8.84, 5.76, 6.39, 45.98;
+  for (Eigen::Index i = 0; i < 12; ++i) x(i) = 1.0 + static_cast<double>(i % 5);
+  const auto m = patron::fit_gamma_gamma(x, zbar);
+  const auto p = m.parameters();
+  CHECK(Eigen::Vector3d(p.p, p.q, p.gamma).allFinite());
+  CHECK(m.report().converged);
+  CHECK(m.report().boundary_parameters == names{"p", "gamma"});
+  CHECK_THAT(m.report().message,
+             Catch::Contains("maximum at the boundary: p -> infinity, gamma -> 0 (no spread in spend within a customer)"));
+  constexpr double q = 2.4992706393334218438, scale = 24.613673304331167964;
+  CHECK_THAT(p.q, close_to(q, 1e-7));
+  CHECK_THAT(p.p * p.gamma, close_to(scale, 1e-7));
+  CHECK_THAT(m.report().log_likelihood, close_to(-42.329510852961357134, 1e-12));
+  CHECK_THAT(m.population_mean_spend(), close_to(scale / (q - 1.0), 1e-7));
+  CHECK_THAT(m.conditional_expected_spend(3.0, 7.5), close_to(7.5, 1e-9));  // a customer's own mean
 }

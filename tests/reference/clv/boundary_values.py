@@ -87,3 +87,31 @@ for params in (("96391.9", "0.000127807", "0.000127807", "96391.9"), ("2.5", "0.
                ("0.7", "1.3", "1e-7", "5e6")):
     c, u = bgbb(*params, 6, 6, 6, 5)
     print("BG/BB", params, ": E[X(6, 6 + 5) | 6, 6, 6] =", mp.nstr(c, 20), " E[X(5)] =", mp.nstr(u, 20))
+
+# --- Gamma-Gamma without spread within a customer: p -> inf, gamma -> 0 ---------------
+# zbar | nu -> p / nu as p -> inf, so zbar ~ InverseGamma(q, scale c = p gamma): the limit
+# of the likelihood is the inverse-gamma one, maximised over (q, c) here.
+mp.mp.dps = 40
+zbar = [mp.mpf(v) for v in ("13.63", "11.85", "5.36", "66.28", "7.93", "13.2", "15.05", "7.95", "8.84", "5.76",
+                            "6.39", "45.98")]
+
+
+def invgamma_ll(q, c):
+    return mp.fsum(q * mp.log(c) - mp.loggamma(q) - (q + 1) * mp.log(z) - c / z for z in zbar)
+
+
+q, c = mp.findroot([lambda q, c: mp.diff(lambda qq: invgamma_ll(qq, c), q),
+                    lambda q, c: mp.diff(lambda cc: invgamma_ll(q, cc), c)], (mp.mpf(2.5), mp.mpf(25)))
+print("Gamma-Gamma, no spread within a customer: q =", mp.nstr(q, 20), " p gamma =", mp.nstr(c, 20),
+      " log L =", mp.nstr(invgamma_ll(q, c), 20))
+
+# --- Gamma-Gamma with identical spends: the point returned on the ray p = q = 1e6 ---------
+# log f(zbar | p, q, gamma; x) = log G(px+q) - log G(px) - log G(q) + q log gamma + px log x
+#                                + (px-1) log zbar - (px+q) log(gamma + x zbar), x = 1..5.
+mp.mp.dps = 60
+for spend in ("10", "35.5"):
+    z, p = mp.mpf(spend), mp.mpf(10) ** 6
+    g = z * (p - 1) / p
+    ll = mp.fsum(mp.loggamma(p * k + p) - mp.loggamma(p * k) - mp.loggamma(p) + p * mp.log(g) + p * k * mp.log(k)
+                 + (p * k - 1) * mp.log(z) - (p * k + p) * mp.log(g + k * z) for k in range(1, 6))
+    print("Gamma-Gamma, identical spends", spend, ": log L at p = q = 1e6 =", mp.nstr(ll, 20))
