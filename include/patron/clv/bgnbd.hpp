@@ -326,9 +326,13 @@ inline bgnbd_model fit_bgnbd_patterns(const btyd_patterns& d, const clv_fit_opti
   bgnbd_likelihood nll(d);
   fitted_parameters f = fit_log_parameters(nll, u0, total, static_cast<std::size_t>(d.size()),
                                            options, {"r", "alpha", "a", "b"});
-  // r, alpha -> inf at a fixed ratio: purchase rates without heterogeneity (Poisson);
-  // a, b -> inf at a fixed ratio: one dropout probability for everyone.
-  report_boundaries(nll, f.theta, {{0, 1}, {2, 3}}, f.report);
+  report_boundaries(nll, f.theta,
+                    {{{}, {0}, "purchase rates -> 0: no repeat purchases"},
+                     {{0, 1}, {}, "one purchase rate for everyone: Poisson purchasing", true},
+                     {{}, {2}, "dropout probability -> 0: no customer drops out"},
+                     {{}, {3}, "dropout probability -> 1: every customer drops out at the first repeat purchase"},
+                     {{2, 3}, {}, "one dropout probability for everyone", true}},
+                    f.report);
   return bgnbd_model({f.theta(0), f.theta(1), f.theta(2), f.theta(3)}, std::move(f.report));
 }
 }  // namespace detail

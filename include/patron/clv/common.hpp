@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <cstring>
 #include <numeric>
+#include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -399,6 +401,23 @@ struct fitted_parameters {
   clv_fit_report report;
 };
 
+// `total_nll` evaluated where it may throw: the data were validated before the fit, so a
+// throw inside it comes from the trial parameters (a series or special function beyond
+// its reach at an extreme point the line search tried, e.g. Boost's digamma at a rate
+// that underflowed to 0). Such a point is infeasible: +inf with a NaN gradient, so the
+// line search backs off, the Newton polish rejects the step, and a Hessian for standard
+// errors touching it is discarded, instead of the exception reaching the caller.
+template <class TotalNll>
+double evaluate_or_infeasible(TotalNll& total_nll, const Eigen::VectorXd& u, Eigen::VectorXd& gradient) {
+  try {
+    return total_nll(u, gradient);
+  } catch (const std::logic_error&) {    // patron::invalid_input, std::domain_error
+  } catch (const std::runtime_error&) {  // patron::numerical_error, Boost's overflow and evaluation errors
+  }
+  gradient = Eigen::VectorXd::Constant(u.size(), std::numeric_limits<double>::quiet_NaN());
+  return std::numeric_limits<double>::infinity();
+}
+
 // Minimises the per-customer penalised negative log-likelihood over log parameters.
 // `total_nll(u, gradient)` returns the weighted total negative log-likelihood at
 // theta = exp(u) and its gradient with respect to u.
@@ -409,7 +428,7 @@ fitted_parameters fit_log_parameters(TotalNll&& total_nll, const Eigen::VectorXd
                                      std::vector<std::string> names) {
   const double lambda = options.l2_penalty;
   auto objective = [&](const Eigen::VectorXd& u, Eigen::VectorXd& gradient) {
-    const double value = total_nll(u, gradient);
+    const double value = evaluate_or_infeasible(total_nll, u, gradient);
     gradient = gradient / total_weight + 2.0 * lambda * u;
     return value / total_weight + lambda * u.squaredNorm();
   };
@@ -418,7 +437,7 @@ fitted_parameters fit_log_parameters(TotalNll&& total_nll, const Eigen::VectorXd
   out.theta = m.x.array().exp();
   clv_fit_report& r = out.report;
   Eigen::VectorXd unused(u0.size());
-  r.log_likelihood = -total_nll(m.x, unused);
+  r.log_likelihood = -evaluate_or_infeasible(total_nll, m.x, unused);
   r.l2_penalty = lambda;
   r.total_weight = total_weight;
   r.patterns = patterns;
@@ -438,27 +457,58 @@ fitted_parameters fit_log_parameters(TotalNll&& total_nll, const Eigen::VectorXd
   return out;
 }
 
-// Fills report.boundary_parameters: each group of log parameters is moved 30 further
-// (theta times 1e13); when the log-likelihood there is not below the fit's by more than
-// 1e-9 per customer, the supremum lies at that boundary. Penalised fits have an interior
-// optimum and are not checked.
+// A direction towards the boundary of the parameter space: the parameters in `up` go to
+// infinity together (log parameter + 30, theta times 1e13), those in `down` to 0 (theta
+// / 1e13), the others stay. `meaning` says what the limit means for the customers.
+struct boundary_direction {
+  std::vector<int> up, down;
+  const char* meaning;
+  // Probed after every fit (the groups of parameters that go to infinity at a fixed
+  // ratio), or only when the fit has already gone that way: every `up` parameter above
+  // 10 and every `down` one below 0.1 (no cost on ordinary fits).
+  bool always = false;
+};
+
+// Fills report.boundary_parameters: for each direction in turn (skipping those moving a
+// parameter already listed), when the log-likelihood 1e13 times further along it is not
+// below the fit's by more than 1e-9 per customer, the supremum lies at that boundary
+// (or the likelihood grows without bound there). A point where the likelihood cannot be
+// evaluated counts as below. Penalised fits have an interior optimum and are not checked.
 template <class TotalNll>
 void report_boundaries(TotalNll&& total_nll, const Eigen::VectorXd& theta,
-                       const std::vector<std::vector<int>>& groups, clv_fit_report& report) {
+                       const std::vector<boundary_direction>& directions, clv_fit_report& report) {
   if (report.l2_penalty > 0.0 || !std::isfinite(report.log_likelihood)) return;
   const Eigen::VectorXd u = theta.array().log();
   Eigen::VectorXd unused(u.size());
-  for (const auto& group : groups) {
+  auto name = [&](int k) -> const std::string& { return report.parameter_names[static_cast<std::size_t>(k)]; };
+  auto listed = [&](int k) {
+    return std::find(report.boundary_parameters.begin(), report.boundary_parameters.end(), name(k)) !=
+           report.boundary_parameters.end();
+  };
+  for (const boundary_direction& direction : directions) {
+    if (std::any_of(direction.up.begin(), direction.up.end(), listed) ||
+        std::any_of(direction.down.begin(), direction.down.end(), listed))
+      continue;
+    if (!direction.always &&
+        (std::any_of(direction.up.begin(), direction.up.end(), [&](int k) { return !(theta(k) > 10.0); }) ||
+         std::any_of(direction.down.begin(), direction.down.end(), [&](int k) { return !(theta(k) < 0.1); })))
+      continue;
     Eigen::VectorXd far = u;
-    for (const int k : group) far(k) += 30.0;
-    const double log_likelihood = -total_nll(far, unused);
+    for (const int k : direction.up) far(k) += 30.0;
+    for (const int k : direction.down) far(k) -= 30.0;
+    const double log_likelihood = -evaluate_or_infeasible(total_nll, far, unused);
     if (!(log_likelihood >= report.log_likelihood - 1e-9 * std::max(1.0, report.total_weight))) continue;
-    std::string names;
-    for (const int k : group) {
-      report.boundary_parameters.push_back(report.parameter_names[static_cast<std::size_t>(k)]);
-      names += (names.empty() ? "" : ", ") + report.parameter_names[static_cast<std::size_t>(k)];
+    std::string limit;
+    for (const auto* side : {&direction.up, &direction.down}) {
+      if (side->empty()) continue;
+      std::string names;
+      for (const int k : *side) {
+        report.boundary_parameters.push_back(name(k));
+        names += (names.empty() ? "" : ", ") + name(k);
+      }
+      limit += (limit.empty() ? "" : ", ") + names + (side == &direction.up ? " -> infinity" : " -> 0");
     }
-    report.message += "; maximum at the boundary: " + names + " -> infinity";
+    report.message += "; maximum at the boundary: " + limit + " (" + direction.meaning + ")";
   }
   if (!report.boundary_parameters.empty()) report.covariance.reset();
 }

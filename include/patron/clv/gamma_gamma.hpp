@@ -123,22 +123,25 @@ inline double digamma_difference(double a, double b) {
 
 // Weighted negative log-likelihood over distinct (x, zbar) pairs, gradient in
 // u = log(p, q, gamma). Per pair, with a = p x and s = x zbar,
-//   log f = log G(a+q) / (G(a) G(q)) + a log x + (a-1) log zbar - a log(gamma + s) - q log1p(s / gamma):
-// q log(gamma) - q log(gamma + s) as one log1p and the gamma-function ratio through the
-// larger argument, so the likelihood stays exact as q, gamma -> inf at a fixed q / gamma
-// (one spend rate nu for every customer), where the textbook form cancels terms of size
-// q log(q).
+//   log f = log G(a+q) / (G(a) G(q)) - a log1p(gamma / s) - log zbar - q log1p(s / gamma):
+// a log x + (a-1) log zbar - a log(gamma + s) and q log(gamma) - q log(gamma + s) each as one
+// log1p and the gamma-function ratio through the larger argument, so the likelihood stays
+// exact as q, gamma -> inf at a fixed q / gamma (one spend rate nu for every customer) and as
+// p -> inf, gamma -> 0 at a fixed p gamma (no spread within a customer), where the textbook
+// form cancels terms of size q log(q) or p x log(x zbar).
 inline double gamma_gamma_total_nll(const Eigen::VectorXd& x, const Eigen::VectorXd& zbar,
                                     const Eigen::VectorXd& w, const Eigen::VectorXd& u,
                                     Eigen::VectorXd& gradient) {
   const double p = std::exp(u(0)), q = std::exp(u(1)), g = std::exp(u(2));
   double ll = 0, d_p = 0, d_q = 0, d_log_g = 0;
   for (Eigen::Index i = 0; i < x.size(); ++i) {
-    const double px = p * x(i), s = x(i) * zbar(i), log_z = std::log(zbar(i)), log_s = std::log(g + s);
-    const double l_s = std::log1p(s / g);
+    const double px = p * x(i), s = x(i) * zbar(i), log_z = std::log(zbar(i));
+    const double l_s = std::log1p(s / g), l_g = std::log1p(g / s);
     const double log_ratio = px >= q ? log_gamma_ratio(px, q) - log_gamma(q) : log_gamma_ratio(q, px) - log_gamma(px);
-    ll += w(i) * (log_ratio + px * std::log(x(i)) + (px - 1.0) * log_z - px * log_s - q * l_s);
-    d_p += w(i) * x(i) * (digamma_difference(px, q) + log_z + std::log(x(i)) - log_s);
+    // -px log1p(gamma / s) tends to -p gamma / zbar as p -> inf at a fixed p gamma, where the
+    // three logs times px ~ 1e20 cancelled to nothing (the fit stalled at p ~ 1e7).
+    ll += w(i) * (log_ratio - px * l_g - log_z - q * l_s);
+    d_p += w(i) * x(i) * (digamma_difference(px, q) - l_g);
     d_q += w(i) * (digamma_difference(q, px) - l_s);
     // gamma d/dgamma = q - (px + q) gamma / (gamma + s), as (q s / gamma - px) / (1 + s / gamma).
     d_log_g += w(i) * (q * (s / g) - px) / (1.0 + s / g);
@@ -146,6 +149,34 @@ inline double gamma_gamma_total_nll(const Eigen::VectorXd& x, const Eigen::Vecto
   gradient.resize(3);
   gradient << -d_p * p, -d_q * q, -d_log_g;
   return -ll;
+}
+
+// Every repeat customer's mean spend is the same zbar: the likelihood grows without bound
+// as spend loses its spread (p, q -> inf at a fixed mean; the optimiser used to stop at
+// p ~ 1e14, q ~ 1e18, where the likelihood is rounding noise of size 1e16, somewhere
+// different for each zbar), so there is no maximum-likelihood estimate and none is sought.
+// The model returned is the point p = q = gamma_gamma_without_spread_shape,
+// gamma = zbar (q - 1) / p on that ray: the population mean and E[M | x, zbar] of every
+// such customer are zbar exactly.
+constexpr double gamma_gamma_without_spread_shape = 1e6;
+
+template <class TotalNll>
+gamma_gamma_model gamma_gamma_without_spread(TotalNll& nll, double zbar, double total, std::size_t patterns) {
+  const double shape = gamma_gamma_without_spread_shape, gamma = zbar * (shape - 1.0) / shape;
+  Eigen::VectorXd u(3), gradient(3);
+  u << std::log(shape), std::log(shape), std::log(gamma);
+  clv_fit_report r;
+  r.log_likelihood = -nll(u, gradient);
+  r.total_weight = total;
+  r.patterns = patterns;
+  r.gradient_norm = gradient.lpNorm<Eigen::Infinity>() / total;
+  r.message = "every repeat customer's mean spend is " + format_value(zbar) +
+              ": the likelihood grows without bound, so there is no maximum-likelihood estimate; returned "
+              "p = q = 1e6, gamma = zbar (q - 1) / p; maximum at the boundary: p, q -> infinity (no spread in spend: "
+              "every repeat customer's mean spend is the same)";
+  r.parameter_names = {"p", "q", "gamma"};
+  r.boundary_parameters = {"p", "q"};
+  return gamma_gamma_model({shape, shape, gamma}, std::move(r));
 }
 
 }  // namespace detail
@@ -185,17 +216,26 @@ inline double gamma_gamma_total_nll(const Eigen::VectorXd& x, const Eigen::Vecto
   const Eigen::VectorXd pz = Eigen::Map<Eigen::VectorXd>(cz.data(), static_cast<Eigen::Index>(cz.size()));
   const Eigen::VectorXd pw = Eigen::Map<Eigen::VectorXd>(cw.data(), static_cast<Eigen::Index>(cw.size()));
   const double total = pw.sum();
-  // Start: p = 1, q = 2 and gamma matching the mean spend (p gamma / (q - 1) = mean).
-  Eigen::VectorXd u0(3);
-  u0 << 0.0, std::log(2.0), std::log(pw.dot(pz) / total);
   auto nll = [&](const Eigen::VectorXd& u, Eigen::VectorXd& g) {
     return detail::gamma_gamma_total_nll(px, pz, pw, u, g);
   };
+  if (options.l2_penalty == 0.0 && std::all_of(cz.begin(), cz.end(), [&](double z) { return z == cz.front(); }))
+    return detail::gamma_gamma_without_spread(nll, cz.front(), total, cx.size());
+  // Start: p = 1, q = 2 and gamma matching the mean spend (p gamma / (q - 1) = mean).
+  Eigen::VectorXd u0(3);
+  u0 << 0.0, std::log(2.0), std::log(pw.dot(pz) / total);
   detail::fitted_parameters fit = detail::fit_log_parameters(
       nll, u0, total, cx.size(), options, {"p", "q", "gamma"});
-  // q, gamma -> inf at a fixed ratio: one spend rate nu for every customer (no heterogeneity
-  // in mean spend beyond the within-customer Gamma(p, nu) variation).
-  detail::report_boundaries(nll, fit.theta, {{1, 2}}, fit.report);
+  // p, q -> inf at fixed p gamma / q: spend without spread (every repeat customer's mean
+  // spend the same: the likelihood of identical zbar grows without bound); p -> inf with
+  // p gamma fixed: no spread within a customer (zbar inverse-gamma across customers);
+  // q, gamma -> inf at a fixed ratio: one spend rate nu for every customer.
+  detail::report_boundaries(
+      nll, fit.theta,
+      {{{0, 1}, {}, "no spread in spend: every repeat customer's mean spend is the same"},
+       {{0}, {2}, "no spread in spend within a customer"},
+       {{1, 2}, {}, "one spend rate nu for everyone", true}},
+      fit.report);
   if (fit.theta(1) <= 1.0)
     fit.report.message += "; q <= 1: mean spend is infinite, expected spend unavailable";
   return gamma_gamma_model({fit.theta(0), fit.theta(1), fit.theta(2)}, std::move(fit.report));

@@ -543,28 +543,19 @@ inline pareto_nbd_model fit_pareto_nbd_patterns(const btyd_patterns& d, const cl
   const double mean_x = d.weight.dot(d.x) / total, mean_T = d.weight.dot(d.T) / total;
   Eigen::VectorXd u0(4);
   u0 << 0.0, std::log(mean_T / (mean_x + 0.5)), 0.0, std::log(mean_T);
-  // A series that fails its convergence check makes that trial point infeasible.
+  // A series that fails its convergence check (numerical_error) makes that trial point
+  // infeasible (fit_log_parameters, report_boundaries).
   pnbd_likelihood likelihood(d);
-  auto nll = [&](const Eigen::VectorXd& u, Eigen::VectorXd& g) {
-    try {
-      return likelihood(u, g);
-    } catch (const numerical_error&) {
-      g = Eigen::VectorXd::Zero(4);
-      return std::numeric_limits<double>::infinity();
-    }
-  };
-  fitted_parameters f = fit_log_parameters(nll, u0, total, static_cast<std::size_t>(d.size()), options,
+  fitted_parameters f = fit_log_parameters(likelihood, u0, total, static_cast<std::size_t>(d.size()), options,
                                            {"r", "alpha", "s", "beta"});
-  // r, alpha -> inf at a fixed ratio: one purchase rate for everyone (Poisson);
-  // s, beta -> inf at a fixed ratio: one dropout rate (exponential lifetimes).
-  auto value = [&](const Eigen::VectorXd& u, Eigen::VectorXd&) {
-    try {
-      return likelihood.value(u);
-    } catch (const numerical_error&) {
-      return std::numeric_limits<double>::infinity();
-    }
-  };
-  report_boundaries(value, f.theta, {{0, 1}, {2, 3}}, f.report);
+  auto value = [&](const Eigen::VectorXd& u, Eigen::VectorXd&) { return likelihood.value(u); };
+  report_boundaries(value, f.theta,
+                    {{{}, {0}, "purchase rates -> 0: no repeat purchases"},
+                     {{0, 1}, {}, "one purchase rate for everyone: Poisson purchasing", true},
+                     {{}, {2}, "dropout rates -> 0: no customer drops out"},
+                     {{}, {3}, "dropout rates -> infinity: every customer drops out at once"},
+                     {{2, 3}, {}, "one dropout rate for everyone: exponential lifetimes", true}},
+                    f.report);
   return pareto_nbd_model({f.theta(0), f.theta(1), f.theta(2), f.theta(3)}, std::move(f.report));
 }
 }  // namespace detail
