@@ -84,8 +84,9 @@ inline constexpr int tree_undefined = -2;   // feature and threshold of a leaf
 }
 
 // True when every node meets the contract: the rules of report_bad_node without the
-// messages, in a loop tight enough to cost about as much as packing the splits, which
-// predict does anyway (measured: docs/tree.md, "Hand-built ... models").
+// message code, whose string temporaries made the loop twice as costly. On the
+// benchmark's unlimited tree (63,073 nodes) the whole check is 2.7M instructions, 3.3%
+// of predicting its 200,000 rows (0.04% at depth 8; docs/tree.md).
 inline bool tree_nodes_hold(const tree_structure& tree) {
   const std::size_t nodes = tree.feature.size();
   std::vector<char> has_parent(nodes, 0);
