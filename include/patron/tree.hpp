@@ -223,6 +223,7 @@ template <class Derived>
 
 // scikit-learn's cost_complexity_pruning_path of a fitted (unpruned) tree.
 [[nodiscard]] inline cost_complexity_path cost_complexity_pruning_path(const tree_structure& tree) {
+  detail::validate_tree_structure("cost_complexity_pruning_path", tree);
   return detail::pruning_path(tree);
 }
 
@@ -230,6 +231,7 @@ template <class Derived>
 // while their g(t) <= ccp_alpha. Nodes are renumbered depth-first, as scikit-learn does.
 template <class Tree>
 [[nodiscard]] Tree prune_tree(const Tree& tree, double ccp_alpha) {
+  detail::validate_tree_structure("prune_tree", tree);
   return detail::prune_at_alpha(tree, ccp_alpha);
 }
 
@@ -254,9 +256,11 @@ template <class Derived>
 
 // Every leaf as a rule, left to right.
 [[nodiscard]] inline std::vector<leaf_rule> extract_rules(const tree_classifier& tree) {
+  detail::validate_tree_structure("extract_rules", tree);
   return detail::extract_rules(tree, true);
 }
 [[nodiscard]] inline std::vector<leaf_rule> extract_rules(const tree_regressor& tree) {
+  detail::validate_tree_structure("extract_rules", tree);
   return detail::extract_rules(tree, false);
 }
 
@@ -273,9 +277,11 @@ template <class Derived>
 }
 // The tree as indented text, in the layout of scikit-learn's export_text.
 [[nodiscard]] inline std::string export_text(const tree_classifier& tree, const rule_format& format = {}) {
+  detail::validate_tree_structure("export_text", tree);
   return detail::export_text(tree, true, format);
 }
 [[nodiscard]] inline std::string export_text(const tree_regressor& tree, const rule_format& format = {}) {
+  detail::validate_tree_structure("export_text", tree);
   return detail::export_text(tree, false, format);
 }
 

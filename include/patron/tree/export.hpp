@@ -91,7 +91,6 @@ inline void fill_leaf(const tree_structure& tree, bool classification, int leaf,
 }
 
 inline std::vector<leaf_rule> extract_rules(const tree_structure& tree, bool classification) {
-  if (tree.node_count() == 0) throw_invalid("extract_rules", "the tree is empty (not fitted)");
   std::vector<leaf_rule> rules;
   std::vector<rule_condition> path;
   // Depth-first, left before right, so rules read from the smallest values up.
@@ -180,7 +179,6 @@ inline std::string rules_to_json(const std::vector<leaf_rule>& rules, const rule
 }
 
 inline std::string export_text(const tree_structure& tree, bool classification, const rule_format& format) {
-  if (tree.node_count() == 0) throw_invalid("export_text", "the tree is empty (not fitted)");
   validate_format("export_text", tree, classification, format);
   auto prefix = [](int depth) {
     std::string text;

@@ -104,8 +104,6 @@ std::vector<weakest_link_step> collapse_weakest_links(const tree_structure& tree
 }
 
 inline cost_complexity_path pruning_path(const tree_structure& tree) {
-  if (tree.node_count() == 0)
-    throw_invalid("cost_complexity_pruning_path", "the tree is empty (not fitted)");
   std::vector<char> mask;
   const auto steps = collapse_weakest_links(tree, [](double) { return true; }, mask);
   cost_complexity_path path;
@@ -163,7 +161,6 @@ template <class Tree>
 Tree prune_at_alpha(const Tree& tree, double ccp_alpha) {
   require(std::isfinite(ccp_alpha) && ccp_alpha >= 0.0, "prune_tree", "ccp_alpha", ccp_alpha,
           "must be finite and non-negative");
-  if (tree.node_count() == 0) throw_invalid("prune_tree", "the tree is empty (not fitted)");
   std::vector<char> mask;
   collapse_weakest_links(tree, [ccp_alpha](double alpha) { return alpha <= ccp_alpha; }, mask);
   return copy_subtree(tree, mask);
