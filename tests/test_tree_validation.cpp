@@ -273,6 +273,9 @@ TEST_CASE("value must have one row per node, the right columns and usable entrie
                     "patron::tree_classifier::predict_proba: value(3, 1) (-1) must be finite and non-negative");
   CHECK_THROWS_WITH(edited(tree, [](auto& t) { t.value(4, 0) = not_a_number; }).predict(X),
                     "patron::tree_classifier::predict: value(4, 0) (nan) must be finite and non-negative");
+  // A leaf without class counts would give NaN probabilities.
+  CHECK_THROWS_WITH(edited(tree, [](auto& t) { t.value.row(3).setZero(); }).predict_proba(X),
+                    "patron::tree_classifier::predict_proba: value.row(3) (sum 0) must have a positive sum: a node needs class counts");
   const auto regressor = hand_built_regressor();
   CHECK_THROWS_WITH(edited(regressor, [](auto& t) { t.value.conservativeResize(5, 2); t.value.col(1).setZero(); }).predict(X),
                     "patron::tree_regressor::predict: value.cols() (2) must be 1 (the mean response)");

@@ -161,6 +161,16 @@ inline void validate_tree_structure(const char* function, const tree_classifier&
   // (a NaN makes the sum NaN); the scan that names the entry runs only if it fails.
   if (!(std::isfinite(tree.value.sum()) && tree.value.minCoeff() >= 0.0))
     require_non_negative(function, "value", tree.value);
+  // predict_proba divides a leaf's counts by their sum. A fitted tree's children always
+  // carry weight (a split needs weight on both sides); a hand-built leaf without any
+  // would give NaN probabilities.
+  if (!(tree.value.rowwise().sum().minCoeff() > 0.0)) {
+    for (Eigen::Index t = 0; t < tree.value.rows(); ++t)
+      if (!(tree.value.row(t).sum() > 0.0))
+        throw_invalid(function, "value.row(" + std::to_string(t) + ") (sum " +
+                                    format_value(tree.value.row(t).sum()) +
+                                    ") must have a positive sum: a node needs class counts");
+  }
 }
 
 // A regressor's value is the leaf mean, one column.
