@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <climits>
+#include <limits>
 #include <patron/churn.hpp>
 #include <vector>
 
@@ -61,4 +62,57 @@ TEST_CASE("retention fits: weights whose sum overflows", "[churn][invalid]") {
                     "patron::sbg_fit_durations: sum(weight) (inf) must be finite");
   CHECK_THROWS_WITH(patron::bdw_fit_durations(durations, event, weight),
                     "patron::bdw_fit_durations: sum(weight) (inf) must be finite");
+}
+
+TEST_CASE("retention projections and Kaplan-Meier queries reject a hand-built model",
+          "[churn][invalid]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  patron::sbg_model sbg;  // alpha = beta = 0: the curve was NaN
+  CHECK_THROWS_WITH(sbg.project(5), "patron::sbg_model::project: alpha (0) must be finite and positive");
+  sbg.alpha = 1.0;
+  sbg.beta = nan;
+  CHECK_THROWS_WITH(sbg.project(5), "patron::sbg_model::project: beta (nan) must be finite and positive");
+  sbg.beta = 2.0;
+  sbg.confidence_level = 1.5;
+  CHECK_THROWS_WITH(sbg.project(5), "patron::sbg_model::project: confidence_level (1.5) must be in (0, 1)");
+  sbg.confidence_level = 0.9;
+  sbg.log_covariance = Eigen::Matrix2d::Constant(nan);
+  CHECK_THROWS_WITH(sbg.project(5), "patron::sbg_model::project: log_covariance(0, 0) (nan) must be finite");
+  sbg.log_covariance = Eigen::Matrix2d::Identity() * 0.01;
+  CHECK(sbg.project(5).lower.allFinite());
+  patron::bdw_model bdw;
+  bdw.alpha = 1.0;
+  bdw.beta = 2.0;
+  bdw.c = -1.0;
+  CHECK_THROWS_WITH(bdw.project(5), "patron::bdw_model::project: c (-1) must be finite and positive");
+  bdw.c = 200.0;
+  CHECK_THROWS_WITH(bdw.project(100), "patron::bdw_model::project: alpha + beta + t^c (inf) must not "
+                                      "exceed 1e305 (the range of log-gamma)");
+
+  const Eigen::VectorXd exit_time = (Eigen::VectorXd(4) << 1, 2, 3, 4).finished();
+  const Eigen::VectorXd event = (Eigen::VectorXd(4) << 1, 1, 0, 1).finished();
+  const auto km = patron::kaplan_meier(exit_time, event);
+  auto r = km;
+  r.survival.resize(1);
+  CHECK_THROWS_WITH(r.survival_at(1.0),
+                    "patron::kaplan_meier_result::survival_at: survival has 1 elements but time has 4");
+  r = km;
+  r.n_risk.resize(0);
+  CHECK_THROWS_WITH(r.at_risk(exit_time),
+                    "patron::kaplan_meier_result::at_risk: n_risk has 0 elements but time has 4");
+  r = km;
+  r.lower.resize(2);
+  CHECK_THROWS_WITH(r.median_lower(),
+                    "patron::kaplan_meier_result::median_lower: lower has 2 elements but time has 4");
+  r = km;
+  r.n_event(0) = nan;
+  CHECK_THROWS_WITH(r.restricted_mean_survival(5.0),
+                    "patron::kaplan_meier_result::restricted_mean_survival: n_event[0] (nan) must be "
+                    "finite and non-negative");
+  r = km;
+  r.time(1) = 1.0;
+  CHECK_THROWS_WITH(r.restricted_mean_survival(5.0),
+                    "patron::kaplan_meier_result::restricted_mean_survival: time[1] (1) must be "
+                    "strictly increasing");
+  CHECK(km.restricted_mean_survival(5.0).estimate > 0.0);
 }

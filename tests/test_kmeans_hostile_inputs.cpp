@@ -113,3 +113,17 @@ TEST_CASE("k-means: checks on rows past the first block of the scan", "[kmeans][
                     "patron::kmeans_fit: X(4998, 0) (-2.9999998842007716e+18) is so far from the other rows "
                     "that squared distances overflow float: rescale the features (fit_standard_scaler)");
 }
+
+TEST_CASE("k-means predict rejects a hand-built model without centres or with a NaN centre",
+          "[kmeans][invalid]") {
+  Eigen::MatrixXd X(4, 2);
+  X << 0, 0, 0, 1, 5, 5, 5, 6;
+  patron::kmeans_model<double> m;
+  m.centers.resize(0, 2);  // score read centre -1 of the rows predict left unassigned
+  CHECK_THROWS_WITH(m.score(X), "patron::kmeans_model::predict: centers must not be empty");
+  CHECK_THROWS_WITH(m.transform(X), "patron::kmeans_model::transform: centers must not be empty");
+  m.centers = (Eigen::MatrixXd(2, 2) << 0, 0.5, std::numeric_limits<double>::quiet_NaN(), 5.5).finished();
+  CHECK_THROWS_WITH(m.predict(X), "patron::kmeans_model::predict: centers(1, 0) (nan) must be finite");
+  m.centers(1, 0) = 5.0;
+  CHECK(m.predict(X) == (Eigen::VectorXi(4) << 0, 0, 1, 1).finished());
+}

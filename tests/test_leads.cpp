@@ -296,3 +296,54 @@ TEST_CASE("tier functions reject bad input", "[invalid]") {
   s(1) = std::nan("");
   CHECK_THROWS_WITH(patron::assign_tiers_by_quantiles(s), "patron::assign_tiers_by_quantiles: score[1] (nan) must be finite");
 }
+
+TEST_CASE("lead scoring rejects a hand-built scorer or logistic model whose members disagree",
+          "[invalid]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Eigen::MatrixXd X(3, 2);
+  X << 1, 10, 2, 20, 3, 30;
+  std::vector<patron::criterion> criteria(2);
+  criteria[0].name = "a";
+  criteria[1].name = "b";
+  criteria[1].normalisation = patron::criterion_normalisation::percentile_rank;
+  const auto fitted = patron::fit_lead_scorer(X, criteria);
+  auto s = fitted;
+  s.columns.pop_back();
+  CHECK_THROWS_WITH(s.score(X), "patron::lead_scorer::score: columns has 1 elements but criteria has 2");
+  s = fitted;
+  s.columns[1] = -1;
+  CHECK_THROWS_WITH(s.score(X), "patron::lead_scorer::score: columns[1] (-1) must be non-negative");
+  s = fitted;
+  s.location.resize(1);
+  CHECK_THROWS_WITH(s.score(X), "patron::lead_scorer::score: location has 1 elements but criteria has 2");
+  s = fitted;
+  s.scale(0) = nan;
+  CHECK_THROWS_WITH(s.score(X), "patron::lead_scorer::score: scale[0] (nan) must be finite and non-negative");
+  s = fitted;
+  s.reference[1].resize(0);
+  CHECK_THROWS_WITH(s.score(X), "patron::lead_scorer::score: reference[1] must not be empty");
+  s = fitted;
+  s.reference[1](0) = 25.0;
+  CHECK_THROWS_WITH(s.score(X),
+                    "patron::lead_scorer::score: reference[1][1] (20) must be finite and sorted ascending");
+  s = fitted;
+  s.criteria[0].normalisation = patron::criterion_normalisation::bins;  // and no bin points
+  CHECK_THROWS_WITH(s.score(X), "patron::lead_scorer::score: criteria[0].bin_points has 0 values but "
+                                "bin_edges makes 1 bins");
+  s = fitted;
+  s.criteria[0].weight = -1.0;
+  CHECK_THROWS_WITH(s.score(X),
+                    "patron::lead_scorer::score: criteria.weight[0] (-1) must be finite and non-negative");
+  CHECK(fitted.score(X).total.allFinite());
+
+  patron::logistic_model m;
+  m.coefficients = (Eigen::VectorXd(2) << 0.5, nan).finished();
+  CHECK_THROWS_WITH(m.predict_log_odds(X),
+                    "patron::logistic_model::predict_log_odds: coefficients[1] (nan) must be finite");
+  m.coefficients(1) = 0.25;
+  m.intercept = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(m.predict_probability(X),
+                    "patron::logistic_model::predict_log_odds: intercept (inf) must be finite");
+  m.intercept = -1.0;
+  CHECK(m.predict_probability(X).allFinite());
+}

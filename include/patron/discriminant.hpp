@@ -109,11 +109,15 @@ struct lda_model {
   // Discriminant coordinates (samples x min(classes - 1, features, rank)): svd projects
   // X - xbar on the scalings (MASS's predict()$x), eigen projects X (scikit-learn).
   [[nodiscard]] matrix transform(const Eigen::Ref<const matrix>& X) const {
-    detail::require_prediction_input<Scalar>("lda_model::transform", X, features());
+    constexpr const char* function = "lda_model::transform";
     if (solver == lda_solver::lsqr)
-      detail::throw_invalid("lda_model::transform",
-                            "solver lsqr computes no discriminant directions; use svd or eigen");
-    const Eigen::Index components = explained_variance_ratio.size();
+      detail::throw_invalid(function, "solver lsqr computes no discriminant directions; use svd or eigen");
+    detail::validate_lda_model(function, *this, true);
+    detail::require_prediction_input<Scalar>(function, X, features());
+    // The svd solver keeps only the directions whose between-class singular value passes
+    // tol, which can be fewer than the ratios reported (collinear class means); as
+    // scikit-learn, the coordinates are the first min(ratios, directions).
+    const Eigen::Index components = std::min(explained_variance_ratio.size(), scalings.cols());
     if (solver == lda_solver::svd)
       return (X.rowwise() - xbar.transpose()) * scalings.leftCols(components);
     return X * scalings.leftCols(components);
@@ -121,6 +125,7 @@ struct lda_model {
 
  private:
   matrix checked_decision(const char* function, const Eigen::Ref<const matrix>& X) const {
+    detail::validate_lda_model(function, *this, false);
     detail::require_prediction_input<Scalar>(function, X, features());
     matrix scores = (X * coef.transpose()).rowwise() + intercept.transpose();
     detail::require_finite_scores<Scalar>(function, X, scores);
@@ -175,6 +180,7 @@ struct qda_model {
 
  private:
   matrix checked_decision(const char* function, const Eigen::Ref<const matrix>& X) const {
+    detail::validate_qda_model(function, *this);
     detail::require_prediction_input<Scalar>(function, X, features());
     matrix scores = unchecked_decision(X);
     detail::require_finite_scores<Scalar>(function, X, scores);
@@ -222,6 +228,7 @@ struct fisher_model {
   Scalar threshold = 0;
 
   [[nodiscard]] vector project(const Eigen::Ref<const matrix>& X) const {
+    detail::validate_fisher_model("fisher_model::project", *this);
     detail::require_prediction_input<Scalar>("fisher_model::project", X, means.cols());
     vector score = X * direction;
     detail::require_finite_scores<Scalar>("fisher_model::project", X, score);
@@ -249,6 +256,7 @@ struct mahalanobis_model {
   matrix inverse_factor;  // L^-1 with Sigma = L L' (Cholesky), so D^2 = |L^-1 (x - mu)|^2
 
   [[nodiscard]] matrix squared_distances(const Eigen::Ref<const matrix>& X) const {
+    detail::validate_mahalanobis_model("mahalanobis_model::squared_distances", *this);
     detail::require_prediction_input<Scalar>("mahalanobis_model::squared_distances", X,
                                              means.cols());
     matrix out(X.rows(), classes.size());

@@ -119,6 +119,11 @@ struct kmeans_model {
 
  private:
   void check_columns(const char* function, const data_type& X) const {
+    // A model built by hand or deserialised: without centres every row would be left
+    // unassigned (label -1, which score indexes), and a NaN centre compares false with
+    // every distance, so its rows went to an arbitrary cluster.
+    detail::require_non_empty(function, "centers", static_cast<std::size_t>(centers.rows()));
+    detail::require_finite(function, "centers", centers);
     detail::require_non_empty(function, "X", static_cast<std::size_t>(X.rows()));
     if (X.cols() != centers.cols())
       detail::throw_invalid_value(function, "X.cols()", X.cols(),

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 #include <vector>
+#include <utility>
 
 #include "patron/core/math_policy.hpp"
 #include "patron/core/validate.hpp"
@@ -222,23 +223,42 @@ inline kaplan_meier_result kaplan_meier(const Eigen::Ref<const Eigen::VectorXd>&
   return detail::kaplan_meier_impl(detail::validate_survival("kaplan_meier", &entry, exit_time, event), options);
 }
 
+namespace detail {
+
+// A result built by hand or deserialised: a per-time array shorter than `time` would be
+// read out of bounds. O(1), so survival_at and at_risk stay O(log n).
+inline void require_km_arrays(const char* fn, const kaplan_meier_result& r) {
+  const auto n = static_cast<std::size_t>(r.time.size());
+  const std::pair<const char*, const Eigen::VectorXd*> arrays[] = {
+      {"survival", &r.survival}, {"n_risk", &r.n_risk}, {"n_event", &r.n_event},
+      {"lower", &r.lower}, {"upper", &r.upper}};
+  for (const auto& [name, values] : arrays)
+    require_same_length(fn, name, static_cast<std::size_t>(values->size()), "time", n);
+}
+
+}  // namespace detail
+
 inline double kaplan_meier_result::survival_at(double t) const {
   detail::require_finite_scalar("kaplan_meier_result::survival_at", "t", t);
+  detail::require_km_arrays("kaplan_meier_result::survival_at", *this);
   const auto after = std::upper_bound(time.data(), time.data() + time.size(), t) - time.data();
   return after == 0 ? 1.0 : survival(after - 1);
 }
 
 inline std::optional<double> kaplan_meier_result::median() const {
+  detail::require_km_arrays("kaplan_meier_result::median", *this);
   return detail::first_time_at_half(survival, time, [](Eigen::Index) { return true; });
 }
 
 inline std::optional<double> kaplan_meier_result::median_lower() const {
+  detail::require_km_arrays("kaplan_meier_result::median_lower", *this);
   return detail::first_time_at_half(lower, time, [this](Eigen::Index j) {
     return survival(j) > 0.0 && survival(j) < 1.0;
   });
 }
 
 inline std::optional<double> kaplan_meier_result::median_upper() const {
+  detail::require_km_arrays("kaplan_meier_result::median_upper", *this);
   return detail::first_time_at_half(upper, time, [this](Eigen::Index j) {
     return survival(j) > 0.0 && survival(j) < 1.0;
   });
@@ -248,6 +268,16 @@ inline restricted_mean kaplan_meier_result::restricted_mean_survival(double tau)
   const char* fn = "kaplan_meier_result::restricted_mean_survival";
   detail::require_finite_scalar(fn, "tau", tau);
   detail::require(tau > 0.0, fn, "tau", tau, "must be after the start of the curve (0)");
+  // The estimate and its variance read every entry up to tau: NaN or out-of-order
+  // entries would make them NaN or wrong, silently.
+  detail::require_km_arrays(fn, *this);
+  detail::require_non_negative(fn, "time", time);
+  for (Eigen::Index j = 1; j < time.size(); ++j)
+    if (!(time(j) > time(j - 1)))
+      detail::throw_invalid_element(fn, "time", static_cast<std::size_t>(j), time(j), "must be strictly increasing");
+  detail::require_each(fn, "survival", survival, [](double v) { return v >= 0.0 && v <= 1.0; }, "must be in [0, 1]");
+  detail::require_non_negative(fn, "n_risk", n_risk);
+  detail::require_non_negative(fn, "n_event", n_event);
   // Rectangles of the step function from 0 (times are non-negative) to tau; the variance sums, over the
   // curve's times t_j <= tau, (area from t_j to tau)^2 d_j / (n_j (n_j - d_j)) (R's rmean).
   restricted_mean r;
@@ -273,6 +303,7 @@ inline restricted_mean kaplan_meier_result::restricted_mean_survival(double tau)
 
 inline Eigen::VectorXd kaplan_meier_result::at_risk(const Eigen::Ref<const Eigen::VectorXd>& times) const {
   detail::require_finite("kaplan_meier_result::at_risk", "times", times);
+  detail::require_km_arrays("kaplan_meier_result::at_risk", *this);
   Eigen::VectorXd out(times.size());
   for (Eigen::Index i = 0; i < times.size(); ++i) {
     const auto j = std::lower_bound(time.data(), time.data() + time.size(), times(i)) - time.data();

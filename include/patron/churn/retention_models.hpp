@@ -288,6 +288,30 @@ inline bdw_model make_bdw(const retention_data& data, const retention_fit_option
   return m;
 }
 
+inline void require_model_parameters(const char* fn, double alpha, double beta) {
+  require_positive_scalar(fn, "alpha", alpha);
+  require_positive_scalar(fn, "beta", beta);
+}
+
+// alpha + beta + t^c within the range where log-gamma (and so log S) is finite; beyond it
+// the difference of log-gammas is inf - inf = NaN.
+inline void require_log_gamma_range(const char* fn, double alpha, double beta, double c, double t) {
+  const double tc = c == 1.0 ? t : std::pow(t, c);
+  const double sum = alpha + beta + tc;
+  if (!(sum <= 1e305))
+    throw_invalid(fn, std::string(c == 1.0 ? "alpha + beta + t (" : "alpha + beta + t^c (") +
+                          format_value(sum) + ") must not exceed 1e305 (the range of log-gamma)");
+}
+
+inline void require_period(const char* fn, double t) {
+  require(std::isfinite(t) && t >= 1.0 && t == std::floor(t), fn, "t", t,
+          "must be a whole number of periods >= 1");
+}
+
+inline void require_time(const char* fn, double t) {
+  require(std::isfinite(t) && t >= 0.0, fn, "t", t, "must be finite and non-negative");
+}
+
 // S(t) for t = 0..horizon with a delta-method interval on logit S(t), whose variance is
 // g' Sigma g with g = d logit S / d log-parameters = (d log S / d log-parameters) / (1 - S).
 template <class Covariance>
@@ -295,6 +319,14 @@ retention_projection project_retention(double a, double b, double c,
                                        const std::optional<Covariance>& log_cov, int horizon,
                                        double confidence_level, const char* fn) {
   require(horizon >= 0, fn, "horizon", horizon, "must be non-negative");
+  // A model built by hand or deserialised (a default one has alpha = beta = 0): zero or
+  // NaN parameters give NaN curves, and a confidence level outside (0, 1) or a NaN
+  // covariance NaN bounds, silently.
+  require_model_parameters(fn, a, b);
+  require_positive_scalar(fn, "c", c);
+  require_probability_open(fn, "confidence_level", confidence_level);
+  if (log_cov) require_finite(fn, "log_covariance", *log_cov);
+  require_log_gamma_range(fn, a, b, c, static_cast<double>(horizon));
   const double z = boost::math::quantile(boost::math::normal_distribution<double, detail::math_policy>(), 0.5 + confidence_level / 2.0);
   retention_projection p;
   p.confidence_level = confidence_level;
@@ -325,30 +357,6 @@ retention_projection project_retention(double a, double b, double c,
     p.upper(t) = inverse_logit(logit + z * se);
   }
   return p;
-}
-
-inline void require_model_parameters(const char* fn, double alpha, double beta) {
-  require_positive_scalar(fn, "alpha", alpha);
-  require_positive_scalar(fn, "beta", beta);
-}
-
-// alpha + beta + t^c within the range where log-gamma (and so log S) is finite; beyond it
-// the difference of log-gammas is inf - inf = NaN.
-inline void require_log_gamma_range(const char* fn, double alpha, double beta, double c, double t) {
-  const double tc = c == 1.0 ? t : std::pow(t, c);
-  const double sum = alpha + beta + tc;
-  if (!(sum <= 1e305))
-    throw_invalid(fn, std::string(c == 1.0 ? "alpha + beta + t (" : "alpha + beta + t^c (") +
-                          format_value(sum) + ") must not exceed 1e305 (the range of log-gamma)");
-}
-
-inline void require_period(const char* fn, double t) {
-  require(std::isfinite(t) && t >= 1.0 && t == std::floor(t), fn, "t", t,
-          "must be a whole number of periods >= 1");
-}
-
-inline void require_time(const char* fn, double t) {
-  require(std::isfinite(t) && t >= 0.0, fn, "t", t, "must be finite and non-negative");
 }
 
 // Terms of 2F1(1, b; c; x) = sum_k (b)_k / (c)_k x^k, for Boost's checked series summation.

@@ -182,6 +182,127 @@ void require_prediction_input(const char* function, const Eigen::Ref<const dmatr
   require_finite(function, "X", X);
 }
 
+// A model built by hand or deserialised is checked before it is used, in O(model size):
+// members whose shapes disagree would be read out of bounds, and a NaN or infinite
+// parameter would come back as NaN scores blamed on X. Messages read
+// "model.<member> (<extent> <actual>) must have <what>".
+inline void require_model_extent(const char* function, const char* member, const char* extent,
+                                 Eigen::Index actual, Eigen::Index expected,
+                                 const std::string& what) {
+  if (actual != expected)
+    throw_invalid(function, std::string(member) + " (" + extent + " " + std::to_string(actual) +
+                                ") must have " + what);
+}
+
+inline std::string per_class(Eigen::Index classes) {
+  return "per class (model.classes has " + std::to_string(classes) + ")";
+}
+
+// The class count every other member is checked against: at least 2 (exactly 2 when
+// `exactly` is set), as a fit produces.
+inline Eigen::Index require_model_classes(const char* function, const Eigen::VectorXi& classes,
+                                          bool exactly_two = false) {
+  if (exactly_two ? classes.size() != 2 : classes.size() < 2)
+    throw_invalid(function, "model.classes (size " + std::to_string(classes.size()) +
+                                ") must hold " + (exactly_two ? "exactly" : "at least") +
+                                " 2 classes");
+  return classes.size();
+}
+
+// Features are the columns of model.means: at least one, one row per class.
+template <class Matrix>
+Eigen::Index require_model_means(const char* function, const Matrix& means, Eigen::Index classes) {
+  require_model_extent(function, "model.means", "rows", means.rows(), classes,
+                       "one row " + per_class(classes));
+  if (means.cols() < 1) throw_invalid(function, "model.means (columns 0) must have one column per feature");
+  return means.cols();
+}
+
+inline std::string per_feature(Eigen::Index features) {
+  return "per feature (model.means has " + std::to_string(features) + " columns)";
+}
+
+// Priors enter log pi_k: one per class, finite and positive.
+template <class Vector>
+void require_model_priors(const char* function, const Vector& priors, Eigen::Index classes) {
+  require_model_extent(function, "model.priors", "size", priors.size(), classes,
+                       "one entry " + per_class(classes));
+  require_positive(function, "model.priors", priors);
+}
+
+template <class Model>
+void validate_lda_model(const char* function, const Model& m, bool for_transform) {
+  const Eigen::Index k = require_model_classes(function, m.classes);
+  require_model_priors(function, m.priors, k);
+  const Eigen::Index p = require_model_means(function, m.means, k);
+  if (!for_transform) {
+    require_model_extent(function, "model.coef", "rows", m.coef.rows(), k, "one row " + per_class(k));
+    require_model_extent(function, "model.coef", "columns", m.coef.cols(), p,
+                         "one column " + per_feature(p));
+    require_model_extent(function, "model.intercept", "size", m.intercept.size(), k,
+                         "one entry " + per_class(k));
+    require_finite(function, "model.coef", m.coef);
+    require_finite(function, "model.intercept", m.intercept);
+    return;
+  }
+  require_model_extent(function, "model.scalings", "rows", m.scalings.rows(), p,
+                       "one row " + per_feature(p));
+  require_finite(function, "model.scalings", m.scalings);
+  if (m.solver == decltype(m.solver)::svd) {
+    require_model_extent(function, "model.xbar", "size", m.xbar.size(), p,
+                         "one entry " + per_feature(p));
+    require_finite(function, "model.xbar", m.xbar);
+  }
+}
+
+template <class Model>
+void validate_qda_model(const char* function, const Model& m) {
+  const Eigen::Index k = require_model_classes(function, m.classes);
+  require_model_priors(function, m.priors, k);
+  const Eigen::Index p = require_model_means(function, m.means, k);
+  require_finite(function, "model.means", m.means);
+  require_model_extent(function, "model.rotations", "size", static_cast<Eigen::Index>(m.rotations.size()),
+                       k, "one matrix " + per_class(k));
+  require_model_extent(function, "model.variances", "size", static_cast<Eigen::Index>(m.variances.size()),
+                       k, "one vector " + per_class(k));
+  require_model_extent(function, "model.log_det", "size", m.log_det.size(), k, "one entry " + per_class(k));
+  require_finite(function, "model.log_det", m.log_det);
+  for (std::size_t c = 0; c < m.rotations.size(); ++c) {
+    const std::string rotation = "model.rotations[" + std::to_string(c) + "]";
+    const std::string variances = "model.variances[" + std::to_string(c) + "]";
+    require_model_extent(function, rotation.c_str(), "rows", m.rotations[c].rows(), p, "one row " + per_feature(p));
+    require_model_extent(function, rotation.c_str(), "columns", m.rotations[c].cols(), p,
+                         "one column " + per_feature(p));
+    require_finite(function, rotation.c_str(), m.rotations[c]);
+    require_model_extent(function, variances.c_str(), "size", m.variances[c].size(), p,
+                         "one entry " + per_feature(p));
+    // Their inverse square roots whiten: zero or negative would divide by zero or give NaN.
+    require_positive(function, variances.c_str(), m.variances[c]);
+  }
+}
+
+template <class Model>
+void validate_fisher_model(const char* function, const Model& m) {
+  require_model_classes(function, m.classes, true);
+  const Eigen::Index p = require_model_means(function, m.means, 2);
+  require_model_extent(function, "model.direction", "size", m.direction.size(), p,
+                       "one entry " + per_feature(p));
+  require_finite(function, "model.direction", m.direction);
+  require_finite_scalar(function, "model.threshold", static_cast<double>(m.threshold));
+}
+
+template <class Model>
+void validate_mahalanobis_model(const char* function, const Model& m) {
+  const Eigen::Index k = require_model_classes(function, m.classes);
+  const Eigen::Index p = require_model_means(function, m.means, k);
+  require_finite(function, "model.means", m.means);
+  require_model_extent(function, "model.inverse_factor", "rows", m.inverse_factor.rows(), p,
+                       "one row " + per_feature(p));
+  require_model_extent(function, "model.inverse_factor", "columns", m.inverse_factor.cols(), p,
+                       "one column " + per_feature(p));
+  require_finite(function, "model.inverse_factor", m.inverse_factor);
+}
+
 // log p(class | x) from unnormalised log posteriors (one row per sample) by
 // log-sum-exp: subtracting the row maximum first means a point far from every class
 // mean (decision values of -1e6) still gets finite log probabilities, not -inf - -inf.

@@ -65,6 +65,49 @@ inline double percentile_rank(const Eigen::VectorXd& sorted, double x) {
          static_cast<double>(sorted.size());
 }
 
+// A scorer built by hand or deserialised, checked in O(scorer size) before it scores:
+// per-criterion arrays shorter than the criteria, or a negative column, would be read out
+// of bounds; bins without points dereference an empty range; a NaN location or scale, or
+// an unsorted reference sample, would give NaN or wrong scores silently.
+inline void validate_lead_scorer(const char* fn, const lead_scorer& s) {
+  validate_criteria(fn, s.criteria);
+  const std::size_t k = s.criteria.size();
+  require_same_length(fn, "columns", s.columns.size(), "criteria", k);
+  require_same_length(fn, "location", static_cast<std::size_t>(s.location.size()), "criteria", k);
+  require_same_length(fn, "scale", static_cast<std::size_t>(s.scale.size()), "criteria", k);
+  require_same_length(fn, "reference", s.reference.size(), "criteria", k);
+  require_each(fn, "columns", s.columns, [](Eigen::Index c) { return c >= 0; }, "must be non-negative");
+  for (std::size_t j = 0; j < k; ++j) {
+    switch (s.criteria[j].normalisation) {
+      case criterion_normalisation::min_max:
+      case criterion_normalisation::z_score: {
+        const auto at = static_cast<Eigen::Index>(j);
+        if (!std::isfinite(s.location(at)))
+          throw_invalid_element(fn, "location", j, s.location(at), "must be finite");
+        if (!(std::isfinite(s.scale(at)) && s.scale(at) >= 0.0))
+          throw_invalid_element(fn, "scale", j, s.scale(at), "must be finite and non-negative");
+        break;
+      }
+      case criterion_normalisation::percentile_rank: {
+        const Eigen::VectorXd& sample = s.reference[j];
+        const std::string name = "reference[" + std::to_string(j) + "]";
+        require_non_empty(fn, name.c_str(), static_cast<std::size_t>(sample.size()));
+        for (Eigen::Index i = 0; i < sample.size(); ++i)
+          if (!std::isfinite(sample(i)) || (i > 0 && sample(i) < sample(i - 1)))
+            throw_invalid_element(fn, name, static_cast<std::size_t>(i), sample(i),
+                                  "must be finite and sorted ascending");
+        break;
+      }
+      case criterion_normalisation::bins:
+        break;  // validate_criteria checked the edges and points
+      default:
+        throw_invalid_element(fn, "criteria.normalisation", j,
+                              static_cast<int>(s.criteria[j].normalisation),
+                              "is not a criterion_normalisation");
+    }
+  }
+}
+
 }  // namespace detail
 
 inline lead_scorer fit_lead_scorer(const Eigen::Ref<const Eigen::MatrixXd>& X,
@@ -150,6 +193,7 @@ inline lead_scorer fit_lead_scorer(const Eigen::Ref<const Eigen::MatrixXd>& X,
 
 inline lead_scores lead_scorer::score(const Eigen::Ref<const Eigen::MatrixXd>& X) const {
   constexpr const char* fn = "lead_scorer::score";
+  detail::validate_lead_scorer(fn, *this);
   Eigen::Index needed = 0;
   for (auto c : columns) needed = std::max(needed, c + 1);
   if (X.cols() < needed)

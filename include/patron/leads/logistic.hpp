@@ -489,6 +489,10 @@ inline logistic_model fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& X,
 
 inline Eigen::VectorXd logistic_model::predict_log_odds(const Eigen::Ref<const Eigen::MatrixXd>& X) const {
   constexpr const char* fn = "logistic_model::predict_log_odds";
+  // A model built by hand or deserialised: a NaN or infinite parameter would make every
+  // log-odds NaN or infinite, silently.
+  detail::require_finite_scalar(fn, "intercept", intercept);
+  detail::require_finite(fn, "coefficients", coefficients);
   if (X.cols() != coefficients.size())
     detail::throw_invalid(fn, "X has " + std::to_string(X.cols()) + " columns but the model has " +
                                   std::to_string(coefficients.size()) + " coefficients");
