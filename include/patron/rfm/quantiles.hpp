@@ -91,6 +91,19 @@ struct rank_bracket {
   std::unique_ptr<double[]> values;  // the kept values; uninitialised, so unused pages cost nothing
 };
 
+// Adds a vector loop's lanes to the bracket: counts below, up to lo and up to hi
+// (lanes[0..2]) and the least values above hi.
+template <std::size_t width>
+void fold_bracket_lanes(rank_bracket& b, const std::int64_t (&lanes)[3][width],
+                        const double (&least_lanes)[width]) {
+  for (std::size_t j = 0; j < width; ++j) {
+    b.below += static_cast<std::size_t>(lanes[0][j]);
+    b.upto_lo += static_cast<std::size_t>(lanes[1][j]);
+    b.upto_hi += static_cast<std::size_t>(lanes[2][j]);
+    b.least_above = std::min(b.least_above, least_lanes[j]);
+  }
+}
+
 #if defined(EIGEN_VECTORIZE_AVX2) || PATRON_DISPATCH_AVX2
 // AVX2 has no compressing store: a mask's kept lanes move to the front by a permutation
 // of 32-bit lanes (two per double) looked up by the mask, and the vector is stored whole.
@@ -142,12 +155,7 @@ PATRON_TARGET_AVX2 inline std::size_t add_to_bracket_avx2(rank_bracket& b, const
   _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[2]), upto_hi);
   alignas(32) double least_lanes[4];
   _mm256_store_pd(least_lanes, least);
-  for (int j = 0; j < 4; ++j) {
-    b.below += static_cast<std::size_t>(lanes[0][j]);
-    b.upto_lo += static_cast<std::size_t>(lanes[1][j]);
-    b.upto_hi += static_cast<std::size_t>(lanes[2][j]);
-    b.least_above = std::min(b.least_above, least_lanes[j]);
-  }
+  fold_bracket_lanes(b, lanes, least_lanes);
   return k;
 }
 #endif
@@ -189,12 +197,7 @@ inline std::size_t add_to_bracket_sse2(rank_bracket& b, const double* values, st
   _mm_store_si128(reinterpret_cast<__m128i*>(lanes[2]), upto_hi);
   alignas(16) double least_lanes[2];
   _mm_store_pd(least_lanes, least);
-  for (int j = 0; j < 2; ++j) {
-    b.below += static_cast<std::size_t>(lanes[0][j]);
-    b.upto_lo += static_cast<std::size_t>(lanes[1][j]);
-    b.upto_hi += static_cast<std::size_t>(lanes[2][j]);
-    b.least_above = std::min(b.least_above, least_lanes[j]);
-  }
+  fold_bracket_lanes(b, lanes, least_lanes);
   return k;
 }
 #endif
