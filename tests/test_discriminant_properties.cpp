@@ -179,6 +179,17 @@ TEST_CASE("confusion matrix and accuracy", "[edge]") {
       (Eigen::MatrixXi(4, 4) << 1, 1, 0, 0, 0, 2, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0).finished();
   CHECK(c.counts == expected);
   CHECK_THAT(patron::accuracy(truth, guess), close_to(4.0 / 6.0, 1e-15));
+  CHECK(c.accuracy() == 4.0 / 6.0);
+}
+
+TEST_CASE("accuracy rejects a hand-built confusion matrix it cannot divide", "[invalid]") {
+  patron::confusion c;
+  c.counts = Eigen::MatrixXi::Zero(2, 2);
+  CHECK_THROWS_WITH(c.accuracy(), "patron::confusion::accuracy: counts.sum() (0) must be positive");
+  c.counts = Eigen::MatrixXi::Ones(2, 3);
+  CHECK_THROWS_WITH(c.accuracy(), "patron::confusion::accuracy: counts (2 x 3) must be square");
+  c.counts = (Eigen::MatrixXi(2, 2) << 3, 0, -1, 2).finished();
+  CHECK_THROWS_WITH(c.accuracy(), "patron::confusion::accuracy: counts(1, 0) (-1) must be non-negative");
 }
 
 TEST_CASE("bad training data is rejected with the offending argument", "[invalid]") {

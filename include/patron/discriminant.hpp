@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "patron/discriminant/common.hpp"
@@ -286,8 +287,18 @@ struct cross_validation {
 struct confusion {
   Eigen::VectorXi classes;
   Eigen::MatrixXi counts;
+  // Share of the counts on the diagonal. A hand-built matrix must be square with
+  // non-negative counts and at least one (else the share is 0 / 0).
   [[nodiscard]] double accuracy() const {
-    return static_cast<double>(counts.trace()) / static_cast<double>(counts.sum());
+    constexpr const char* function = "confusion::accuracy";
+    if (counts.rows() != counts.cols())
+      detail::throw_invalid(function, "counts (" + std::to_string(counts.rows()) + " x " +
+                                          std::to_string(counts.cols()) + ") must be square");
+    detail::require_each(function, "counts", counts, [](int c) { return c >= 0; },
+                         "must be non-negative");
+    const auto total = counts.cast<double>().sum();
+    detail::require(total > 0.0, function, "counts.sum()", total, "must be positive");
+    return static_cast<double>(counts.trace()) / total;
   }
 };
 
